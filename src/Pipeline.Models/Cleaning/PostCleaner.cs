@@ -1,0 +1,131 @@
+using System.IO.Hashing;
+using System.Text;
+using System.Text.RegularExpressions;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Models.Cleaning;
+
+/// <summary>What cleaning decided for one post.</summary>
+public abstract record CleaningOutcome(RawPost Raw)
+{
+    public sealed record Kept(CleanedPost Post) : CleaningOutcome(Post.Raw);
+
+    /// <param name="Company">The company the post was collected or resolved for; null when it concerns none.</param>
+    public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason) : CleaningOutcome(Post);
+}
+
+/// <summary>
+/// Applies the cleaning rules in a fixed order (cheapest and most certain first) and
+/// remembers recent ids and retweet texts for duplicate detection. One instance per stream:
+/// it is not thread-safe, and a stream stage calls it sequentially.
+/// </summary>
+public sealed partial class PostCleaner
+{
+    private readonly CleaningPolicy _policy;
+    private readonly CompanyDirectory _companies;
+    private readonly RelevanceMatcher _relevance;
+    private readonly Dictionary<CompanyId, HashSet<string>> _ownHandles;
+    private readonly Dictionary<CompanyId, HashSet<string>> _companyWords;
+    private readonly RecentlySeen<long> _seenIds;
+    private readonly RecentlySeen<ulong> _seenTexts;
+
+    public PostCleaner(CleaningPolicy policy, CompanyDirectory companies)
+    {
+        _policy = policy;
+        _companies = companies;
+        _relevance = new RelevanceMatcher(companies.All);
+        _ownHandles = companies.All.ToDictionary(
+            c => c.Id,
+            c => c.Handles.Select(h => h.TrimStart('@')).ToHashSet(StringComparer.OrdinalIgnoreCase));
+        _companyWords = companies.All.ToDictionary(
+            c => c.Id,
+            c => c.Handles.Select(h => h.TrimStart('@'))
+                .Concat(c.SearchTerms).Append(c.DisplayName)
+                .SelectMany(w => w.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(w => w.ToLowerInvariant())
+                .ToHashSet(StringComparer.Ordinal));
+        _seenIds = new RecentlySeen<long>(policy.DuplicateWindow);
+        _seenTexts = new RecentlySeen<ulong>(policy.DuplicateWindow);
+    }
+
+    public CleaningOutcome Clean(RawPost raw)
+    {
+        var text = TextNormalizer.DecodeEntities(raw.Text);
+        var company = raw.Company is { } given ? _companies.Find(given.Value) : _relevance.FirstCompanyIn(text);
+
+        if (!_seenIds.Add(raw.Id.Value))
+        {
+            return new CleaningOutcome.Dropped(raw, company?.Id, DropReason.DuplicateId);
+        }
+
+        if (company is null)
+        {
+            return new CleaningOutcome.Dropped(raw, null, DropReason.NotRelevant);
+        }
+
+        if (_policy.DropOwnPosts && _ownHandles[company.Id].Contains(raw.AuthorHandle.TrimStart('@')))
+        {
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.OwnPost);
+        }
+
+        if (!IsWantedLanguage(raw.Lang))
+        {
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NonEnglish);
+        }
+
+        if (!_relevance.IsAbout(company.Id, text))
+        {
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NotRelevant);
+        }
+
+        var textKey = TextKey(text);
+        var firstTimeText = _seenTexts.Add(textKey);
+        if (raw.IsRetweet && (_policy.DropRetweets || !firstTimeText))
+        {
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.DuplicateRetweet);
+        }
+
+        if (SpamRule.IsSpam(text, _companyWords[company.Id]))
+        {
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.Spam);
+        }
+
+        if (TextNormalizer.IsEmptyOfContent(text))
+        {
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.EmptyAfterCleaning);
+        }
+
+        var cleaned = new CleanedPost(
+            raw,
+            company.Id,
+            text,
+            TextNormalizer.ForSentiment(text),
+            TextNormalizer.TopicTokens(text, _policy.DomainStopwords));
+        return new CleaningOutcome.Kept(cleaned);
+    }
+
+    private bool IsWantedLanguage(string? lang)
+    {
+        if (lang is null || _policy.Languages.Count == 0)
+        {
+            return true;
+        }
+
+        if (CleaningPolicy.UndeterminedLanguageTags.Contains(lang))
+        {
+            return _policy.KeepUndeterminedLanguage;
+        }
+
+        return _policy.Languages.Contains(lang);
+    }
+
+    /// <summary>A retweet's text without its "RT @someone:" prefix, case and spacing folded, hashed to 64 bits.</summary>
+    private static ulong TextKey(string text)
+    {
+        var body = RetweetPrefix().Replace(text, string.Empty).ToLowerInvariant();
+        return XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(body));
+    }
+
+    [GeneratedRegex(@"^RT @\w+:\s*", RegexOptions.IgnoreCase)]
+    private static partial Regex RetweetPrefix();
+}
