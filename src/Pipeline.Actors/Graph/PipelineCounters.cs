@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Actors.Graph;
+
+/// <summary>
+/// Running totals for one process: what was read, kept, dropped (by reason), quarantined and
+/// committed. Stages update it; the import summary, the logs and <c>/metrics</c> read it.
+/// </summary>
+public sealed class PipelineCounters
+{
+    private readonly ConcurrentDictionary<DropReason, long> _dropped = new();
+    private long _read;
+    private long _kept;
+    private long _quarantined;
+    private long _committedItems;
+    private long _newPosts;
+    private long _batches;
+    private long _sinkRetries;
+    private long _lastCommitTicks;
+
+    public long Read => Interlocked.Read(ref _read);
+    public long Kept => Interlocked.Read(ref _kept);
+    public long Quarantined => Interlocked.Read(ref _quarantined);
+    public long CommittedItems => Interlocked.Read(ref _committedItems);
+    public long NewPosts => Interlocked.Read(ref _newPosts);
+    public long Batches => Interlocked.Read(ref _batches);
+    public long SinkRetries => Interlocked.Read(ref _sinkRetries);
+    public long DroppedTotal => _dropped.Values.Sum();
+
+    public DateTimeOffset? LastCommitAt =>
+        Interlocked.Read(ref _lastCommitTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    public IReadOnlyDictionary<DropReason, long> Dropped =>
+        _dropped.ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    public void Counted(PipelineItem item)
+    {
+        Interlocked.Increment(ref _read);
+        switch (item)
+        {
+            case PipelineItem.Scored:
+                Interlocked.Increment(ref _kept);
+                break;
+            case PipelineItem.Dropped dropped:
+                _dropped.AddOrUpdate(dropped.Reason, 1, (_, n) => n + 1);
+                break;
+            case PipelineItem.Quarantined:
+                Interlocked.Increment(ref _quarantined);
+                break;
+        }
+    }
+
+    public void Committed(BatchCommitted batch)
+    {
+        Interlocked.Add(ref _committedItems, batch.Items.Count);
+        Interlocked.Add(ref _newPosts, batch.NewPosts);
+        Interlocked.Increment(ref _batches);
+        Interlocked.Exchange(ref _lastCommitTicks, DateTimeOffset.UtcNow.UtcTicks);
+    }
+
+    public void SinkRetried() => Interlocked.Increment(ref _sinkRetries);
+
+    /// <summary>A poison item found by the sink: counted as quarantined instead of whatever it was.</summary>
+    public void MovedToQuarantine(PipelineItem original)
+    {
+        Interlocked.Increment(ref _quarantined);
+        switch (original)
+        {
+            case PipelineItem.Scored:
+                Interlocked.Decrement(ref _kept);
+                break;
+            case PipelineItem.Dropped dropped:
+                _dropped.AddOrUpdate(dropped.Reason, 0, (_, n) => n - 1);
+                break;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Actors.Graph;
+
+/// <summary>
+/// What flows between cleaning and the sink. Scoring stages (topic, sentiment) are
+/// <c>Flow&lt;PipelineItem, PipelineItem, NotUsed&gt;</c> that enrich <see cref="Scored"/> items
+/// and pass every other item through untouched.
+/// </summary>
+public abstract record PipelineItem
+{
+    /// <summary>Where the item came from (<c>file.csv:12</c>, a page URL): progress and checkpoints use it.</summary>
+    public abstract string Location { get; }
+
+    /// <summary>A kept post and the scores given to it so far.</summary>
+    public sealed record Scored(ScoredPost Post, string Location) : PipelineItem
+    {
+        public override string Location { get; } = Location;
+    }
+
+    /// <summary>A post cleaning did not keep; stored with its reason so nothing disappears.</summary>
+    public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason, string Location) : PipelineItem
+    {
+        public override string Location { get; } = Location;
+    }
+
+    /// <summary>Something that could not be processed; stored in the quarantine table with its error.</summary>
+    public sealed record Quarantined(QuarantineEntry Entry) : PipelineItem
+    {
+        public override string Location => Entry.Location;
+    }
+}
+
+/// <summary>
+/// The sink's completion signal: these items are committed in PostgreSQL. Checkpoints advance
+/// on it and on nothing else.
+/// </summary>
+/// <param name="NewPosts">Posts stored for the first time (the rest were already there: a replay).</param>
+/// <param name="Attempts">How many tries the commit took (1 unless the database was away).</param>
+public sealed record BatchCommitted(IReadOnlyList<PipelineItem> Items, int NewPosts, int Attempts, TimeSpan Elapsed);

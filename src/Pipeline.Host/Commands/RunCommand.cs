@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+using Pipeline.Host.Database;
+using Pipeline.Host.Settings;
+
+namespace Pipeline.Host.Commands;
+
+/// <summary><c>pipeline run</c>: the long-running service.</summary>
+public static class RunCommand
+{
+    public static async Task<int> ExecuteAsync(string? configPath)
+    {
+        var configFile = SettingsLoader.ResolveConfigPath(configPath);
+        var config = SettingsLoader.LoadConfig(configFile);
+        var settings = SettingsLoader.Load(config);
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        var logger = loggers.CreateLogger("pipeline");
+        logger.LogInformation("Configuration from {File}; watching {Count} companies", configFile, settings.Companies.Count);
+
+        await using var database = await PipelineDatabase.OpenAsync(settings, loggers);
+        await using var app = PipelineComposition.BuildService(settings, config, database.DataSource);
+        await app.StartAsync();
+        logger.LogInformation("Health on http://{Host}:{Port}/healthz/ready; inbox {Inbox}; Ctrl+C stops after committing in-flight batches",
+            settings.Http.Host, settings.Http.Port, Path.GetFullPath(settings.Import.Inbox));
+        await app.WaitForShutdownAsync();
+        logger.LogInformation("Stopped");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Pipeline.Actors.Graph;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Host.Http;
+
+/// <summary>
+/// The management port: the probe paths Kubernetes and Akka.Management users expect, and
+/// Prometheus-style counters.
+/// </summary>
+public static class PipelineEndpoints
+{
+    public const string LiveTag = "live";
+    public const string ReadyTag = "ready";
+
+    public static WebApplication MapPipelineEndpoints(this WebApplication app)
+    {
+        var live = Options(check => check.Tags.Contains(LiveTag));
+        var ready = Options(check => check.Tags.Contains(ReadyTag) || check.Tags.Contains(LiveTag));
+        app.MapHealthChecks("/healthz/live", live);
+        app.MapHealthChecks("/alive", live);
+        app.MapHealthChecks("/healthz/ready", ready);
+        app.MapHealthChecks("/ready", ready);
+        app.MapGet("/metrics", (PipelineCounters counters) => Results.Text(Prometheus(counters), "text/plain; version=0.0.4"));
+        return app;
+    }
+
+    private static HealthCheckOptions Options(Func<HealthCheckRegistration, bool> predicate) => new()
+    {
+        Predicate = predicate,
+        ResponseWriter = WriteJson,
+        ResultStatusCodes =
+        {
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = StatusCodes.Status200OK,
+            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+        },
+    };
+
+    private static Task WriteJson(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new
+            {
+                name = e.Key,
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                tags = e.Value.Tags,
+            }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+
+    private static string Prometheus(PipelineCounters counters)
+    {
+        var text = new StringBuilder();
+        void Counter(string name, string help, long value, string labels = "")
+        {
+            if (labels.Length == 0)
+            {
+                text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+                text.Append("# TYPE ").Append(name).Append(" counter\n");
+            }
+
+            text.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        Counter("pipeline_posts_read_total", "Items read from sources.", counters.Read);
+        Counter("pipeline_posts_kept_total", "Posts kept by cleaning.", counters.Kept);
+        text.Append("# HELP pipeline_posts_dropped_total Posts dropped by cleaning, by reason.\n# TYPE pipeline_posts_dropped_total counter\n");
+        foreach (var reason in Enum.GetValues<DropReason>())
+        {
+            Counter("pipeline_posts_dropped_total", string.Empty, counters.Dropped.GetValueOrDefault(reason), $"{{reason=\"{reason.ToSnakeCase()}\"}}");
+        }
+
+        Counter("pipeline_items_quarantined_total", "Items moved to quarantine.", counters.Quarantined);
+        Counter("pipeline_items_committed_total", "Items committed to PostgreSQL.", counters.CommittedItems);
+        Counter("pipeline_posts_stored_new_total", "Posts stored for the first time.", counters.NewPosts);
+        Counter("pipeline_batches_committed_total", "Batches committed.", counters.Batches);
+        Counter("pipeline_sink_retries_total", "Batch retries while the database was unavailable.", counters.SinkRetries);
+        return text.ToString();
+    }
+}

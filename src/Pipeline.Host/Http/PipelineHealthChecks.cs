@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Pipeline.Actors.Graph;
+using Pipeline.Actors.Storage;
+
+namespace Pipeline.Host.Http;
+
+/// <summary>Ready only while the database answers: a node that cannot store should not receive work.</summary>
+public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(timeout.Token);
+            return HealthCheckResult.Healthy("PostgreSQL answers");
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy($"PostgreSQL unreachable: {e.GetBaseException().Message}");
+        }
+    }
+}
+
+/// <summary>Every shipped migration is applied (checked against the database until it first is).</summary>
+public sealed class MigrationsHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    private readonly SchemaMigrator _migrator = new(dataSource);
+    private volatile bool _upToDate;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            _upToDate = _upToDate || await _migrator.IsUpToDateAsync(ct);
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy($"cannot read the schema version: {e.GetBaseException().Message}");
+        }
+
+        return _upToDate
+            ? HealthCheckResult.Healthy($"schema at version {_migrator.LatestVersion}")
+            : HealthCheckResult.Unhealthy($"migrations up to version {_migrator.LatestVersion} are not applied");
+    }
+}
+
+/// <summary>The graph that feeds the database is running.</summary>
+public sealed class GraphHealthCheck(PipelineStatus status) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Task.FromResult(status.GraphRunning
+            ? HealthCheckResult.Healthy(status.CurrentInput is { } input ? $"running, importing {input}" : "running")
+            : HealthCheckResult.Unhealthy("the pipeline graph is not running"));
+}

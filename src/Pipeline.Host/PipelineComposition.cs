@@ -1,0 +1,57 @@
+using Akka.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Pipeline.Actors.Graph;
+using Pipeline.Actors.Import;
+using Pipeline.Actors.Storage;
+using Pipeline.Host.Http;
+using Pipeline.Host.Settings;
+using Pipeline.Models.Cleaning;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Host;
+
+/// <summary>The one place the service is put together, used by the <c>run</c> verb and by the host tests.</summary>
+public static class PipelineComposition
+{
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Builds the graph from settings: cleaning, (no scoring stages yet), the PostgreSQL sink.</summary>
+    public static PipelineGraph BuildGraph(
+        PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers) =>
+        new(
+            new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies)),
+            [],
+            new PostgresSink(new PostStore(dataSource), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
+            sinkSettings,
+            counters);
+
+    public static WebApplication BuildService(PipelineSettings settings, Akka.Configuration.Config config, NpgsqlDataSource dataSource, string[]? urls = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout + TimeSpan.FromSeconds(15));
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddSingleton<PipelineCounters>();
+        builder.Services.AddSingleton<PipelineStatus>();
+        builder.Services.AddSingleton(sp => BuildGraph(settings, settings.Sink, dataSource,
+            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>()));
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [PipelineEndpoints.ReadyTag])
+            .AddCheck<MigrationsHealthCheck>("migrations", tags: [PipelineEndpoints.ReadyTag])
+            .AddCheck<GraphHealthCheck>("pipeline-graph", tags: [PipelineEndpoints.ReadyTag]);
+
+        builder.Services.AddAkka("pipeline", (akka, _) => akka
+            .AddHocon(config.GetConfig("akka").AtKey("akka"), HoconAddMode.Prepend)
+            .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+            .WithActorSystemLivenessCheck(tags: [PipelineEndpoints.LiveTag])
+            .AddFileImporter(settings.Import, DrainTimeout));
+
+        var app = builder.Build();
+        app.MapPipelineEndpoints();
+        return app;
+    }
+}

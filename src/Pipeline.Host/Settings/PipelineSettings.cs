@@ -1,0 +1,30 @@
+using Pipeline.Actors.Import;
+using Pipeline.Actors.Storage;
+using Pipeline.Models.Cleaning;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Host.Settings;
+
+/// <param name="ConnectionString">Null: start the embedded PostgreSQL.</param>
+public sealed record DatabaseSettings(string? ConnectionString, EmbeddedPostgresSettings Embedded, string ReportingUser);
+
+public sealed record EmbeddedPostgresSettings(string DataDirectory, string? BinDirectory, int Port);
+
+public sealed record HttpSettings(string Host, int Port);
+
+/// <summary>Everything under <c>pipeline { }</c>, typed and validated.</summary>
+public sealed record PipelineSettings(
+    DatabaseSettings Database,
+    HttpSettings Http,
+    SinkSettings Sink,
+    int ImportMaxAttempts,
+    CleaningPolicy Cleaning,
+    ImportSettings Import,
+    IReadOnlyList<Company> Companies);
+
+/// <summary>Invalid configuration: the message names each bad setting and its value.</summary>
+public sealed class SettingsException(IReadOnlyList<string> problems)
+    : Exception("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

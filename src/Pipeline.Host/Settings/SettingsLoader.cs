@@ -1,0 +1,280 @@
+using System.Text.RegularExpressions;
+using Akka.Configuration;
+using Pipeline.Actors.Import;
+using Pipeline.Actors.Storage;
+using Pipeline.Models.Cleaning;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Host.Settings;
+
+/// <summary>
+/// Reads <c>hocon/pipeline.conf</c> (or the file named by <c>--config</c> / <c>PIPELINE_CONFIG</c>)
+/// and turns it into <see cref="PipelineSettings"/>, collecting every problem before failing so
+/// that one start-up shows them all.
+/// </summary>
+public static partial class SettingsLoader
+{
+    public const string ConfigFileVariable = "PIPELINE_CONFIG";
+
+    /// <summary>The file to read: explicit path, then the environment, then pipeline.conf beside the binary or in ./hocon.</summary>
+    public static string ResolveConfigPath(string? explicitPath)
+    {
+        var candidates = new[]
+        {
+            explicitPath,
+            Environment.GetEnvironmentVariable(ConfigFileVariable),
+            Path.Combine(AppContext.BaseDirectory, "pipeline.conf"),
+            Path.Combine(Directory.GetCurrentDirectory(), "hocon", "pipeline.conf"),
+        };
+        foreach (var candidate in candidates.Where(c => !string.IsNullOrWhiteSpace(c)))
+        {
+            if (File.Exists(candidate))
+            {
+                return Path.GetFullPath(candidate!);
+            }
+
+            if (candidate == explicitPath || candidate == Environment.GetEnvironmentVariable(ConfigFileVariable))
+            {
+                throw new SettingsException([$"configuration file '{candidate}' does not exist"]);
+            }
+        }
+
+        throw new SettingsException(["no pipeline.conf found beside the program or in ./hocon; pass --config PATH"]);
+    }
+
+    public static Config LoadConfig(string path)
+    {
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is not SettingsException)
+        {
+            throw new SettingsException([$"{path}: not valid HOCON: {e.Message}"]);
+        }
+    }
+
+    public static PipelineSettings Load(Config config)
+    {
+        var reader = new Reader(config);
+        var settings = new PipelineSettings(
+            new DatabaseSettings(
+                reader.OptionalString("pipeline.database.connection-string"),
+                new EmbeddedPostgresSettings(
+                    reader.String("pipeline.database.embedded.data-directory"),
+                    reader.OptionalString("pipeline.database.embedded.bin-directory"),
+                    reader.Int("pipeline.database.embedded.port", 0, 65535)),
+                reader.Identifier("pipeline.database.reporting-user")),
+            new HttpSettings(
+                reader.String("pipeline.http.host"),
+                reader.Int("pipeline.http.port", 0, 65535)),
+            new SinkSettings(
+                reader.Int("pipeline.sink.batch-size", 1, 100_000),
+                reader.Duration("pipeline.sink.max-wait", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)),
+                reader.Duration("pipeline.sink.retry-min-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1)),
+                reader.Duration("pipeline.sink.retry-max-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1)),
+                reader.Int("pipeline.sink.max-attempts", 0, int.MaxValue)),
+            reader.Int("pipeline.sink.import-max-attempts", 1, int.MaxValue),
+            new CleaningPolicy(
+                reader.StringList("pipeline.cleaning.languages").Select(l => l.ToLowerInvariant()).ToHashSet(StringComparer.OrdinalIgnoreCase),
+                reader.Bool("pipeline.cleaning.keep-undetermined-language"),
+                reader.Bool("pipeline.cleaning.drop-own-posts"),
+                reader.Bool("pipeline.cleaning.drop-retweets"),
+                reader.Int("pipeline.cleaning.duplicate-window", 1, 50_000_000),
+                reader.StringList("pipeline.cleaning.domain-stopwords").Select(w => w.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal)),
+            new ImportSettings(
+                reader.StringList("pipeline.import.files"),
+                reader.String("pipeline.import.inbox"),
+                reader.Duration("pipeline.import.poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(24))),
+            reader.Companies("pipeline.companies"));
+        reader.ThrowIfInvalid();
+        return settings;
+    }
+
+    private sealed class Reader(Config config)
+    {
+        private readonly List<string> _problems = [];
+
+        public void ThrowIfInvalid()
+        {
+            if (_problems.Count > 0)
+            {
+                throw new SettingsException(_problems);
+            }
+        }
+
+        public string String(string path)
+        {
+            var value = Raw(path);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                _problems.Add($"{path}: must not be empty");
+            }
+
+            return value ?? string.Empty;
+        }
+
+        public string? OptionalString(string path) => Raw(path) is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+        public string Identifier(string path)
+        {
+            var value = String(path);
+            if (value.Length > 0 && !IdentifierPattern().IsMatch(value))
+            {
+                _problems.Add($"{path} = \"{value}\": must be a lower-case identifier (letters, digits, _)");
+            }
+
+            return value;
+        }
+
+        public int Int(string path, int min, int max)
+        {
+            var raw = Raw(path);
+            if (!int.TryParse(raw, out var value))
+            {
+                _problems.Add($"{path} = \"{raw}\": must be a whole number between {min} and {max}");
+                return min;
+            }
+
+            if (value < min || value > max)
+            {
+                _problems.Add($"{path} = {value}: must be between {min} and {max}");
+            }
+
+            return value;
+        }
+
+        public bool Bool(string path)
+        {
+            var raw = Raw(path)?.ToLowerInvariant();
+            switch (raw)
+            {
+                case "on" or "true" or "yes":
+                    return true;
+                case "off" or "false" or "no":
+                    return false;
+                default:
+                    _problems.Add($"{path} = \"{raw}\": must be on or off");
+                    return false;
+            }
+        }
+
+        public TimeSpan Duration(string path, TimeSpan min, TimeSpan max)
+        {
+            var raw = Raw(path);
+            TimeSpan? value;
+            try
+            {
+                value = raw is null ? null : config.GetTimeSpan(path, allowInfinite: false);
+            }
+            catch (Exception)
+            {
+                value = null;
+            }
+
+            if (value is null)
+            {
+                _problems.Add($"{path} = \"{raw}\": must be a duration such as 500ms, 5s or 1m");
+                return min;
+            }
+
+            if (value < min || value > max)
+            {
+                _problems.Add($"{path} = {raw}: must be between {Format(min)} and {Format(max)}");
+            }
+
+            return value.Value;
+        }
+
+        public IReadOnlyList<string> StringList(string path)
+        {
+            try
+            {
+                return config.HasPath(path) ? config.GetStringList(path).ToList() : [];
+            }
+            catch (Exception)
+            {
+                _problems.Add($"{path}: must be a list of strings");
+                return [];
+            }
+        }
+
+        public IReadOnlyList<Company> Companies(string path)
+        {
+            if (!config.HasPath(path))
+            {
+                _problems.Add($"{path}: at least one company must be configured");
+                return [];
+            }
+
+            var companies = new List<Company>();
+            var entries = config.GetValue(path).GetArray();
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var where = $"{path}[{i}]";
+                var entry = new Config(new Akka.Configuration.Hocon.HoconRoot(entries[i]));
+                var id = entry.GetString("id", string.Empty);
+                if (!SlugPattern().IsMatch(id))
+                {
+                    _problems.Add($"{where}.id = \"{id}\": must be a lower-case slug (letters, digits, -)");
+                }
+
+                var name = entry.GetString("name", string.Empty);
+                if (string.IsNullOrWhiteSpace(name))
+                {
+                    _problems.Add($"{where}.name: must not be empty (company '{id}')");
+                }
+
+                var handles = entry.HasPath("handles") ? entry.GetStringList("handles").ToList() : [];
+                foreach (var handle in handles.Where(h => !HandlePattern().IsMatch(h)))
+                {
+                    _problems.Add($"{where}.handles: \"{handle}\" is not a handle like @gtbank");
+                }
+
+                var terms = entry.HasPath("terms") ? entry.GetStringList("terms").Where(t => !string.IsNullOrWhiteSpace(t)).ToList() : [];
+                if (handles.Count + terms.Count == 0)
+                {
+                    _problems.Add($"{where}: company '{id}' needs at least one handle or term, or nothing can be matched to it");
+                }
+
+                if (companies.Any(c => c.Id.Value == id))
+                {
+                    _problems.Add($"{where}.id = \"{id}\": used by another company already");
+                }
+
+                companies.Add(new Company(new CompanyId(id), name, handles, terms,
+                    entry.GetString("country", string.Empty), entry.GetString("industry", string.Empty)));
+            }
+
+            if (companies.Count == 0)
+            {
+                _problems.Add($"{path}: at least one company must be configured");
+            }
+
+            return companies;
+        }
+
+        private string? Raw(string path)
+        {
+            try
+            {
+                return config.HasPath(path) ? config.GetString(path) : null;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        private static string Format(TimeSpan span) => span.TotalSeconds < 1 ? $"{span.TotalMilliseconds}ms" : $"{span.TotalSeconds}s";
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    private static partial Regex SlugPattern();
+
+    [GeneratedRegex("^@[A-Za-z0-9_]{1,15}$")]
+    private static partial Regex HandlePattern();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex IdentifierPattern();
+}
