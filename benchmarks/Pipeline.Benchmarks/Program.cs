@@ -1,1 +1,28 @@
-Console.WriteLine("hi");
+using System.CommandLine;
+using Pipeline.Benchmarks;
+using Pipeline.Tests.Shared;
+
+// Benchmarks print throughput and memory with a reference measured in the same run; these
+// machines are shared, so quote ratios, not absolute numbers.
+var rows = new Option<int>("--rows") { Description = "Rows to write", DefaultValueFactory = _ => 200_000 };
+var batch = new Option<int>("--batch") { Description = "Sink batch size", DefaultValueFactory = _ => 2_000 };
+var sink = new Command("sink", "Sink rows/s vs psql \\copy of the same rows") { rows, batch };
+sink.SetAction(r => SinkBenchmark.RunAsync(r.GetValue(rows), r.GetValue(batch)));
+
+var small = new Option<int>("--small") { DefaultValueFactory = _ => 20_000 };
+var large = new Option<int>("--large") { DefaultValueFactory = _ => 200_000 };
+var memory = new Command("import-memory", "Peak memory of an import, small vs large file (must be flat)") { small, large };
+memory.SetAction(r => ImportMemoryBenchmark.RunAsync(r.GetValue(small), r.GetValue(large)));
+
+var file = new Argument<string>("file");
+var importOnce = new Command("import-once", "(internal) import one file into PIPELINE_BENCH_DB and print peak memory") { file };
+importOnce.Hidden = true;
+importOnce.SetAction(r => ImportMemoryBenchmark.ImportOnceAsync(r.GetValue(file)!,
+    Environment.GetEnvironmentVariable("PIPELINE_BENCH_DB") ?? throw new InvalidOperationException("PIPELINE_BENCH_DB is not set")));
+
+var output = new Argument<string>("path");
+var count = new Option<int>("--count") { DefaultValueFactory = _ => 600 };
+var sample = new Command("sample", "Write the synthetic sample file shipped in samples/") { output, count };
+sample.SetAction(r => SyntheticTweets.WriteJsonLines(r.GetValue(output)!, SyntheticTweets.Generate(r.GetValue(count), seed: 2023)));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample }.Parse(args).InvokeAsync();

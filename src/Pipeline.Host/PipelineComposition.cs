@@ -45,7 +45,7 @@ public static class PipelineComposition
             .AddCheck<GraphHealthCheck>("pipeline-graph", tags: [PipelineEndpoints.ReadyTag]);
 
         builder.Services.AddAkka("pipeline", (akka, _) => akka
-            .AddHocon(config.GetConfig("akka").AtKey("akka"), HoconAddMode.Prepend)
+            .AddHocon(config, HoconAddMode.Prepend)
             .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
             .WithActorSystemLivenessCheck(tags: [PipelineEndpoints.LiveTag])
             .AddFileImporter(settings.Import, DrainTimeout));

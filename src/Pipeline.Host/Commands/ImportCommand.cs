@@ -39,7 +39,7 @@ public static class ImportCommand
         var errors = new List<QuarantineEntry>();
         var expected = CountRecords(file.FullName);
 
-        var system = ActorSystem.Create("pipeline-import", config.GetConfig("akka").AtKey("akka"));
+        var system = ActorSystem.Create("pipeline-import", config);
         try
         {
             var stopwatch = Stopwatch.StartNew();

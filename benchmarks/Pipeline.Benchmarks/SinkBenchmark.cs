@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using Pipeline.Actors.Graph;
+using Pipeline.Actors.Storage;
+using Pipeline.Models.Cleaning;
+using Pipeline.Models.Domain;
+using Pipeline.Tests.Shared;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// Our sink (batched binary COPY + upsert, raw and scored tables) against psql's \copy of the
+/// same rows into an empty table of the same shape, in the same run on the same server.
+/// </summary>
+public static class SinkBenchmark
+{
+    public static async Task RunAsync(int rows, int batchSize)
+    {
+        await using var postgres = await Postgres.StartAsync();
+        var items = BuildItems(rows);
+        var kept = items.Count(i => i is PipelineItem.Scored);
+        Console.WriteLine($"{rows:N0} rows ({kept:N0} kept → raw + scored tables, {rows - kept:N0} dropped → raw table only), batch {batchSize:N0}");
+
+        var csv = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Environment.ProcessId}.csv");
+        await WriteCsvAsync(csv, items);
+        try
+        {
+            var results = new List<(string Name, double Seconds)>();
+            for (var round = 1; round <= 3; round++)
+            {
+                results.Add(("psql \\copy (raw rows only)", await PsqlCopyAsync(postgres, csv)));
+                results.Add(("sink (raw + scored, upsert)", await SinkAsync(postgres, items, batchSize)));
+                results.Add(("sink replay (all already stored)", await SinkAsync(postgres, items, batchSize, fresh: false)));
+            }
+
+            Console.WriteLine();
+            Console.WriteLine($"{"what",-36} {"best s",8} {"rows/s",12} {"vs \\copy",9}");
+            var reference = results.Where(r => r.Name.StartsWith("psql", StringComparison.Ordinal)).Min(r => r.Seconds);
+            foreach (var group in results.GroupBy(r => r.Name))
+            {
+                var best = group.Min(r => r.Seconds);
+                Console.WriteLine($"{group.Key,-36} {best,8:0.00} {rows / best,12:N0} {reference / best,9:0.00}");
+            }
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    private static List<PipelineItem> BuildItems(int rows)
+    {
+        var cleaner = new PostCleaner(CleaningPolicy.Default with { DuplicateWindow = 1 }, new CompanyDirectory(SyntheticTweets.Companies));
+        var fetched = DateTimeOffset.UtcNow;
+        return SyntheticTweets.Generate(rows)
+            .Select((row, i) => new RawPost(new PostId(5_000_000_000 + i), row.Company is null ? null : new CompanyId(row.Company),
+                PostSource.Import, "1", row.Author, row.Text, row.CreatedAt, row.Likes, row.Retweets, 0, 0, null, row.Lang,
+                row.IsRetweet, false, fetched))
+            .Select(raw => cleaner.Clean(raw) switch
+            {
+                CleaningOutcome.Kept k => (PipelineItem)new PipelineItem.Scored(new ScoredPost(k.Post), "bench"),
+                CleaningOutcome.Dropped d => new PipelineItem.Dropped(d.Post, d.Company, d.Reason, "bench"),
+                _ => throw new UnreachableException(),
+            })
+            .ToList();
+    }
+
+    private static async Task<double> SinkAsync(Postgres postgres, List<PipelineItem> items, int batchSize, bool fresh = true)
+    {
+        var dataSource = postgres.DataSource;
+        if (fresh)
+        {
+            await using var truncate = dataSource.CreateCommand(
+                "TRUNCATE pipeline.scored_posts, pipeline.raw_posts, pipeline.drop_counts, pipeline.quarantine");
+            await truncate.ExecuteNonQueryAsync();
+        }
+
+        var sink = new PostgresSink(new PostStore(dataSource), SinkSettings.Default with { BatchSize = batchSize }, new PipelineCounters());
+        var stopwatch = Stopwatch.StartNew();
+        foreach (var batch in items.Chunk(batchSize))
+        {
+            await sink.CommitAsync(batch);
+        }
+
+        return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> PsqlCopyAsync(Postgres postgres, string csv)
+    {
+        await using (var reset = postgres.DataSource.CreateCommand(
+            "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE pipeline.raw_posts INCLUDING ALL)"))
+        {
+            await reset.ExecuteNonQueryAsync();
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+        var psql = Path.Combine(LocalPostgres.FindBinDirectory() ?? "/usr/bin", "psql");
+        var start = new ProcessStartInfo(File.Exists(psql) ? psql : "psql")
+        {
+            ArgumentList =
+            {
+                "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!,
+                "-d", builder.Database!, "-v", "ON_ERROR_STOP=1", "-c",
+                $"\\copy bench_copy (post_id, company_id, source, author_id, author_handle, text, created_at, likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason) FROM '{csv}' WITH (FORMAT csv)",
+            },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("psql \\copy failed: " + error);
+        }
+
+        return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task WriteCsvAsync(string path, List<PipelineItem> items)
+    {
+        await using var writer = new StreamWriter(path);
+        foreach (var item in items)
+        {
+            var (raw, company, reason) = item switch
+            {
+                PipelineItem.Scored s => (s.Post.Post.Raw, s.Post.Post.Company.Value, ""),
+                PipelineItem.Dropped d => (d.Post, d.Company?.Value ?? "", d.Reason.ToSnakeCase()),
+                _ => throw new UnreachableException(),
+            };
+            if (reason == "duplicate_id")
+            {
+                continue;
+            }
+
+            await writer.WriteLineAsync(string.Join(',',
+                raw.Id.Value.ToString(CultureInfo.InvariantCulture), company, "import", raw.AuthorId, raw.AuthorHandle,
+                SyntheticTweets.Quote(raw.Text), raw.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+                raw.Likes, raw.Retweets, raw.Replies, raw.Quotes, "", raw.Lang, raw.IsRetweet, raw.IsReply,
+                raw.FetchedAt.ToString("O", CultureInfo.InvariantCulture), reason));
+        }
+    }
+}

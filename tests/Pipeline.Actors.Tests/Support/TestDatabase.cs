@@ -1,0 +1,79 @@
+using Npgsql;
+using Pipeline.Actors.Graph;
+using Pipeline.Actors.Storage;
+using Pipeline.Models.Cleaning;
+using Pipeline.Models.Domain;
+using Pipeline.Tests.Shared;
+
+namespace Pipeline.Actors.Tests.Support;
+
+/// <summary>A fresh database with the pipeline schema and the synthetic companies, plus query helpers.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private TestDatabase(string connectionString)
+    {
+        ConnectionString = connectionString;
+        DataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public string ConnectionString { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public static async Task<TestDatabase> CreateAsync(PostgresFixture postgres) =>
+        await PrepareAsync(await postgres.CreateDatabaseAsync());
+
+    public static async Task<TestDatabase> PrepareAsync(string connectionString)
+    {
+        var database = new TestDatabase(connectionString);
+        await new SchemaMigrator(database.DataSource).MigrateAsync();
+        await CompanyCatalog.SyncAsync(database.DataSource, SyntheticTweets.Companies);
+        return database;
+    }
+
+    public async Task<long> CountAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async Task<Dictionary<string, long>> DropCountsAsync()
+    {
+        var counts = new Dictionary<string, long>();
+        await using var command = DataSource.CreateCommand("SELECT reason, sum(posts) FROM pipeline.drop_counts GROUP BY reason");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1));
+        }
+
+        return counts;
+    }
+
+    public async Task<List<(string Location, string Error, string? Payload)>> QuarantineAsync()
+    {
+        var rows = new List<(string, string, string?)>();
+        await using var command = DataSource.CreateCommand("SELECT location, error, payload FROM pipeline.quarantine ORDER BY quarantine_id");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The graph as the service builds it, writing to this database.</summary>
+    public PipelineGraph Graph(PipelineCounters counters, SinkSettings? sink = null)
+    {
+        var settings = sink ?? SinkSettings.Default with { BatchSize = 500, MaxWait = TimeSpan.FromMilliseconds(50) };
+        return new PipelineGraph(
+            new PostCleaner(CleaningPolicy.Default, new CompanyDirectory(SyntheticTweets.Companies)),
+            [],
+            new PostgresSink(new PostStore(DataSource), settings, counters),
+            settings,
+            counters);
+    }
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+}

@@ -1,0 +1,3 @@
+using Pipeline.Tests.Shared;
+
+[assembly: AssemblyFixture(typeof(PostgresFixture))]

@@ -1,0 +1,85 @@
+using Akka.Configuration;
+using Pipeline.Host.Settings;
+
+namespace Pipeline.Host.Tests.Settings;
+
+public sealed class SettingsLoaderTests
+{
+    private static readonly string ShippedConf = Path.Combine(AppContext.BaseDirectory, "pipeline.conf");
+
+    private static Config Shipped(string overrides = "") =>
+        ConfigurationFactory.ParseString(overrides).WithFallback(SettingsLoader.LoadConfig(ShippedConf));
+
+    [Fact]
+    public void Shipped_configuration_is_valid_and_watches_the_thirteen_default_companies()
+    {
+        var settings = SettingsLoader.Load(Shipped());
+
+        Assert.Equal(13, settings.Companies.Count);
+        var gtbank = Assert.Single(settings.Companies, c => c.Id.Value == "gtbank");
+        Assert.Equal(["@gtbank", "@gtbank_help"], gtbank.Handles);
+        Assert.Contains("guaranty trust bank", gtbank.SearchTerms);
+        Assert.Equal("Nigeria", gtbank.Country);
+        Assert.Equal(["Access Bank", "Zenith Bank", "First Bank", "UBA", "GTBank", "Fidelity Bank", "FCMB", "Sterling Bank",
+            "Wema Bank", "Ecobank", "Opay", "Palmpay", "Kuda"], settings.Companies.Select(c => c.DisplayName));
+        Assert.Equal(8558, settings.Http.Port);
+        Assert.Null(settings.Database.ConnectionString);
+    }
+
+    [Theory]
+    [InlineData("pipeline.sink.batch-size = 0", "pipeline.sink.batch-size = 0: must be between 1 and 100000")]
+    [InlineData("pipeline.sink.batch-size = lots", "pipeline.sink.batch-size = \"lots\": must be a whole number")]
+    [InlineData("pipeline.sink.max-wait = soon", "pipeline.sink.max-wait = \"soon\": must be a duration")]
+    [InlineData("pipeline.http.port = 70000", "pipeline.http.port = 70000: must be between 0 and 65535")]
+    [InlineData("pipeline.cleaning.drop-own-posts = maybe", "pipeline.cleaning.drop-own-posts = \"maybe\": must be on or off")]
+    [InlineData("pipeline.import.inbox = \"\"", "pipeline.import.inbox: must not be empty")]
+    [InlineData("pipeline.database.reporting-user = \"Robert'); DROP\"", "pipeline.database.reporting-user = \"Robert'); DROP\": must be a lower-case identifier")]
+    [InlineData("pipeline.companies = [{ id = \"GT Bank\", name = x, terms = [gt] }]", "pipeline.companies[0].id = \"GT Bank\": must be a lower-case slug")]
+    [InlineData("pipeline.companies = [{ id = gt, name = x, handles = [\"gtbank\"] }]", "pipeline.companies[0].handles: \"gtbank\" is not a handle like @gtbank")]
+    [InlineData("pipeline.companies = [{ id = gt, name = x }]", "pipeline.companies[0]: company 'gt' needs at least one handle or term")]
+    [InlineData("pipeline.companies = []", "pipeline.companies: at least one company must be configured")]
+    public void Invalid_setting_stops_start_up_with_its_name_and_value(string hocon, string expected)
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Shipped(hocon)));
+
+        Assert.Contains(error.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var error = Assert.Throws<SettingsException>(() =>
+            SettingsLoader.Load(Shipped("pipeline.sink.batch-size = 0\npipeline.http.port = -1")));
+
+        Assert.Equal(2, error.Problems.Count);
+        Assert.Contains("pipeline.sink.batch-size", error.Message);
+        Assert.Contains("pipeline.http.port", error.Message);
+    }
+
+    [Fact]
+    public void Environment_variable_overrides_the_file()
+    {
+        // A variable no other test reads, declared the same way pipeline.conf declares its overrides.
+        var variable = "PIPELINE_TEST_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(variable, "1234");
+        try
+        {
+            var config = ConfigurationFactory.ParseString($"pipeline.sink.batch-size = 10\npipeline.sink.batch-size = ${{?{variable}}}")
+                .WithFallback(SettingsLoader.LoadConfig(ShippedConf));
+
+            Assert.Equal(1234, SettingsLoader.Load(config).Sink.BatchSize);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    public void Missing_configuration_file_is_named()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.ResolveConfigPath("/nowhere/pipeline.conf"));
+
+        Assert.Contains("/nowhere/pipeline.conf", error.Message);
+    }
+}
