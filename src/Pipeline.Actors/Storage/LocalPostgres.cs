@@ -1,0 +1,828 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Pipeline.Actors.Storage;
+
+/// <summary>How to run a PostgreSQL cluster from the local server binaries.</summary>
+/// <param name="DataDirectory">The cluster's data folder (PGDATA). Created and initialised (initdb) when it has no
+/// <c>PG_VERSION</c>; reused as it is otherwise.</param>
+/// <param name="BinDirectory">Folder holding <c>initdb</c> and <c>pg_ctl</c>; <c>null</c> searches for them
+/// (see <see cref="LocalPostgres.FindBinDirectory"/>).</param>
+/// <param name="Port">Loopback TCP port; <c>null</c> picks a free one.</param>
+/// <param name="Durable"><c>false</c> turns off fsync, synchronous commit and full-page writes: fast, for throwaway
+/// clusters (tests) only.</param>
+/// <param name="Database">Database created (if missing) and named in <see cref="LocalPostgres.ConnectionString"/>.</param>
+public sealed record LocalPostgresOptions(
+    string DataDirectory,
+    string? BinDirectory = null,
+    int? Port = null,
+    bool Durable = true,
+    string Database = "pipeline")
+{
+    /// <summary>Extra server settings passed as <c>-c name=value</c> at every start (for example <c>max_connections</c>).</summary>
+    public IReadOnlyDictionary<string, string> ServerSettings { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>Starting, stopping or reaching a <see cref="LocalPostgres"/> cluster failed; the message says why.</summary>
+public sealed class LocalPostgresException : Exception
+{
+    public LocalPostgresException(string message) : base(message) { }
+
+    public LocalPostgresException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>
+/// A PostgreSQL cluster run from the local server binaries (<c>initdb</c>, <c>pg_ctl</c>): the tests' throwaway
+/// database and the default run's embedded one.
+/// </summary>
+/// <remarks>
+/// <para>Layout: the data folder is <see cref="DataDirectory"/>; beside it, <c>&lt;data&gt;.run/</c> holds the server
+/// log (<c>postgres.log</c>) and the Unix socket. The server listens on 127.0.0.1 only, with trust authentication
+/// (user <c>postgres</c>, no password), so nothing outside this machine can reach it.</para>
+/// <para>As root (dev containers and CI run as root, and PostgreSQL refuses to), every server command runs as the
+/// <c>postgres</c> system user through <c>runuser -u postgres --</c>; both folders are handed to that user
+/// (<c>chown -R</c>), and when it cannot reach them, the parent folders that lack it get the "others may
+/// traverse" bit (<c>o+x</c>, not read), each change logged as a warning.</para>
+/// <para>A server still running on the same data folder (left by a previous run that did not stop it) is stopped
+/// (<c>pg_ctl stop -m fast</c>) and started again with this run's port and settings: its options are unknown, and
+/// reusing it would silently run with the wrong ones. A <c>postmaster.pid</c> left by a crash (its process gone, a
+/// zombie, or its pid since reused by another program) is removed once no process of the old server uses the data
+/// folder; PostgreSQL then recovers from its WAL as usual. An instance only ever stops the server it started
+/// itself.</para>
+/// <para>After <see cref="StopAsync"/>/<see cref="RestartAsync"/>, idle pooled Npgsql connections are dead: the
+/// first command on each fails (57P01, or an I/O error) and the next one opens a fresh connection.</para>
+/// </remarks>
+public sealed class LocalPostgres : IAsyncDisposable
+{
+    /// <summary>The message when no server binaries are found; names both ways out.</summary>
+    public const string MissingBinariesMessage =
+        "PostgreSQL server binaries (initdb, pg_ctl) were not found in /usr/lib/postgresql/*/bin or on PATH. " +
+        "Install them (Debian/Ubuntu: apt-get install -y postgresql) or point pipeline.database.connection-string " +
+        "(env PIPELINE_DB) at an existing server.";
+
+    private const string ServerUser = "postgres";
+    private const string DebianRoot = "/usr/lib/postgresql";
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
+    private const int PgCtlWaitSeconds = 60;
+    private const int MaxSocketPathLength = 100; // sun_path is 108 bytes; keep a margin
+
+    private readonly LocalPostgresOptions _options;
+    private readonly string _binDirectory;
+    private readonly string _runDirectory;
+    private readonly bool _asServerUser;
+    private readonly string? _runuser;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _running;
+    private int? _postmasterPid;
+
+    private LocalPostgres(LocalPostgresOptions options, string dataDirectory, string binDirectory, int port,
+        bool asServerUser, string? runuser, ILogger logger)
+    {
+        _options = options;
+        DataDirectory = dataDirectory;
+        _runDirectory = dataDirectory + ".run";
+        _binDirectory = binDirectory;
+        Port = port;
+        _asServerUser = asServerUser;
+        _runuser = runuser;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// <c>Host=127.0.0.1;Port=…;Username=postgres;Database=…</c>: trust authentication on loopback, no password.
+    /// </summary>
+    public string ConnectionString => ConnectionStringFor(_options.Database);
+
+    /// <summary>The loopback TCP port; the same across <see cref="StopAsync"/> / <see cref="RestartAsync"/>.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>Full path of the data folder (PGDATA).</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The server log; its tail is quoted in start-up errors.</summary>
+    public string LogFile => Path.Combine(_runDirectory, "postgres.log");
+
+    /// <summary>Whether this instance has a server running (started and not stopped since).</summary>
+    public bool IsRunning => _running;
+
+    /// <summary>A connection string for another database of this cluster (same host, port and user).</summary>
+    public string ConnectionStringFor(string database) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = IPAddress.Loopback.ToString(),
+            Port = Port,
+            Username = ServerUser,
+            Database = database,
+        }.ConnectionString;
+
+    /// <summary>
+    /// The folder holding <c>initdb</c> and <c>pg_ctl</c>: <paramref name="configured"/> when given (and <c>null</c>
+    /// when it lacks them: a configured folder is never second-guessed), else the highest version under
+    /// <c>/usr/lib/postgresql/*/bin</c> (Debian, Ubuntu), else the folder of <c>pg_ctl</c> on PATH; <c>null</c> if none.
+    /// </summary>
+    public static string? FindBinDirectory(string? configured = null)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+            return HasServerBinaries(configured) ? Path.GetFullPath(configured) : null;
+
+        foreach (var dir in DebianBinDirectoriesNewestFirst())
+            if (HasServerBinaries(dir))
+                return dir;
+
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            if (HasServerBinaries(dir))
+                return Path.GetFullPath(dir);
+
+        return null;
+    }
+
+    /// <summary>
+    /// Initialises the data folder if needed, starts the server, waits until it accepts connections and creates
+    /// <see cref="LocalPostgresOptions.Database"/> if missing.
+    /// </summary>
+    /// <exception cref="LocalPostgresException">No binaries, no <c>postgres</c> user (as root), or the server did
+    /// not come up; the message quotes the tool output or the log tail.</exception>
+    public static async Task<LocalPostgres> StartAsync(LocalPostgresOptions options, ILogger? logger = null,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+            throw new LocalPostgresException("LocalPostgresOptions.DataDirectory is empty: name the folder for the PostgreSQL data.");
+        if (string.IsNullOrWhiteSpace(options.Database))
+            throw new LocalPostgresException("LocalPostgresOptions.Database is empty: name the database to create.");
+        if (options.Port is { } p && p is <= 0 or > 65535)
+            throw new LocalPostgresException($"LocalPostgresOptions.Port {p} is not a TCP port (1-65535).");
+
+        logger ??= NullLogger.Instance;
+        var dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory));
+        var binDirectory = ResolveBinDirectory(options.BinDirectory, dataDirectory);
+
+        var asServerUser = IsRoot();
+        string? runuser = null;
+        if (asServerUser)
+        {
+            runuser = FindExecutable("runuser", "/usr/sbin", "/sbin", "/usr/bin", "/bin")
+                ?? throw new LocalPostgresException(
+                    "Running as root, PostgreSQL must run as another user, but 'runuser' (util-linux) was not found.");
+            var id = await RunRawAsync("id", ["-u", ServerUser], CommandTimeout, ct).ConfigureAwait(false);
+            if (id.ExitCode != 0)
+                throw new LocalPostgresException(
+                    $"Running as root, PostgreSQL must run as the '{ServerUser}' system user, which does not exist. " +
+                    "Install the server package (Debian/Ubuntu: apt-get install -y postgresql), which creates it, " +
+                    $"or add it (useradd --system {ServerUser}).");
+        }
+
+        var server = new LocalPostgres(options, dataDirectory, binDirectory, options.Port ?? FreeLoopbackPort(),
+            asServerUser, runuser, logger);
+        await server.PrepareDirectoriesAsync(ct).ConfigureAwait(false);
+        await server.InitDbIfNeededAsync(ct).ConfigureAwait(false);
+
+        await server._gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await server.StartServerAsync(mayPickAnotherPort: options.Port is null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            server._gate.Release();
+        }
+
+        try
+        {
+            await server.EnsureDatabaseAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Stops the server (<c>pg_ctl stop -m fast</c>: clients are disconnected) and waits until it is down.
+    /// Does nothing when it is not running. Pooled Npgsql connections to it are broken afterwards.</summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await StopServerAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Starts the server again on the same port and data folder (after <see cref="StopAsync"/>; a running
+    /// server is stopped first) and waits until it accepts connections.</summary>
+    public async Task RestartAsync(CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_running)
+                await StopServerAsync(ct).ConfigureAwait(false);
+            await StartServerAsync(mayPickAnotherPort: false, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops the server if running. The data folder is kept.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        catch (LocalPostgresException e)
+        {
+            _logger.LogWarning(e, "Could not stop PostgreSQL on port {Port} ({DataDirectory})", Port, DataDirectory);
+        }
+    }
+
+    // ---- start-up steps ------------------------------------------------------------------------------------
+
+    private static string ResolveBinDirectory(string? configured, string dataDirectory)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return FindBinDirectory(configured) ?? throw new LocalPostgresException(
+                $"PostgreSQL server binaries (initdb, pg_ctl) were not found in the configured folder '{configured}'. " +
+                "Point it at the folder that holds them (Debian/Ubuntu: /usr/lib/postgresql/<version>/bin after " +
+                "apt-get install -y postgresql) or point pipeline.database.connection-string (env PIPELINE_DB) at an existing server.");
+        }
+
+        // An existing cluster needs the binaries of its own major version: prefer them when installed.
+        var versionFile = Path.Combine(dataDirectory, "PG_VERSION");
+        if (File.Exists(versionFile))
+        {
+            var major = File.ReadAllText(versionFile).Trim();
+            var matching = Path.Combine(DebianRoot, major, "bin");
+            if (HasServerBinaries(matching))
+                return matching;
+        }
+
+        return FindBinDirectory() ?? throw new LocalPostgresException(MissingBinariesMessage);
+    }
+
+    private async Task PrepareDirectoriesAsync(CancellationToken ct)
+    {
+        if (!Directory.Exists(DataDirectory))
+        {
+            // The parents are created with the default mode; the data folder itself must be private to the server.
+            Directory.CreateDirectory(Path.GetDirectoryName(DataDirectory)!);
+            CreatePrivateDirectory(DataDirectory);
+        }
+
+        if (!Directory.Exists(_runDirectory))
+            CreatePrivateDirectory(_runDirectory);
+
+        if (!_asServerUser || OperatingSystem.IsWindows())
+            return;
+
+        foreach (var dir in new[] { DataDirectory, _runDirectory })
+            await RunCheckedAsync("chown", ["-R", ServerUser + ":", dir], asServerUser: false, ct).ConfigureAwait(false);
+
+        if (await ServerUserCanUseDirectoriesAsync(ct).ConfigureAwait(false))
+            return;
+
+        // The server user cannot reach the folders: some parent is closed to "others" (a temp folder made with
+        // mode 0700, or a home folder). Let others traverse it (x only: they still cannot list it).
+        for (var dir = Path.GetDirectoryName(DataDirectory); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            var mode = File.GetUnixFileMode(dir);
+            if (mode.HasFlag(UnixFileMode.OtherExecute))
+                continue;
+            File.SetUnixFileMode(dir, mode | UnixFileMode.OtherExecute);
+            _logger.LogWarning(
+                "Made {Directory} traversable by others (o+x) so that the '{User}' server user can reach {DataDirectory}",
+                dir, ServerUser, DataDirectory);
+        }
+
+        if (!await ServerUserCanUseDirectoriesAsync(ct).ConfigureAwait(false))
+            throw new LocalPostgresException(
+                $"The '{ServerUser}' user, which runs the server when the pipeline runs as root, cannot write to " +
+                $"{DataDirectory} or {_runDirectory} even after chown and o+x on the parent folders " +
+                "(a read-only or special file system?). Choose a data folder elsewhere (for example under /var/tmp).");
+    }
+
+    private async Task<bool> ServerUserCanUseDirectoriesAsync(CancellationToken ct)
+    {
+        var result = await RunAsync("test", ["-w", DataDirectory, "-a", "-x", DataDirectory,
+            "-a", "-w", _runDirectory, "-a", "-x", _runDirectory], asServerUser: true, CommandTimeout, ct).ConfigureAwait(false);
+        return result.ExitCode == 0;
+    }
+
+    private async Task InitDbIfNeededAsync(CancellationToken ct)
+    {
+        if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        {
+            _logger.LogInformation("Reusing the PostgreSQL data folder {DataDirectory}", DataDirectory);
+            return;
+        }
+
+        _logger.LogInformation("Creating a PostgreSQL cluster in {DataDirectory} with {Bin}", DataDirectory, _binDirectory);
+        var result = await RunAsync(Binary("initdb"),
+            ["-D", DataDirectory, "-U", ServerUser, "--auth=trust", "-E", "UTF8", "--locale=C",
+                .. (_options.Durable ? Array.Empty<string>() : ["--no-sync"])],
+            asServerUser: true, CommandTimeout, ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw new LocalPostgresException(
+                $"initdb failed for {DataDirectory} (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
+    }
+
+    /// <summary>Caller holds <see cref="_gate"/>.</summary>
+    private async Task StartServerAsync(bool mayPickAnotherPort, CancellationToken ct)
+    {
+        await ClearLeftoverServerAsync(ct).ConfigureAwait(false);
+
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var logStart = LogLength();
+            var result = await RunAsync(Binary("pg_ctl"),
+                ["-D", DataDirectory, "-l", LogFile, "-o", ServerOptions(), "-w", "-t",
+                    PgCtlWaitSeconds.ToString(CultureInfo.InvariantCulture), "start"],
+                asServerUser: true, CommandTimeout, ct).ConfigureAwait(false);
+            if (result.ExitCode == 0)
+                break;
+
+            var log = LogTail(logStart);
+            var portTaken = log.Contains("could not bind", StringComparison.OrdinalIgnoreCase)
+                || log.Contains("Address already in use", StringComparison.OrdinalIgnoreCase);
+            if (portTaken && mayPickAnotherPort && attempt < attempts)
+            {
+                var taken = Port;
+                Port = FreeLoopbackPort();
+                _logger.LogInformation("Port {Taken} was taken meanwhile; starting PostgreSQL on {Port}", taken, Port);
+                continue;
+            }
+
+            throw new LocalPostgresException(
+                $"PostgreSQL did not start on 127.0.0.1:{Port} from {DataDirectory} (pg_ctl exit code {result.ExitCode})" +
+                (portTaken ? "; the port is in use by another process" : "") + "." + Environment.NewLine +
+                result.Output + Environment.NewLine + "Server log (" + LogFile + "):" + Environment.NewLine + log);
+        }
+
+        _running = true;
+        _postmasterPid = ReadPostmasterPid();
+        try
+        {
+            await WaitUntilAcceptingAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await StopServerAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        _logger.LogInformation("PostgreSQL is up on 127.0.0.1:{Port} ({DataDirectory})", Port, DataDirectory);
+    }
+
+    /// <summary>
+    /// Makes sure no server of an earlier run holds the data folder. A postmaster still running on it is stopped
+    /// (its port and settings are not ours). A <c>postmaster.pid</c> whose process is gone, a zombie, or another
+    /// program that got the same pid since (common in containers after a crash) is stale: it is removed once no
+    /// process of the old server is left (orphaned backends of a killed postmaster exit within moments).
+    /// </summary>
+    private async Task ClearLeftoverServerAsync(CancellationToken ct)
+    {
+        var pidFile = PidFile;
+        if (!File.Exists(pidFile))
+            return;
+
+        var postmasterPid = ReadPostmasterPid();
+        bool running;
+        if (ProcFileSystem)
+        {
+            running = postmasterPid is { } pid && ClusterProcesses().Contains(pid);
+        }
+        else
+        {
+            var status = await RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "status"], asServerUser: true,
+                CommandTimeout, ct).ConfigureAwait(false);
+            running = status.ExitCode == 0;
+        }
+
+        if (running)
+        {
+            _logger.LogWarning(
+                "A PostgreSQL server from an earlier run (pid {Pid}) is still running on {DataDirectory}; stopping it to start with this run's settings",
+                postmasterPid, DataDirectory);
+            var stop = await PgCtlStopAsync(ct).ConfigureAwait(false);
+            if (stop.ExitCode != 0 && File.Exists(pidFile))
+                throw new LocalPostgresException(
+                    $"A PostgreSQL server from an earlier run is running on {DataDirectory} and could not be stopped:" +
+                    Environment.NewLine + stop.Output);
+            return;
+        }
+
+        if (ProcFileSystem)
+        {
+            var deadline = Stopwatch.StartNew();
+            IReadOnlyList<int> orphans;
+            while ((orphans = ClusterProcesses()).Count > 0)
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(15))
+                    throw new LocalPostgresException(
+                        $"The PostgreSQL server on {DataDirectory} died, but its processes {string.Join(", ", orphans)} " +
+                        "still use the data folder; end them before starting it again.");
+                await Task.Delay(TimeSpan.FromMilliseconds(100), ct).ConfigureAwait(false);
+            }
+        }
+
+        _logger.LogWarning("Removing the stale {PidFile} (pid {Pid}) left by a server that is no longer running",
+            pidFile, postmasterPid);
+        File.Delete(pidFile);
+        if (Directory.Exists(_runDirectory))
+            foreach (var lockFile in Directory.EnumerateFiles(_runDirectory, ".s.PGSQL.*"))
+                File.Delete(lockFile);
+    }
+
+    private string PidFile => Path.Combine(DataDirectory, "postmaster.pid");
+
+    private static bool ProcFileSystem => OperatingSystem.IsLinux() && Directory.Exists("/proc/self");
+
+    private int? ReadPostmasterPid()
+    {
+        try
+        {
+            var firstLine = File.ReadLines(PidFile).FirstOrDefault()?.Trim();
+            return int.TryParse(firstLine, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Live (not zombie) processes whose working folder is the data folder: every PostgreSQL server process
+    /// changes into its data folder, so these are the postmaster and backends of this cluster.
+    /// </summary>
+    private IReadOnlyList<int> ClusterProcesses()
+    {
+        var dataDirectory = RealPath(DataDirectory);
+        var found = new List<int>();
+        foreach (var procDir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(procDir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                continue;
+            try
+            {
+                var cwd = new DirectoryInfo(Path.Combine(procDir, "cwd")).LinkTarget;
+                if (cwd is null || !string.Equals(Path.TrimEndingDirectorySeparator(cwd), dataDirectory, StringComparison.Ordinal))
+                    continue;
+                var stat = File.ReadAllText(Path.Combine(procDir, "stat"));
+                var state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault();
+                if (state is not ('Z' or 'X'))
+                    found.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+            {
+                // gone meanwhile, or not ours to look at
+            }
+        }
+
+        return found;
+    }
+
+    private static string RealPath(string path)
+    {
+        try
+        {
+            var resolved = realpath(path, IntPtr.Zero);
+            if (resolved == IntPtr.Zero)
+                return path;
+            try
+            {
+                return Marshal.PtrToStringUTF8(resolved) ?? path;
+            }
+            finally
+            {
+                free(resolved);
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return path;
+        }
+    }
+
+    private string ServerOptions()
+    {
+        // pg_ctl hands -o to /bin/sh: quote every value.
+        var options = new StringBuilder();
+        options.Append("-p ").Append(Port.ToString(CultureInfo.InvariantCulture));
+        var socketPath = Path.Combine(_runDirectory, ".s.PGSQL." + Port.ToString(CultureInfo.InvariantCulture));
+        options.Append(" -k ").Append(ShellQuote(socketPath.Length <= MaxSocketPathLength ? _runDirectory : ""));
+        var settings = new List<KeyValuePair<string, string>> { new("listen_addresses", "127.0.0.1") };
+        if (!_options.Durable)
+        {
+            settings.Add(new("fsync", "off"));
+            settings.Add(new("synchronous_commit", "off"));
+            settings.Add(new("full_page_writes", "off"));
+        }
+        settings.AddRange(_options.ServerSettings);
+        foreach (var (name, value) in settings)
+            options.Append(" -c ").Append(ShellQuote(name + "=" + value));
+        return options.ToString();
+    }
+
+    private async Task WaitUntilAcceptingAsync(CancellationToken ct)
+    {
+        var probe = new NpgsqlConnectionStringBuilder(ConnectionStringFor("postgres"))
+        {
+            Pooling = false,
+            Timeout = 5,
+        }.ConnectionString;
+        var deadline = Stopwatch.StartNew();
+        Exception? last = null;
+        while (deadline.Elapsed < ReadyTimeout)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(probe);
+                await connection.OpenAsync(ct).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand("SELECT 1", connection);
+                await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when ((e is NpgsqlException or IOException or TimeoutException) && !ct.IsCancellationRequested)
+            {
+                last = e;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct).ConfigureAwait(false);
+        }
+
+        throw new LocalPostgresException(
+            $"PostgreSQL started but did not accept connections on 127.0.0.1:{Port} within {ReadyTimeout.TotalSeconds:0} s " +
+            $"({last?.Message}). Server log ({LogFile}):{Environment.NewLine}{LogTail(0)}", last!);
+    }
+
+    private async Task EnsureDatabaseAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(
+            new NpgsqlConnectionStringBuilder(ConnectionStringFor("postgres")) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
+        exists.Parameters.Add(new NpgsqlParameter { Value = _options.Database });
+        if (await exists.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null)
+            return;
+
+        _logger.LogInformation("Creating database {Database}", _options.Database);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {QuoteIdentifier(_options.Database)}", connection);
+        try
+        {
+            await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // created meanwhile by someone else: fine
+        }
+    }
+
+    /// <summary>Caller holds <see cref="_gate"/>.</summary>
+    private async Task StopServerAsync(CancellationToken ct)
+    {
+        if (!_running)
+            return;
+
+        // Stop only the server this instance started: another instance on the same data folder may have replaced it.
+        var pid = ReadPostmasterPid();
+        if (pid is null || pid != _postmasterPid)
+        {
+            _running = false;
+            if (pid is not null)
+                _logger.LogWarning(
+                    "PostgreSQL on {DataDirectory} was replaced by another instance (pid {Pid}); leaving that one running",
+                    DataDirectory, pid);
+            return;
+        }
+
+        var result = await PgCtlStopAsync(ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            var status = await RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "status"], asServerUser: true,
+                CommandTimeout, ct).ConfigureAwait(false);
+            if (status.ExitCode == 0)
+                throw new LocalPostgresException(
+                    $"Could not stop PostgreSQL on port {Port} ({DataDirectory}):{Environment.NewLine}{result.Output}");
+        }
+
+        _running = false;
+        _logger.LogInformation("PostgreSQL on port {Port} stopped", Port);
+    }
+
+    private Task<CommandResult> PgCtlStopAsync(CancellationToken ct) =>
+        RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "-t",
+            PgCtlWaitSeconds.ToString(CultureInfo.InvariantCulture), "stop"], asServerUser: true, CommandTimeout, ct);
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private string Binary(string name) => Path.Combine(_binDirectory, ExecutableName(name));
+
+    private static string ExecutableName(string name) => OperatingSystem.IsWindows() ? name + ".exe" : name;
+
+    private static bool HasServerBinaries(string directory) =>
+        File.Exists(Path.Combine(directory, ExecutableName("initdb")))
+        && File.Exists(Path.Combine(directory, ExecutableName("pg_ctl")));
+
+    private static IEnumerable<string> DebianBinDirectoriesNewestFirst()
+    {
+        if (!Directory.Exists(DebianRoot))
+            return [];
+        return Directory.EnumerateDirectories(DebianRoot)
+            .Select(dir => (Dir: dir, Version: VersionKey(Path.GetFileName(dir))))
+            .Where(x => x.Version is not null)
+            .OrderByDescending(x => x.Version)
+            .Select(x => Path.Combine(x.Dir, "bin"));
+    }
+
+    private static Version? VersionKey(string name)
+    {
+        var parts = name.Split('.');
+        if (parts.Length is 0 or > 2 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            return null;
+        return new Version(int.Parse(parts[0], CultureInfo.InvariantCulture),
+            parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 0);
+    }
+
+    private static string? FindExecutable(string name, params string[] extraDirectories)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Concat(extraDirectories)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(path);
+        else
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private static bool IsRoot()
+    {
+        if (OperatingSystem.IsWindows())
+            return false;
+        try
+        {
+            return geteuid() == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return Environment.UserName == "root";
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    private static extern uint geteuid();
+
+    [DllImport("libc", EntryPoint = "realpath")]
+    private static extern IntPtr realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+
+    [DllImport("libc", EntryPoint = "free")]
+    private static extern void free(IntPtr pointer);
+
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private long LogLength()
+    {
+        try
+        {
+            return File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The last lines of the server log written since <paramref name="from"/> (a byte offset).</summary>
+    private string LogTail(long from, int lines = 30)
+    {
+        try
+        {
+            if (!File.Exists(LogFile))
+                return "(no server log)";
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            stream.Seek(Math.Min(from, stream.Length), SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return all.Length == 0 ? "(empty)" : string.Join(Environment.NewLine, all.TakeLast(lines));
+        }
+        catch (IOException e)
+        {
+            return $"(could not read the server log: {e.Message})";
+        }
+    }
+
+    private readonly record struct CommandResult(int ExitCode, string Output);
+
+    private async Task RunCheckedAsync(string file, IReadOnlyList<string> arguments, bool asServerUser, CancellationToken ct)
+    {
+        var result = await RunAsync(file, arguments, asServerUser, CommandTimeout, ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw new LocalPostgresException(
+                $"'{file} {string.Join(' ', arguments)}' failed (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
+    }
+
+    /// <summary>Runs a command, as the server user when we are root (through runuser).</summary>
+    private Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, bool asServerUser,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        if (!asServerUser || !_asServerUser)
+            return RunRawAsync(file, arguments, timeout, ct);
+        return RunRawAsync(_runuser!, ["-u", ServerUser, "--", file, .. arguments], timeout, ct);
+    }
+
+    private static async Task<CommandResult> RunRawAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout,
+        CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            // The server user may not be able to enter our working folder; "/" it can.
+            WorkingDirectory = Path.GetPathRoot(Path.GetTempPath()) ?? "/",
+        };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new LocalPostgresException($"Could not run '{file}': {e.Message}", e);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // already gone
+            }
+
+            ct.ThrowIfCancellationRequested();
+            throw new LocalPostgresException(
+                $"'{file} {string.Join(' ', arguments)}' did not finish within {timeout.TotalSeconds:0} s.");
+        }
+
+        var output = (await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false)).Trim();
+        return new CommandResult(process.ExitCode, output);
+    }
+}

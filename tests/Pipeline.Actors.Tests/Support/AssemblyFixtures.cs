@@ -1,0 +1,5 @@
+using Pipeline.Tests.Shared;
+using Xunit;
+
+// One throwaway PostgreSQL for the whole assembly (tests/Shared/PostgresFixture.cs, linked).
+[assembly: AssemblyFixture(typeof(PostgresFixture))]
