@@ -98,6 +98,8 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
     public static bool IsTransient(Exception e) => e switch
     {
         NpgsqlException { IsTransient: true } => true,
+        // Connections pooled before a server restart fail once with "terminating connection due to administrator command".
+        PostgresException { SqlState: "57P01" or "57P02" or "57P03" } => true,
         NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException or TimeoutException } => true,
         IOException or System.Net.Sockets.SocketException or TimeoutException => true,
         _ => false,
