@@ -1,0 +1,49 @@
+using Pipeline.Actors.Graph;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Actors.Import;
+
+/// <summary>
+/// Reads posts from export files one record at a time: memory depends on the longest record, never
+/// on the file's size. A bad record becomes <see cref="SourceItem.Unreadable"/> and reading goes on;
+/// a file that cannot be read as a whole (missing, no usable header, broken JSON structure) throws
+/// <see cref="PostFileException"/>.
+/// </summary>
+public static class PostFileReader
+{
+    public static PostFileFormat DetectFormat(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".csv" => PostFileFormat.Csv,
+            ".jsonl" or ".ndjson" or ".json" => PostFileFormat.JsonLines,
+            ".js" => PostFileFormat.XArchive,
+            var extension => throw new ArgumentException(
+                $"{System.IO.Path.GetFileName(path)}: cannot tell the format from the extension " +
+                $"'{extension}' (expected .csv, .jsonl, .ndjson, .json or .js for an X archive's tweets.js)",
+                nameof(path)),
+        };
+    }
+
+    /// <summary>Streams the posts of <paramref name="path"/>, stamped as imported at <paramref name="fetchedAt"/>.</summary>
+    /// <exception cref="ArgumentException">At once, when the extension names no known format.</exception>
+    public static IAsyncEnumerable<SourceItem> ReadAsync(string path, DateTimeOffset fetchedAt, CancellationToken ct = default) =>
+        ReadAsync(path, fetchedAt, PostSource.Import, ct);
+
+    /// <summary>As <see cref="ReadAsync(string, DateTimeOffset, CancellationToken)"/>, for replays that stand in for another source.</summary>
+    public static IAsyncEnumerable<SourceItem> ReadAsync(
+        string path, DateTimeOffset fetchedAt, PostSource source, CancellationToken ct = default)
+    {
+        // Detected before the first MoveNextAsync so a wrong extension fails where the caller named the file.
+        var format = DetectFormat(path);
+        var file = new ImportFile(path, fetchedAt, source);
+        return format switch
+        {
+            PostFileFormat.Csv => CsvPostReader.ReadAsync(file, ct),
+            PostFileFormat.JsonLines => JsonPostReader.ReadLinesAsync(file, ct),
+            PostFileFormat.XArchive => JsonPostReader.ReadArchiveAsync(file, ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(path), format, null),
+        };
+    }
+}
