@@ -25,7 +25,7 @@ public static class ImportCommand
     {
         if (!file.Exists)
         {
-            throw new PostFileException($"{file.FullName}: file not found");
+            throw new PostFileException(file.Name, null, $"file not found ({file.FullName})");
         }
 
         var config = SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath));

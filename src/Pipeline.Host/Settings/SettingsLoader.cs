@@ -46,13 +46,31 @@ public static partial class SettingsLoader
     {
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+            return Parse(File.ReadAllText(path), Environment.GetEnvironmentVariable);
         }
         catch (Exception e) when (e is not SettingsException)
         {
             throw new SettingsException([$"{path}: not valid HOCON: {e.Message}"]);
         }
     }
+
+    /// <summary>
+    /// Parses HOCON after resolving environment overrides written as <c>key = ${?VARIABLE}</c> on a line
+    /// of their own: Akka 1.5's built-in HOCON parser reads every value of an object that holds such a
+    /// substitution as empty, so the override lines are settled here, before it sees them. A set
+    /// variable becomes a quoted value; an unset one drops its line, leaving the default above it.
+    /// </summary>
+    public static Config Parse(string hocon, Func<string, string?> environment)
+    {
+        var resolved = EnvironmentOverride().Replace(hocon, match =>
+            environment(match.Groups["variable"].Value) is { } value
+                ? $"{match.Groups["indent"].Value}{match.Groups["key"].Value} = {Quote(value)}"
+                : string.Empty);
+        return ConfigurationFactory.ParseString(resolved);
+    }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     public static PipelineSettings Load(Config config)
     {
@@ -268,6 +286,9 @@ public static partial class SettingsLoader
 
         private static string Format(TimeSpan span) => span.TotalSeconds < 1 ? $"{span.TotalMilliseconds}ms" : $"{span.TotalSeconds}s";
     }
+
+    [GeneratedRegex(@"^(?<indent>[ \t]*)(?<key>[A-Za-z0-9_.\-]+)[ \t]*[=:][ \t]*\$\{\?(?<variable>[A-Za-z_][A-Za-z0-9_]*)\}[ \t]*\r?$", RegexOptions.Multiline)]
+    private static partial Regex EnvironmentOverride();
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
     private static partial Regex SlugPattern();

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Akka.Configuration;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,7 +29,7 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
             pipeline.import.poll-interval = 100ms
             pipeline.sink.max-wait = 50ms
             pipeline.sink.retry-max-backoff = 500ms
-            """).WithFallback(SettingsLoader.LoadConfig(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")));
+            """).WithFallback(SettingsLoader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")), _ => null));
         return (SettingsLoader.Load(config), config);
     }
 
@@ -35,7 +37,7 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
     {
         var app = PipelineComposition.BuildService(settings, config, dataSource, ["http://127.0.0.1:0"]);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new Uri(address));
     }
 

@@ -7,8 +7,9 @@ public sealed class SettingsLoaderTests
 {
     private static readonly string ShippedConf = Path.Combine(AppContext.BaseDirectory, "pipeline.conf");
 
-    private static Config Shipped(string overrides = "") =>
-        ConfigurationFactory.ParseString(overrides).WithFallback(SettingsLoader.LoadConfig(ShippedConf));
+    private static Config Shipped(string overrides = "", Func<string, string?>? environment = null) =>
+        ConfigurationFactory.ParseString(overrides)
+            .WithFallback(SettingsLoader.Parse(File.ReadAllText(ShippedConf), environment ?? (_ => null)));
 
     [Fact]
     public void Shipped_configuration_is_valid_and_watches_the_thirteen_default_companies()
@@ -57,22 +58,30 @@ public sealed class SettingsLoaderTests
     }
 
     [Fact]
-    public void Environment_variable_overrides_the_file()
+    public void Environment_variables_override_the_file_where_it_declares_them()
     {
-        // A variable no other test reads, declared the same way pipeline.conf declares its overrides.
-        var variable = "PIPELINE_TEST_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        Environment.SetEnvironmentVariable(variable, "1234");
-        try
+        var environment = new Dictionary<string, string>
         {
-            var config = ConfigurationFactory.ParseString($"pipeline.sink.batch-size = 10\npipeline.sink.batch-size = ${{?{variable}}}")
-                .WithFallback(SettingsLoader.LoadConfig(ShippedConf));
+            ["PIPELINE_DB"] = "Host=db;Password=p\"w",
+            ["PIPELINE_SINK_BATCH_SIZE"] = "1234",
+            ["PIPELINE_HTTP_HOST"] = "0.0.0.0",
+        };
 
-            Assert.Equal(1234, SettingsLoader.Load(config).Sink.BatchSize);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(variable, null);
-        }
+        var settings = SettingsLoader.Load(Shipped(environment: environment.GetValueOrDefault));
+
+        Assert.Equal("Host=db;Password=p\"w", settings.Database.ConnectionString);
+        Assert.Equal(1234, settings.Sink.BatchSize);
+        Assert.Equal("0.0.0.0", settings.Http.Host);
+        Assert.Equal(8558, settings.Http.Port);
+    }
+
+    [Fact]
+    public void Invalid_environment_override_is_reported_like_a_bad_file_value()
+    {
+        var error = Assert.Throws<SettingsException>(() =>
+            SettingsLoader.Load(Shipped(environment: name => name == "PIPELINE_HTTP_PORT" ? "eighty" : null)));
+
+        Assert.Contains("pipeline.http.port = \"eighty\"", error.Message);
     }
 
     [Fact]
