@@ -30,6 +30,8 @@ public static class PipelineComposition
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
+        // Probes hit the health endpoints every few seconds; per-request and per-command logs would drown the pipeline's own.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Npgsql", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout + TimeSpan.FromSeconds(15));
 
         builder.Services.AddSingleton(settings);

@@ -39,7 +39,9 @@ public static class ImportCommand
         var errors = new List<QuarantineEntry>();
         var expected = CountRecords(file.FullName);
 
-        var system = ActorSystem.Create("pipeline-import", config);
+        // The summary is the output of this verb; the actor system only speaks up about problems.
+        var system = ActorSystem.Create("pipeline-import",
+            Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(config));
         try
         {
             var stopwatch = Stopwatch.StartNew();
@@ -108,7 +110,7 @@ public static class ImportCommand
     {
         foreach (var error in errors)
         {
-            Console.Error.WriteLine($"{error.Location}: {error.Error}");
+            Console.Error.WriteLine(error.Error.StartsWith(error.Location, StringComparison.Ordinal) ? error.Error : $"{error.Location}: {error.Error}");
         }
 
         if (counters.Quarantined > errors.Count)

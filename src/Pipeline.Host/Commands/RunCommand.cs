@@ -12,7 +12,7 @@ public static class RunCommand
         var configFile = SettingsLoader.ResolveConfigPath(configPath);
         var config = SettingsLoader.LoadConfig(configFile);
         var settings = SettingsLoader.Load(config);
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Npgsql", LogLevel.Warning));
         var logger = loggers.CreateLogger("pipeline");
         logger.LogInformation("Configuration from {File}; watching {Count} companies", configFile, settings.Companies.Count);
 
