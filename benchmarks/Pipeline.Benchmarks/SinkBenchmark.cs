@@ -11,7 +11,7 @@ namespace Pipeline.Benchmarks;
 
 /// <summary>
 /// Our sink (batched binary COPY + upsert, raw and scored tables) against psql's \copy of the
-/// same rows into an empty table of the same shape, in the same run on the same server.
+/// same rows into empty tables of the same shape and indexes, in the same run on the same server.
 /// </summary>
 public static class SinkBenchmark
 {
@@ -23,20 +23,25 @@ public static class SinkBenchmark
         Console.WriteLine($"{rows:N0} rows ({kept:N0} kept → raw + scored tables, {rows - kept:N0} dropped → raw table only), batch {batchSize:N0}");
 
         var csv = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Environment.ProcessId}.csv");
+        var scoredCsv = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Environment.ProcessId}-scored.csv");
         await WriteCsvAsync(csv, items);
+        await WriteScoredCsvAsync(scoredCsv, items);
         try
         {
             var results = new List<(string Name, double Seconds)>();
             for (var round = 1; round <= 3; round++)
             {
-                results.Add(("psql \\copy (raw rows only)", await PsqlCopyAsync(postgres, csv)));
+                var raw = await PsqlCopyAsync(postgres, "raw_posts", RawColumns, csv);
+                results.Add(("psql \\copy, raw rows only", raw));
+                results.Add(("psql \\copy, raw + scored rows", raw + await PsqlCopyAsync(postgres, "scored_posts", ScoredColumns, scoredCsv)));
                 results.Add(("sink (raw + scored, upsert)", await SinkAsync(postgres, items, batchSize)));
                 results.Add(("sink replay (all already stored)", await SinkAsync(postgres, items, batchSize, fresh: false)));
             }
 
             Console.WriteLine();
             Console.WriteLine($"{"what",-36} {"best s",8} {"rows/s",12} {"vs \\copy",9}");
-            var reference = results.Where(r => r.Name.StartsWith("psql", StringComparison.Ordinal)).Min(r => r.Seconds);
+            // The fair reference stores what the sink stores: both tables.
+            var reference = results.Where(r => r.Name == "psql \\copy, raw + scored rows").Min(r => r.Seconds);
             foreach (var group in results.GroupBy(r => r.Name))
             {
                 var best = group.Min(r => r.Seconds);
@@ -46,6 +51,7 @@ public static class SinkBenchmark
         finally
         {
             File.Delete(csv);
+            File.Delete(scoredCsv);
         }
     }
 
@@ -86,10 +92,15 @@ public static class SinkBenchmark
         return stopwatch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> PsqlCopyAsync(Postgres postgres, string csv)
+    private const string RawColumns = "post_id, company_id, source, author_id, author_handle, text, created_at, likes, retweets, " +
+        "replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason";
+
+    private const string ScoredColumns = "post_id, company_id, created_at, clean_text, sentiment_text, topic_tokens";
+
+    private static async Task<double> PsqlCopyAsync(Postgres postgres, string table, string columns, string csv)
     {
         await using (var reset = postgres.DataSource.CreateCommand(
-            "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE pipeline.raw_posts INCLUDING ALL)"))
+            $"DROP TABLE IF EXISTS bench_{table}; CREATE TABLE bench_{table} (LIKE pipeline.{table} INCLUDING ALL)"))
         {
             await reset.ExecuteNonQueryAsync();
         }
@@ -102,7 +113,7 @@ public static class SinkBenchmark
             {
                 "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!,
                 "-d", builder.Database!, "-v", "ON_ERROR_STOP=1", "-c",
-                $"\\copy bench_copy (post_id, company_id, source, author_id, author_handle, text, created_at, likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason) FROM '{csv}' WITH (FORMAT csv)",
+                $"\\copy bench_{table} ({columns}) FROM '{csv}' WITH (FORMAT csv)",
             },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -117,6 +128,20 @@ public static class SinkBenchmark
         }
 
         return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task WriteScoredCsvAsync(string path, List<PipelineItem> items)
+    {
+        await using var writer = new StreamWriter(path);
+        foreach (var scored in items.OfType<PipelineItem.Scored>())
+        {
+            var post = scored.Post.Post;
+            var tokens = "{" + string.Join(',', post.TopicTokens.Select(t => "\"\"" + t + "\"\"")) + "}";
+            await writer.WriteLineAsync(string.Join(',',
+                post.Raw.Id.Value.ToString(CultureInfo.InvariantCulture), post.Company.Value,
+                post.Raw.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+                SyntheticTweets.Quote(post.Text), SyntheticTweets.Quote(post.SentimentText), "\"" + tokens + "\""));
+        }
     }
 
     private static async Task WriteCsvAsync(string path, List<PipelineItem> items)

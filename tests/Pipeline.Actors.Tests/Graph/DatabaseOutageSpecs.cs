@@ -16,7 +16,8 @@ public sealed class DatabaseOutageSpecs(PostgresFixture postgres) : TestKit
     public async Task Database_stopped_mid_import_and_restarted_ends_with_every_row_stored_exactly_once()
     {
         using var folder = new TempDirectory();
-        var rows = SyntheticTweets.Generate(20_000).ToList();
+        // Large enough that the import is still running when the database goes down, even on a fast machine.
+        var rows = SyntheticTweets.Generate(100_000).ToList();
         var file = folder.Combine("tweets.jsonl");
         SyntheticTweets.WriteJsonLines(file, rows);
         var server = await postgres.StartDedicatedServerAsync();

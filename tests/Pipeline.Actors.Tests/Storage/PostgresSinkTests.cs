@@ -7,10 +7,12 @@ namespace Pipeline.Actors.Tests.Storage;
 
 public sealed class PostgresSinkTests(PostgresFixture postgres)
 {
-    private static PipelineItem.Scored Kept(long id, string company, string text = "@gtbank my transfer failed") =>
+    private static readonly DateTimeOffset April2023 = new(2023, 4, 1, 8, 0, 0, TimeSpan.Zero);
+
+    private static PipelineItem.Scored Kept(long id, string company, string text = "@gtbank my transfer failed", DateTimeOffset? created = null) =>
         new(new ScoredPost(new CleanedPost(
             new RawPost(new PostId(id), new CompanyId(company), PostSource.Import, "7", "ada", text,
-                new DateTimeOffset(2023, 4, 1, 8, 0, 0, TimeSpan.Zero), 1, 2, 3, 4, null, "en", false, false, DateTimeOffset.UtcNow),
+                created ?? April2023, 1, 2, 3, 4, null, "en", false, false, DateTimeOffset.UtcNow),
             new CompanyId(company), text, text, ["transfer", "failed"])), $"test:{id}");
 
     [Fact]
@@ -19,7 +21,9 @@ public sealed class PostgresSinkTests(PostgresFixture postgres)
         await using var database = await TestDatabase.CreateAsync(postgres);
         var counters = new PipelineCounters();
         var sink = new PostgresSink(new PostStore(database.DataSource), SinkSettings.Default, counters);
-        PipelineItem[] batch = [Kept(1, "gtbank"), Kept(2, "gtbank"), Kept(3, "no-such-company"), Kept(4, "opay"), Kept(5, "kuda")];
+        // A post dated before the platform existed: corrupt input the database's CHECK rejects.
+        var corrupt = Kept(3, "gtbank", created: DateTimeOffset.UnixEpoch);
+        PipelineItem[] batch = [Kept(1, "gtbank"), Kept(2, "gtbank"), corrupt, Kept(4, "opay"), Kept(5, "kuda")];
         foreach (var item in batch)
         {
             counters.Counted(item);
@@ -31,8 +35,8 @@ public sealed class PostgresSinkTests(PostgresFixture postgres)
         Assert.Equal(4, await database.CountAsync("SELECT count(*) FROM pipeline.scored_posts"));
         var quarantined = Assert.Single(await database.QuarantineAsync());
         Assert.Equal("test:3", quarantined.Location);
-        Assert.Contains("foreign key", quarantined.Error);
-        Assert.Contains("no-such-company", quarantined.Payload);
+        Assert.Contains("raw_posts_created_at_check", quarantined.Error);
+        Assert.Contains("\"Id\":{\"Value\":3}", quarantined.Payload);
         Assert.Equal(1, counters.Quarantined);
         Assert.Equal(4, counters.Kept);
     }

@@ -54,17 +54,17 @@ FROM pipeline.scored_posts s
 JOIN pipeline.companies c ON c.company_id = s.company_id
 GROUP BY 1, 2, 3, 4, 5, 6;
 
+-- Weeks start on Monday (ISO), the same buckets Tableau's week part uses by default for ISO calendars.
 CREATE VIEW reporting.weekly_counts AS
-SELECT date_trunc('week', s.created_at AT TIME ZONE 'UTC')::date AS week,
-       s.company_id,
-       c.display_name                           AS company,
-       s.topic_id,
-       s.topic_label,
-       s.sentiment_label,
-       count(*)                                 AS posts,
-       avg(s.sentiment_score)                   AS mean_sentiment_score
-FROM pipeline.scored_posts s
-JOIN pipeline.companies c ON c.company_id = s.company_id
+SELECT date_trunc('week', day)::date                    AS week,
+       company_id,
+       company,
+       topic_id,
+       topic_label,
+       sentiment_label,
+       sum(posts)::bigint                                AS posts,
+       sum(mean_sentiment_score * posts) / sum(posts)    AS mean_sentiment_score
+FROM reporting.daily_counts
 GROUP BY 1, 2, 3, 4, 5, 6;
 
 CREATE VIEW reporting.drop_counts AS
