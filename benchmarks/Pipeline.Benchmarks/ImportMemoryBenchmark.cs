@@ -48,7 +48,7 @@ public static class ImportMemoryBenchmark
     /// <summary>The child side: import one file and print what memory it peaked at.</summary>
     public static async Task ImportOnceAsync(string file, string connectionString)
     {
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var dataSource = PipelineDataSource.Create(connectionString);
         var counters = new PipelineCounters();
         var graph = new PipelineGraph(
             new PostCleaner(CleaningPolicy.Default, new CompanyDirectory(SyntheticTweets.Companies)),

@@ -25,7 +25,7 @@ public sealed class Postgres : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), $"pipeline-bench-pg-{Guid.NewGuid():N}");
         var server = await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(directory, "data"), Durable: false));
-        var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        var dataSource = PipelineDataSource.Create(server.ConnectionString);
         await new SchemaMigrator(dataSource).MigrateAsync();
         await CompanyCatalog.SyncAsync(dataSource, SyntheticTweets.Companies);
         return new Postgres(server, directory, dataSource);

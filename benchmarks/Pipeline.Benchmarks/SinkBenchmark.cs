@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Npgsql;
 using Pipeline.Actors.Graph;
 using Pipeline.Actors.Storage;
@@ -15,12 +18,15 @@ namespace Pipeline.Benchmarks;
 /// </summary>
 public static class SinkBenchmark
 {
-    public static async Task RunAsync(int rows, int batchSize)
+    public static async Task RunAsync(int rows, int batchSize, int parallelism)
     {
+        using var system = ActorSystem.Create("bench", "akka.loglevel = WARNING");
+        var materializer = system.Materializer();
         await using var postgres = await Postgres.StartAsync();
         var items = BuildItems(rows);
         var kept = items.Count(i => i is PipelineItem.Scored);
-        Console.WriteLine($"{rows:N0} rows ({kept:N0} kept → raw + scored tables, {rows - kept:N0} dropped → raw table only), batch {batchSize:N0}");
+        Console.WriteLine($"{rows:N0} rows ({kept:N0} kept → raw + scored tables, {rows - kept:N0} dropped → raw table only), " +
+            $"batch {batchSize:N0}, {parallelism} parallel commits");
 
         var csv = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Environment.ProcessId}.csv");
         var scoredCsv = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Environment.ProcessId}-scored.csv");
@@ -34,8 +40,8 @@ public static class SinkBenchmark
                 var raw = await PsqlCopyAsync(postgres, "raw_posts", RawColumns, csv);
                 results.Add(("psql \\copy, raw rows only", raw));
                 results.Add(("psql \\copy, raw + scored rows", raw + await PsqlCopyAsync(postgres, "scored_posts", ScoredColumns, scoredCsv)));
-                results.Add(("sink (raw + scored, upsert)", await SinkAsync(postgres, items, batchSize)));
-                results.Add(("sink replay (all already stored)", await SinkAsync(postgres, items, batchSize, fresh: false)));
+                results.Add(("sink (raw + scored, upsert)", await SinkAsync(postgres, items, batchSize, parallelism, materializer)));
+                results.Add(("sink replay (all already stored)", await SinkAsync(postgres, items, batchSize, parallelism, materializer, fresh: false)));
             }
 
             Console.WriteLine();
@@ -72,7 +78,8 @@ public static class SinkBenchmark
             .ToList();
     }
 
-    private static async Task<double> SinkAsync(Postgres postgres, List<PipelineItem> items, int batchSize, bool fresh = true)
+    private static async Task<double> SinkAsync(
+        Postgres postgres, List<PipelineItem> items, int batchSize, int parallelism, IMaterializer materializer, bool fresh = true)
     {
         var dataSource = postgres.DataSource;
         if (fresh)
@@ -82,13 +89,11 @@ public static class SinkBenchmark
             await truncate.ExecuteNonQueryAsync();
         }
 
-        var sink = new PostgresSink(new PostStore(dataSource), SinkSettings.Default with { BatchSize = batchSize }, new PipelineCounters());
+        // Through the graph's own commit stage, so batching and parallel commits are what the service does.
+        var settings = SinkSettings.Default with { BatchSize = batchSize, Parallelism = parallelism };
+        var sink = new PostgresSink(new PostStore(dataSource), settings, new PipelineCounters());
         var stopwatch = Stopwatch.StartNew();
-        foreach (var batch in items.Chunk(batchSize))
-        {
-            await sink.CommitAsync(batch);
-        }
-
+        await Source.From(items).CommitTo(sink, settings).RunWith(Sink.Ignore<BatchCommitted>(), materializer);
         return stopwatch.Elapsed.TotalSeconds;
     }
 

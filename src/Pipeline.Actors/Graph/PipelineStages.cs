@@ -38,13 +38,15 @@ public static class PipelineStages
     /// <summary>
     /// Batches by size or time and commits each batch in one transaction; emits one
     /// <see cref="BatchCommitted"/> per batch, in order, only after the commit. Backpressure
-    /// from a slow or absent database reaches the source.
+    /// from a slow or absent database reaches the source. Batches commit in parallel (the
+    /// upserts are idempotent and lock rows in id order), but a checkpoint following these
+    /// signals never passes a batch that is not yet committed.
     /// </summary>
     public static Source<BatchCommitted, TMat> CommitTo<TMat>(
         this Source<PipelineItem, TMat> source, PostgresSink sink, SinkSettings settings) =>
         source
             .GroupedWithin(settings.BatchSize, settings.MaxWait)
-            .SelectAsync(1, batch => sink.CommitAsync(batch.ToList()));
+            .SelectAsync(settings.Parallelism, batch => sink.CommitAsync(batch.ToList()));
 
     /// <summary>Lets an orderly shutdown stop the source while batches already in flight still reach the database.</summary>
     public static Source<SourceItem, UniqueKillSwitch> Stoppable<TMat>(this Source<SourceItem, TMat> source) =>

@@ -15,32 +15,35 @@ namespace Pipeline.Actors.Storage;
 /// </summary>
 public sealed class PostStore(NpgsqlDataSource dataSource)
 {
+    // One staging table for both targets: one COPY per batch. With the pool's session reset
+    // off (PipelineDataSource) it survives between batches, so the DDL below is a no-op after the
+    // first batch on each connection.
     private const string StagingDdl = """
-        CREATE TEMP TABLE IF NOT EXISTS staging_raw (
+        CREATE TEMP TABLE IF NOT EXISTS staging_posts (
             post_id bigint, company_id text, source text, author_id text, author_handle text, text text,
             created_at timestamptz, likes integer, retweets integer, replies integer, quotes integer,
-            url text, lang text, is_retweet boolean, is_reply boolean, fetched_at timestamptz, drop_reason text
-        ) ON COMMIT DELETE ROWS;
-        CREATE TEMP TABLE IF NOT EXISTS staging_scored (
-            post_id bigint, company_id text, created_at timestamptz, clean_text text, sentiment_text text,
-            topic_tokens text[], topic_id integer, topic_label text, topic_confidence real, topic_model_version text,
-            sentiment_label text, p_negative real, p_neutral real, p_positive real, sentiment_score real,
-            sentiment_model_version text, scored_at timestamptz
-        ) ON COMMIT DELETE ROWS;
+            url text, lang text, is_retweet boolean, is_reply boolean, fetched_at timestamptz, drop_reason text,
+            kept boolean, clean_text text, sentiment_text text, topic_tokens text[], topic_id integer, topic_label text,
+            topic_confidence real, topic_model_version text, sentiment_label text, p_negative real, p_neutral real,
+            p_positive real, sentiment_score real, sentiment_model_version text, scored_at timestamptz
+        ) ON COMMIT DELETE ROWS
         """;
 
-    // First decision wins for the drop reason; engagement numbers and fetch time follow the newest copy.
+    // First decision wins for the drop reason; engagement numbers and fetch time follow the newest
+    // copy. Unchanged rows are not rewritten, so a replay costs index look-ups only.
     private const string UpsertRaw = """
         WITH upserted AS (
             INSERT INTO pipeline.raw_posts AS r (post_id, company_id, source, author_id, author_handle, text, created_at,
                 likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason)
             SELECT DISTINCT ON (post_id) post_id, company_id, source, author_id, author_handle, text, created_at,
                 likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason
-            FROM staging_raw
+            FROM staging_posts
             ORDER BY post_id
             ON CONFLICT (post_id) DO UPDATE SET
                 likes = EXCLUDED.likes, retweets = EXCLUDED.retweets, replies = EXCLUDED.replies,
                 quotes = EXCLUDED.quotes, fetched_at = greatest(r.fetched_at, EXCLUDED.fetched_at)
+            WHERE (r.likes, r.retweets, r.replies, r.quotes) IS DISTINCT FROM
+                  (EXCLUDED.likes, EXCLUDED.retweets, EXCLUDED.replies, EXCLUDED.quotes)
             RETURNING company_id, created_at, drop_reason, (xmax = 0) AS inserted
         ), counted AS (
             INSERT INTO pipeline.drop_counts AS d (company_id, day, reason, posts)
@@ -48,6 +51,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             FROM upserted
             WHERE inserted AND drop_reason IS NOT NULL
             GROUP BY 1, 2, 3
+            ORDER BY 1, 2, 3
             ON CONFLICT (company_id, day, reason) DO UPDATE SET posts = d.posts + EXCLUDED.posts
         )
         SELECT count(*) FILTER (WHERE inserted) FROM upserted
@@ -61,7 +65,8 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         SELECT DISTINCT ON (post_id) post_id, company_id, created_at, clean_text, sentiment_text, topic_tokens,
             topic_id, topic_label, topic_confidence, topic_model_version, sentiment_label, p_negative, p_neutral,
             p_positive, sentiment_score, sentiment_model_version, scored_at
-        FROM staging_scored
+        FROM staging_posts
+        WHERE kept
         ORDER BY post_id
         ON CONFLICT (post_id) DO UPDATE SET
             clean_text = EXCLUDED.clean_text,
@@ -78,6 +83,10 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             sentiment_score = coalesce(EXCLUDED.sentiment_score, s.sentiment_score),
             sentiment_model_version = coalesce(EXCLUDED.sentiment_model_version, s.sentiment_model_version),
             scored_at = coalesce(EXCLUDED.scored_at, s.scored_at)
+        WHERE (s.clean_text, s.sentiment_text, s.topic_tokens) IS DISTINCT FROM
+              (EXCLUDED.clean_text, EXCLUDED.sentiment_text, EXCLUDED.topic_tokens)
+           OR EXCLUDED.topic_model_version IS NOT NULL
+           OR EXCLUDED.sentiment_model_version IS NOT NULL
         """;
 
     private const string InsertQuarantine = """
@@ -87,10 +96,6 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>Stores the batch atomically; returns how many posts were stored for the first time.</summary>
-    /// <remarks>
-    /// Rows go to COPY with the synchronous writers: they only fill Npgsql's buffer, and awaiting
-    /// each of 17 values per row cost more than the database's own work.
-    /// </remarks>
     public async Task<int> WriteAsync(IReadOnlyList<PipelineItem> items, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -101,16 +106,17 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         }
 
         var newPosts = 0;
-        if (await CopyRawAsync(connection, items, ct) > 0)
+        var (rows, kept) = await CopyToStagingAsync(connection, items, ct);
+        if (rows > 0)
         {
-            await using var upsert = new NpgsqlCommand(UpsertRaw, connection, transaction);
-            newPosts = (int)(long)(await upsert.ExecuteScalarAsync(ct))!;
-        }
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertRaw));
+            if (kept > 0)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertScored));
+            }
 
-        if (await CopyScoredAsync(connection, items, ct) > 0)
-        {
-            await using var upsert = new NpgsqlCommand(UpsertScored, connection, transaction);
-            await upsert.ExecuteNonQueryAsync(ct);
+            newPosts = (int)(long)(await batch.ExecuteScalarAsync(ct))!;
         }
 
         var quarantined = items.OfType<PipelineItem.Quarantined>().Select(q => q.Entry).ToList();
@@ -123,115 +129,118 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         return newPosts;
     }
 
-    private static async Task<int> CopyRawAsync(NpgsqlConnection connection, IReadOnlyList<PipelineItem> items, CancellationToken ct)
+    /// <remarks>
+    /// Values go to COPY with the synchronous writers: they only fill Npgsql's buffer, and
+    /// awaiting each of 32 values per row cost more than the database's own work.
+    /// </remarks>
+    private static async Task<(int Rows, int Kept)> CopyToStagingAsync(
+        NpgsqlConnection connection, IReadOnlyList<PipelineItem> items, CancellationToken ct)
     {
-        var rows = 0;
+        int rows = 0, kept = 0;
         await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY staging_raw (post_id, company_id, source, author_id, author_handle, text, created_at, likes, retweets, " +
-            "replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason) FROM STDIN (FORMAT BINARY)", ct);
+            "COPY staging_posts FROM STDIN (FORMAT BINARY)", ct);
         foreach (var item in items)
         {
-            var (raw, company, reason) = item switch
+            switch (item)
             {
-                PipelineItem.Scored s => (s.Post.Post.Raw, (CompanyId?)s.Post.Post.Company, (DropReason?)null),
+                case PipelineItem.Scored scored:
+                    WriteRaw(importer, scored.Post.Post.Raw, scored.Post.Post.Company, null);
+                    WriteScores(importer, scored.Post);
+                    kept++;
+                    break;
                 // A duplicate id is the same post as one already stored: there is no new row to write.
-                PipelineItem.Dropped { Reason: DropReason.DuplicateId } => (null, null, null),
-                PipelineItem.Dropped d => (d.Post, d.Company, d.Reason),
-                _ => ((RawPost?)null, (CompanyId?)null, (DropReason?)null),
-            };
-            if (raw is null)
-            {
-                continue;
+                case PipelineItem.Dropped { Reason: DropReason.DuplicateId }:
+                    continue;
+                case PipelineItem.Dropped dropped:
+                    WriteRaw(importer, dropped.Post, dropped.Company, dropped.Reason);
+        WriteNulls(importer, ScoreColumns);
+
+                    break;
+                default:
+                    continue;
             }
 
-            importer.StartRow();
-            importer.Write(raw.Id.Value, NpgsqlDbType.Bigint);
-            WriteNullable(importer, company?.Value);
-            importer.Write(SourceName(raw.Source), NpgsqlDbType.Text);
-            WriteNullable(importer, raw.AuthorId);
-            importer.Write(Sanitize(raw.AuthorHandle), NpgsqlDbType.Text);
-            importer.Write(Sanitize(raw.Text), NpgsqlDbType.Text);
-            importer.Write(raw.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-            importer.Write(raw.Likes, NpgsqlDbType.Integer);
-            importer.Write(raw.Retweets, NpgsqlDbType.Integer);
-            importer.Write(raw.Replies, NpgsqlDbType.Integer);
-            importer.Write(raw.Quotes, NpgsqlDbType.Integer);
-            WriteNullable(importer, raw.Url);
-            WriteNullable(importer, raw.Lang);
-            importer.Write(raw.IsRetweet, NpgsqlDbType.Boolean);
-            importer.Write(raw.IsReply, NpgsqlDbType.Boolean);
-            importer.Write(raw.FetchedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-            WriteNullable(importer, reason?.ToSnakeCase());
             rows++;
         }
 
         await importer.CompleteAsync(ct);
-        return rows;
+        return (rows, kept);
     }
 
-    private static async Task<int> CopyScoredAsync(NpgsqlConnection connection, IReadOnlyList<PipelineItem> items, CancellationToken ct)
+    private const int ScoreColumns = 15;
+
+    private static void WriteRaw(NpgsqlBinaryImporter importer, RawPost raw, CompanyId? company, DropReason? reason)
     {
-        var rows = 0;
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY staging_scored (post_id, company_id, created_at, clean_text, sentiment_text, topic_tokens, topic_id, " +
-            "topic_label, topic_confidence, topic_model_version, sentiment_label, p_negative, p_neutral, p_positive, " +
-            "sentiment_score, sentiment_model_version, scored_at) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var scored in items.OfType<PipelineItem.Scored>())
+        importer.StartRow();
+        importer.Write(raw.Id.Value, NpgsqlDbType.Bigint);
+        WriteNullable(importer, company?.Value);
+        importer.Write(SourceName(raw.Source), NpgsqlDbType.Text);
+        WriteNullable(importer, raw.AuthorId);
+        importer.Write(Sanitize(raw.AuthorHandle), NpgsqlDbType.Text);
+        importer.Write(Sanitize(raw.Text), NpgsqlDbType.Text);
+        importer.Write(raw.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+        importer.Write(raw.Likes, NpgsqlDbType.Integer);
+        importer.Write(raw.Retweets, NpgsqlDbType.Integer);
+        importer.Write(raw.Replies, NpgsqlDbType.Integer);
+        importer.Write(raw.Quotes, NpgsqlDbType.Integer);
+        WriteNullable(importer, raw.Url);
+        WriteNullable(importer, raw.Lang);
+        importer.Write(raw.IsRetweet, NpgsqlDbType.Boolean);
+        importer.Write(raw.IsReply, NpgsqlDbType.Boolean);
+        importer.Write(raw.FetchedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+        WriteNullable(importer, reason?.ToSnakeCase());
+    }
+
+    /// <summary>The <see cref="ScoreColumns"/> columns after the raw ones: kept flag, texts, topic, sentiment.</summary>
+    private static void WriteScores(NpgsqlBinaryImporter importer, ScoredPost scored)
+    {
+        var (post, topic, sentiment) = scored;
+        importer.Write(true, NpgsqlDbType.Boolean);
+        importer.Write(Sanitize(post.Text), NpgsqlDbType.Text);
+        importer.Write(Sanitize(post.SentimentText), NpgsqlDbType.Text);
+        importer.Write(post.TopicTokens.Select(Sanitize).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        if (topic is null)
         {
-            var (post, topic, sentiment) = scored.Post;
-            importer.StartRow();
-            importer.Write(post.Raw.Id.Value, NpgsqlDbType.Bigint);
-            importer.Write(post.Company.Value, NpgsqlDbType.Text);
-            importer.Write(post.Raw.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-            importer.Write(Sanitize(post.Text), NpgsqlDbType.Text);
-            importer.Write(Sanitize(post.SentimentText), NpgsqlDbType.Text);
-            importer.Write(post.TopicTokens.Select(Sanitize).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-            if (topic is null)
-            {
-                for (var i = 0; i < 4; i++)
-                {
-                    importer.WriteNull();
-                }
-            }
-            else
-            {
-                importer.Write(topic.TopicId, NpgsqlDbType.Integer);
-                importer.Write(topic.Label, NpgsqlDbType.Text);
-                importer.Write((float)topic.Confidence, NpgsqlDbType.Real);
-                importer.Write(topic.ModelVersion, NpgsqlDbType.Text);
-            }
-
-            if (sentiment is null)
-            {
-                for (var i = 0; i < 6; i++)
-                {
-                    importer.WriteNull();
-                }
-            }
-            else
-            {
-                importer.Write(sentiment.Label.ToString().ToLowerInvariant(), NpgsqlDbType.Text);
-                importer.Write((float)sentiment.Negative, NpgsqlDbType.Real);
-                importer.Write((float)sentiment.Neutral, NpgsqlDbType.Real);
-                importer.Write((float)sentiment.Positive, NpgsqlDbType.Real);
-                importer.Write((float)sentiment.Score, NpgsqlDbType.Real);
-                importer.Write(sentiment.ModelVersion, NpgsqlDbType.Text);
-            }
-
-            if (topic is null && sentiment is null)
-            {
-                importer.WriteNull();
-            }
-            else
-            {
-                importer.Write(DateTime.UtcNow, NpgsqlDbType.TimestampTz);
-            }
-
-            rows++;
+            WriteNulls(importer, 4);
+        }
+        else
+        {
+            importer.Write(topic.TopicId, NpgsqlDbType.Integer);
+            importer.Write(topic.Label, NpgsqlDbType.Text);
+            importer.Write((float)topic.Confidence, NpgsqlDbType.Real);
+            importer.Write(topic.ModelVersion, NpgsqlDbType.Text);
         }
 
-        await importer.CompleteAsync(ct);
-        return rows;
+        if (sentiment is null)
+        {
+            WriteNulls(importer, 6);
+        }
+        else
+        {
+            importer.Write(sentiment.Label.ToString().ToLowerInvariant(), NpgsqlDbType.Text);
+            importer.Write((float)sentiment.Negative, NpgsqlDbType.Real);
+            importer.Write((float)sentiment.Neutral, NpgsqlDbType.Real);
+            importer.Write((float)sentiment.Positive, NpgsqlDbType.Real);
+            importer.Write((float)sentiment.Score, NpgsqlDbType.Real);
+            importer.Write(sentiment.ModelVersion, NpgsqlDbType.Text);
+        }
+
+        if (topic is null && sentiment is null)
+        {
+            importer.WriteNull();
+        }
+        else
+        {
+            importer.Write(DateTime.UtcNow, NpgsqlDbType.TimestampTz);
+        }
+    }
+
+    private static void WriteNulls(NpgsqlBinaryImporter importer, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            importer.WriteNull();
+        }
     }
 
     private static async Task InsertQuarantineAsync(

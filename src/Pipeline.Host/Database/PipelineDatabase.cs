@@ -45,9 +45,7 @@ public sealed class PipelineDatabase : IAsyncDisposable
             connectionString = embedded.ConnectionString;
         }
 
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.UseLoggerFactory(loggers);
-        var database = new PipelineDatabase(builder.Build(), embedded);
+        var database = new PipelineDatabase(PipelineDataSource.Create(connectionString, loggers), embedded);
         try
         {
             await database.MigrateAsync(settings, logger, ct);

@@ -91,7 +91,8 @@ public static partial class SettingsLoader
                 reader.Duration("pipeline.sink.max-wait", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)),
                 reader.Duration("pipeline.sink.retry-min-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1)),
                 reader.Duration("pipeline.sink.retry-max-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1)),
-                reader.Int("pipeline.sink.max-attempts", 0, int.MaxValue)),
+                reader.Int("pipeline.sink.max-attempts", 0, int.MaxValue),
+                reader.Int("pipeline.sink.parallelism", 1, 16)),
             reader.Int("pipeline.sink.import-max-attempts", 1, int.MaxValue),
             new CleaningPolicy(
                 reader.StringList("pipeline.cleaning.languages").Select(l => l.ToLowerInvariant()).ToHashSet(StringComparer.OrdinalIgnoreCase),

@@ -13,7 +13,7 @@ public sealed class TestDatabase : IAsyncDisposable
     private TestDatabase(string connectionString)
     {
         ConnectionString = connectionString;
-        DataSource = NpgsqlDataSource.Create(connectionString);
+        DataSource = PipelineDataSource.Create(connectionString);
     }
 
     public string ConnectionString { get; }
