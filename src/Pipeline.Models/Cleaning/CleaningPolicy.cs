@@ -20,7 +20,7 @@ public sealed record CleaningPolicy(
         KeepUndeterminedLanguage: true,
         DropOwnPosts: true,
         DropRetweets: false,
-        DuplicateWindow: 200_000,
+        DuplicateWindow: 50_000,
         new HashSet<string>(StringComparer.Ordinal) { "bank", "pls", "please", "sir", "ma", "hello", "hi" });
 
     /// <summary>Tags X and Nitter use when no language could be determined.</summary>
