@@ -1,4 +1,5 @@
 using Akka;
+using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Pipeline.Actors.Storage;
@@ -29,8 +30,33 @@ public sealed record PipelineGraph(
             .Clean(Cleaner, Counters)
             .Score(ScoringStages)
             .CommitTo(Sink, SinkSettings)
-            .ToMaterialized(Akka.Streams.Dsl.Sink.ForEach<BatchCommitted>(batch => onCommitted?.Invoke(batch)), Keep.Both)
+            .ToMaterialized(Akka.Streams.Dsl.Sink.ForEach<BatchCommitted>(batch =>
+            {
+                TellScrapers(batch);
+                onCommitted?.Invoke(batch);
+            }), Keep.Both)
             .Run(materializer);
         return (killSwitch, completion);
+    }
+
+    /// <summary>
+    /// The long-running graph the scrapers feed: any number of producers run their pages into
+    /// the returned sink (a MergeHub), which backpressures each of them, and each producer is
+    /// told <see cref="ItemsCommitted"/> as its items reach the database.
+    /// </summary>
+    public (Sink<SourceItem, NotUsed> Ingress, UniqueKillSwitch KillSwitch, Task Completion) RunShared(
+        IMaterializer materializer, Action<BatchCommitted>? onCommitted = null)
+    {
+        var (ingress, source) = MergeHub.Source<SourceItem>(perProducerBufferSize: 16).PreMaterialize(materializer);
+        var (killSwitch, completion) = Run(source, materializer, onCommitted);
+        return (ingress, killSwitch, completion);
+    }
+
+    private static void TellScrapers(BatchCommitted batch)
+    {
+        foreach (var page in batch.Items.Where(i => i.Ack is not null).GroupBy(i => i.Ack!))
+        {
+            page.Key.Scraper.Tell(new ItemsCommitted(page.Key.Page, page.Count()));
+        }
     }
 }

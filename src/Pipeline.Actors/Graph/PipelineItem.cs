@@ -12,22 +12,31 @@ public abstract record PipelineItem
     /// <summary>Where the item came from (<c>file.csv:12</c>, a page URL): progress and checkpoints use it.</summary>
     public abstract string Location { get; }
 
+    /// <summary>Carried from the <see cref="SourceItem"/>: who to tell when this item is committed.</summary>
+    public abstract PageAck? Ack { get; }
+
     /// <summary>A kept post and the scores given to it so far.</summary>
-    public sealed record Scored(ScoredPost Post, string Location) : PipelineItem
+    public sealed record Scored(ScoredPost Post, string Location, PageAck? Ack = null) : PipelineItem
     {
         public override string Location { get; } = Location;
+
+        public override PageAck? Ack { get; } = Ack;
     }
 
     /// <summary>A post cleaning did not keep; stored with its reason so nothing disappears.</summary>
-    public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason, string Location) : PipelineItem
+    public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason, string Location, PageAck? Ack = null) : PipelineItem
     {
         public override string Location { get; } = Location;
+
+        public override PageAck? Ack { get; } = Ack;
     }
 
     /// <summary>Something that could not be processed; stored in the quarantine table with its error.</summary>
-    public sealed record Quarantined(QuarantineEntry Entry) : PipelineItem
+    public sealed record Quarantined(QuarantineEntry Entry, PageAck? Ack = null) : PipelineItem
     {
         public override string Location => Entry.Location;
+
+        public override PageAck? Ack { get; } = Ack;
     }
 }
 

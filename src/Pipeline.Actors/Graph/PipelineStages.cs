@@ -19,11 +19,11 @@ public static class PipelineStages
             {
                 SourceItem.Post post => cleaner.Clean(post.Raw) switch
                 {
-                    CleaningOutcome.Kept kept => new PipelineItem.Scored(new ScoredPost(kept.Post), post.Location),
-                    CleaningOutcome.Dropped dropped => new PipelineItem.Dropped(dropped.Post, dropped.Company, dropped.Reason, post.Location),
+                    CleaningOutcome.Kept kept => new PipelineItem.Scored(new ScoredPost(kept.Post), post.Location, post.Ack),
+                    CleaningOutcome.Dropped dropped => new PipelineItem.Dropped(dropped.Post, dropped.Company, dropped.Reason, post.Location, post.Ack),
                     _ => throw new InvalidOperationException("Unknown cleaning outcome."),
                 },
-                SourceItem.Unreadable unreadable => new PipelineItem.Quarantined(unreadable.Entry),
+                SourceItem.Unreadable unreadable => new PipelineItem.Quarantined(unreadable.Entry, unreadable.Ack),
                 _ => throw new InvalidOperationException("Unknown source item."),
             };
             counters.Counted(result);
