@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Actors.Sources.XApi;
+
+/// <summary>
+/// The X API v2 recent search (<c>GET /2/tweets/search/recent</c>), one page per call. Every remote failure is
+/// returned as a <see cref="FetchOutcome"/>; only the caller's own cancellation throws.
+/// </summary>
+/// <remarks>The bearer token goes into the Authorization header and nowhere else: not into outcomes, not into logs.</remarks>
+public sealed class XApiSource(HttpClient http, Uri baseUrl, string bearerToken, XSearchOptions options) : ISearchSource
+{
+    /// <summary>The only place the host reads the token from: it never sits in a settings file.</summary>
+    public const string BearerTokenVariable = "PIPELINE_X_BEARER_TOKEN";
+
+    public static readonly Uri DefaultBaseUrl = new("https://api.x.com/");
+
+    private readonly HttpClient _http = http ?? throw new ArgumentNullException(nameof(http));
+    private readonly XSearchOptions _options = Valid(options);
+
+    // The message names the variable, never the value.
+    private readonly AuthenticationHeaderValue _authorization = string.IsNullOrWhiteSpace(bearerToken)
+        ? throw new ArgumentException($"The X API bearer token is empty; set {BearerTokenVariable}.", nameof(bearerToken))
+        : new AuthenticationHeaderValue("Bearer", bearerToken.Trim());
+
+    public Uri BaseUrl { get; } = baseUrl ?? throw new ArgumentNullException(nameof(baseUrl));
+
+    /// <summary>A source with the token from <see cref="BearerTokenVariable"/>, or null when it is not set.</summary>
+    /// <param name="readVariable">Reads an environment variable; the process environment unless given.</param>
+    public static XApiSource? FromEnvironment(HttpClient http, XSearchOptions options, Uri? baseUrl = null,
+        Func<string, string?>? readVariable = null)
+    {
+        var token = (readVariable ?? Environment.GetEnvironmentVariable)(BearerTokenVariable);
+        return string.IsNullOrWhiteSpace(token) ? null : new XApiSource(http, baseUrl ?? DefaultBaseUrl, token, options);
+    }
+
+    public async Task<FetchOutcome> FetchAsync(SearchRequest request, CancellationToken ct)
+    {
+        var url = XRecentSearch.BuildUri(BaseUrl, request, _options);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.Timeout);
+        using var message = new HttpRequestMessage(HttpMethod.Get, url);
+        message.Headers.Authorization = _authorization;
+        message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
+        try
+        {
+            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
+                .ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            return Classify(url, request.Company.Id, response, body);
+        }
+        // Ours or HttpClient.Timeout: either way the API did not answer in time. The caller's own cancellation propagates.
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new FetchOutcome.Unavailable(url, null,
+                $"The X API did not answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+        }
+        catch (HttpRequestException e)
+        {
+            return new FetchOutcome.Unavailable(url, (int?)e.StatusCode, $"The X API could not be reached: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            return new FetchOutcome.Unavailable(url, null, $"The X API connection broke: {e.Message}");
+        }
+    }
+
+    private static FetchOutcome Classify(Uri url, CompanyId company, HttpResponseMessage response, string body)
+    {
+        var status = (int)response.StatusCode;
+        if (response.IsSuccessStatusCode)
+        {
+            try
+            {
+                var page = XRecentSearch.ParsePage(body, url, company, DateTimeOffset.UtcNow);
+                return new FetchOutcome.Page(url, page.Items, page.NextToken);
+            }
+            catch (XApiResponseException e)
+            {
+                return new FetchOutcome.Unparseable(url, e.Message, body);
+            }
+        }
+
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var remaining = Header(response, "x-rate-limit-remaining");
+            return new FetchOutcome.RateLimited(url, ResetAt(response),
+                "The X API rate limit is used up (HTTP 429)" + (remaining is null ? "." : $"; x-rate-limit-remaining: {remaining}."));
+        }
+
+        var said = XRecentSearch.DescribeError(body);
+        var detail = $"HTTP {status} {response.ReasonPhrase}" + (said is null ? string.Empty : $": {said}");
+        return status switch
+        {
+            // A timeout on the server's side, or the server's trouble: another try later may work.
+            >= 500 or 408 => new FetchOutcome.Unavailable(url, status, detail),
+            401 or 403 => new FetchOutcome.Rejected(url, status, $"{detail} (check the token in {BearerTokenVariable} and the app's access level)"),
+            >= 400 => new FetchOutcome.Rejected(url, status, detail),
+            _ => new FetchOutcome.Unavailable(url, status, detail),
+        };
+    }
+
+    // x-rate-limit-reset is when the window reopens, in epoch seconds.
+    private static DateTimeOffset? ResetAt(HttpResponseMessage response) =>
+        long.TryParse(Header(response, "x-rate-limit-reset"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+        && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()?.Trim() : null;
+
+    private static XSearchOptions Valid(XSearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"XSearchOptions.Timeout must be positive, not {options.Timeout}.", nameof(options));
+        }
+
+        if (string.IsNullOrWhiteSpace(options.UserAgent))
+        {
+            throw new ArgumentException("XSearchOptions.UserAgent must not be empty.", nameof(options));
+        }
+
+        return options;
+    }
+}
