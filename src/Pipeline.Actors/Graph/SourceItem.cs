@@ -6,7 +6,7 @@ namespace Pipeline.Actors.Graph;
 public abstract record SourceItem
 {
     /// <summary>Who to tell once this item is committed (scrapers advance their checkpoint on it).</summary>
-    public abstract PageAck? Ack { get; }
+    public abstract PageAck? Ack { get; init; }
 
     /// <param name="Location">Where the post came from, for error messages: <c>tweets.csv:12</c>, a page URL.</param>
     public sealed record Post(RawPost Raw, string Location, PageAck? Ack = null) : SourceItem

@@ -50,7 +50,7 @@ public sealed record InstancePool(IReadOnlyList<InstanceState> Instances, int Ne
 }
 
 /// <summary>Exponential backoff with jitter for failures that give no retry time of their own.</summary>
-public sealed record Backoff(TimeSpan Min, TimeSpan Max)
+public sealed record RetryBackoff(TimeSpan Min, TimeSpan Max)
 {
     public TimeSpan For(int failures, Random random)
     {

@@ -59,8 +59,10 @@ public static class ScrapePlan
                 return new PlanStep(checkpoint with { Cursor = nextCursor, NewestId = newest, Pages = pages }, schedule.RequestInterval, loop);
             }
 
+            // The window reaching the present was cut short at the time of its request: it is the last one.
             var windowEnd = request.Until ?? now;
-            return windowEnd >= now
+            var lastWindow = windowEnd >= now || windowEnd < checkpoint.WindowStart + schedule.Window;
+            return lastWindow
                 ? new PlanStep(new ScrapeCheckpoint(windowEnd, null, newest, true, newest, pages), schedule.PollInterval, loop)
                 : new PlanStep(checkpoint with { WindowStart = windowEnd, Cursor = null, NewestId = newest, Pages = pages },
                     schedule.RequestInterval, loop);

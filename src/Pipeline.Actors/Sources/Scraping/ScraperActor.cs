@@ -19,7 +19,7 @@ public sealed record ScraperSpec(
     string Source,
     IReadOnlyList<ISearchSource> Instances,
     ScrapeSchedule Schedule,
-    Backoff Backoff,
+    RetryBackoff Backoff,
     TimeSpan SuspectPause,
     Sink<SourceItem, NotUsed> Ingress,
     SourceStatusBoard Status,
@@ -78,6 +78,7 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(_ => { });
         Command<GetStatus>(_ => Sender.Tell(Status()));
+        Command<StartScraping>(_ => { });
     }
 
     public override string PersistenceId => $"scraper-{_spec.Name}";

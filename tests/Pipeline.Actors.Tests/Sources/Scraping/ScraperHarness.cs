@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Streams;
+using Pipeline.Actors.Graph;
+using Pipeline.Actors.Sources;
+using Pipeline.Actors.Sources.Scraping;
+using Pipeline.Actors.Sources.XApi;
+using Pipeline.Actors.Tests.Support;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Actors.Tests.Sources.Scraping;
+
+/// <summary>A scraper wired as the service wires it: fake X API servers on loopback, the shared graph, a real database.</summary>
+internal sealed class ScraperHarness : IAsyncDisposable
+{
+    public static readonly Company Northwind = new(new CompanyId("northwind"), "Northwind Bank",
+        ["@NorthwindBank", "@NorthwindHelp"], ["northwind bank", "northwind"], "Nigeria", "Banking");
+
+    private readonly HttpClient _http = new();
+    private UniqueKillSwitch? _killSwitch;
+
+    private ScraperHarness(TestDatabase database, IReadOnlyList<FakeHttpServer> servers, TempDirectory folder)
+    {
+        Database = database;
+        Servers = servers;
+        Folder = folder;
+    }
+
+    public TestDatabase Database { get; }
+
+    public IReadOnlyList<FakeHttpServer> Servers { get; }
+
+    public TempDirectory Folder { get; }
+
+    public SourceStatusBoard Status { get; } = new();
+
+    public PipelineCounters Counters { get; } = new();
+
+    public static async Task<ScraperHarness> StartAsync(PostgresFixture postgres, int servers = 1)
+    {
+        var database = await TestDatabase.CreateAsync(postgres);
+        var fakes = new List<FakeHttpServer>();
+        for (var i = 0; i < servers; i++)
+        {
+            fakes.Add(await FakeHttpServer.StartAsync());
+        }
+
+        return new ScraperHarness(database, fakes, new TempDirectory());
+    }
+
+    /// <summary>Starts a scraper actor for <see cref="Northwind"/> over every fake server.</summary>
+    public IActorRef Scraper(ActorSystem system, ScrapeSchedule? schedule = null, TimeSpan? timeout = null, string? name = null)
+    {
+        if (_killSwitch is null)
+        {
+            var (ingress, killSwitch, _) = Database.Graph(Counters).RunShared(system.Materializer());
+            _killSwitch = killSwitch;
+            Ingress = ingress;
+        }
+
+        var options = new XSearchOptions(Timeout: timeout ?? TimeSpan.FromSeconds(5));
+        var spec = new ScraperSpec(Northwind, "x_api",
+            Servers.Select(s => (ISearchSource)new XApiSource(_http, s.BaseUrl, "test-token", options)).ToList(),
+            schedule ?? Backfill(),
+            new RetryBackoff(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2)),
+            TimeSpan.FromSeconds(30),
+            Ingress!,
+            Status,
+            Folder.Combine("diagnostics"));
+        return system.ActorOf(Props.Create(() => new ScraperActor(spec)), name ?? "scraper-" + Guid.NewGuid().ToString("N")[..6]);
+    }
+
+    public Akka.Streams.Dsl.Sink<SourceItem, Akka.NotUsed>? Ingress { get; private set; }
+
+    /// <summary>One backfill window covering yesterday and today, then live polls an hour apart (none in a test).</summary>
+    public static ScrapeSchedule Backfill() =>
+        new(DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromDays(7), TimeSpan.FromHours(1), TimeSpan.Zero);
+
+    public ScraperStatus StatusNow => Assert.Single(Status.All);
+
+    /// <summary>An X API recent-search body with these post ids, all mentioning Northwind Bank.</summary>
+    public static string Page(IEnumerable<long> ids, string? nextToken = null)
+    {
+        var data = ids.Select(id => new Dictionary<string, object>
+        {
+            ["id"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["text"] = $"Northwind Bank app failed my transfer again, ref {id}",
+            ["author_id"] = "42",
+            ["created_at"] = DateTimeOffset.UtcNow.AddHours(-2).ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'"),
+            ["lang"] = "en",
+            ["public_metrics"] = new Dictionary<string, int> { ["like_count"] = 1, ["retweet_count"] = 0, ["reply_count"] = 0, ["quote_count"] = 0 },
+        }).ToList();
+        var meta = new Dictionary<string, object> { ["result_count"] = data.Count };
+        if (nextToken is not null)
+        {
+            meta["next_token"] = nextToken;
+        }
+
+        var body = new Dictionary<string, object> { ["meta"] = meta };
+        if (data.Count > 0)
+        {
+            body["data"] = data;
+            body["includes"] = new { users = new[] { new { id = "42", name = "Ada", username = "ada_obi" } } };
+        }
+
+        return JsonSerializer.Serialize(body);
+    }
+
+    public const string SearchPath = "/2/tweets/search/recent";
+
+    public async Task<List<long>> StoredIdsAsync()
+    {
+        var ids = new List<long>();
+        await using var command = Database.DataSource.CreateCommand("SELECT post_id FROM pipeline.raw_posts ORDER BY post_id");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _killSwitch?.Shutdown();
+        foreach (var server in Servers)
+        {
+            await server.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+        Folder.Dispose();
+        _http.Dispose();
+    }
+}
