@@ -33,7 +33,7 @@ public static class NitterPageParser
         if (document.QuerySelector("div.error-panel") is { } panel)
         {
             var span = panel.QuerySelector("span") ?? panel;
-            return new NitterPage(NitterPageKind.ErrorPanel, [], [], null, Collapse(InlineText(span, " ")));
+            return new NitterPage(NitterPageKind.ErrorPanel, [], [], null, Collapse(InlineText(span, " ", linkTargets: false)));
         }
 
         var timelineItems = document.QuerySelectorAll("div.timeline-item").Where(IsTweetSlot).ToList();
@@ -136,7 +136,7 @@ public static class NitterPageParser
             // Nitter's markup carries no numeric user id; data-username is a handle, kept below.
             AuthorId: null,
             handle,
-            InlineText(content, "\n").Trim(),
+            InlineText(content, "\n", linkTargets: true).Trim(),
             createdAt,
             stats.Likes,
             stats.Retweets,
@@ -202,7 +202,10 @@ public static class NitterPageParser
         var counts = new Counts();
         foreach (var stat in Own(item, "span.tweet-stat"))
         {
-            var icon = stat.QuerySelector("[class*='icon-']")?.ClassList.FirstOrDefault(c => c.StartsWith("icon-", StringComparison.Ordinal));
+            // The glyph's class names the stat; its wrapper's "icon-container" does not.
+            var icon = stat.QuerySelectorAll("[class*='icon-']")
+                .SelectMany(e => e.ClassList)
+                .FirstOrDefault(c => c.StartsWith("icon-", StringComparison.Ordinal) && c != "icon-container");
             var value = Count(stat.TextContent);
             counts = icon switch
             {
@@ -306,18 +309,18 @@ public static class NitterPageParser
     }
 
     /// <summary>
-    /// The text a reader sees, with external links as their full target (Nitter shows them shortened
-    /// with an ellipsis) and mentions and hashtags as written. Line breaks are kept: Nitter renders
-    /// the content with <c>white-space: pre-line</c>.
+    /// The text a reader sees. In a post, external links become their full target (Nitter shows them
+    /// shortened with an ellipsis) while mentions and hashtags stay as written. Line breaks are kept:
+    /// Nitter renders the content with <c>white-space: pre-line</c>.
     /// </summary>
-    private static string InlineText(IElement element, string lineBreak)
+    private static string InlineText(IElement element, string lineBreak, bool linkTargets)
     {
         var text = new StringBuilder();
-        Append(element, text, lineBreak);
+        Append(element, text, lineBreak, linkTargets);
         return text.ToString();
     }
 
-    private static void Append(INode node, StringBuilder text, string lineBreak)
+    private static void Append(INode node, StringBuilder text, string lineBreak, bool linkTargets)
     {
         foreach (var child in node.ChildNodes)
         {
@@ -332,12 +335,12 @@ public static class NitterPageParser
                 case IElement e when e.ClassList.Contains("tweet-geo"):
                     // The " – at <place>" suffix is Nitter's, not the author's words.
                     break;
-                case IElement { LocalName: "a" } a when a.GetAttribute("href") is { } href &&
+                case IElement { LocalName: "a" } a when linkTargets && a.GetAttribute("href") is { } href &&
                     (href.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || href.StartsWith("https://", StringComparison.OrdinalIgnoreCase)):
                     text.Append(href);
                     break;
                 case IElement e:
-                    Append(e, text, lineBreak);
+                    Append(e, text, lineBreak, linkTargets);
                     break;
             }
         }
