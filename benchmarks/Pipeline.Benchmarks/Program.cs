@@ -26,4 +26,13 @@ var count = new Option<int>("--count") { DefaultValueFactory = _ => 600 };
 var sample = new Command("sample", "Write the synthetic sample file shipped in samples/") { output, count };
 sample.SetAction(r => SyntheticTweets.WriteJsonLines(r.GetValue(output)!, SyntheticTweets.Generate(r.GetValue(count), seed: 2023)));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample }.Parse(args).InvokeAsync();
+var fixtures = new Argument<string>("path")
+{
+    Description = "Folder of Nitter pages (*.html)",
+    DefaultValueFactory = _ => Path.Combine("tests", "Pipeline.Actors.Tests", "Fixtures", "Nitter"),
+};
+var seconds = new Option<double>("--seconds") { Description = "Measured time of each side", DefaultValueFactory = _ => 5 };
+var nitterParse = new Command("nitter-parse", "Nitter pages/s and posts/s vs AngleSharp's bare DOM parse of the same pages") { fixtures, seconds };
+nitterParse.SetAction(r => NitterParseBenchmark.Run(r.GetValue(fixtures)!, r.GetValue(seconds)));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse }.Parse(args).InvokeAsync();
