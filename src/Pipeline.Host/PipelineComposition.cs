@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
+using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Http;
 using Pipeline.Host.Settings;
@@ -26,7 +27,11 @@ public static class PipelineComposition
             sinkSettings,
             counters);
 
-    public static WebApplication BuildService(PipelineSettings settings, Akka.Configuration.Config config, NpgsqlDataSource dataSource, string[]? urls = null)
+    /// <param name="connectionString">For the scrapers' journal (Akka.Persistence.Sql); needed when scraping is enabled.</param>
+    /// <param name="environment">Where secrets are read from; the process environment unless a test gives its own.</param>
+    public static WebApplication BuildService(
+        PipelineSettings settings, Akka.Configuration.Config config, NpgsqlDataSource dataSource, string[]? urls = null,
+        string? connectionString = null, Func<string, string?>? environment = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
@@ -46,11 +51,25 @@ public static class PipelineComposition
             .AddCheck<MigrationsHealthCheck>("migrations", tags: [PipelineEndpoints.ReadyTag])
             .AddCheck<GraphHealthCheck>("pipeline-graph", tags: [PipelineEndpoints.ReadyTag]);
 
-        builder.Services.AddAkka("pipeline", (akka, _) => akka
-            .AddHocon(config, HoconAddMode.Prepend)
-            .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
-            .WithActorSystemLivenessCheck(tags: [PipelineEndpoints.LiveTag])
-            .AddFileImporter(settings.Import, DrainTimeout));
+        var status = new SourceStatusBoard();
+        builder.Services.AddSingleton(status);
+        var sources = settings.Scraping.AnyEnabled
+            ? new ScrapingSources(settings.Scraping, new HttpClient(), environment ?? Environment.GetEnvironmentVariable)
+            : null;
+
+        builder.Services.AddAkka("pipeline", (akka, _) =>
+        {
+            akka.AddHocon(config, HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .WithActorSystemLivenessCheck(tags: [PipelineEndpoints.LiveTag])
+                .AddFileImporter(settings.Import, DrainTimeout);
+            if (sources is not null)
+            {
+                akka.AddScrapers(settings.Scraping, settings.Companies, sources.Enabled, sources.For,
+                    connectionString ?? throw new ArgumentNullException(nameof(connectionString), "scraping needs the journal's connection string"),
+                    status, [PipelineEndpoints.ReadyTag]);
+            }
+        });
 
         var app = builder.Build();
         app.MapPipelineEndpoints();

@@ -17,7 +17,8 @@ public static class RunCommand
         logger.LogInformation("Configuration from {File}; watching {Count} companies", configFile, settings.Companies.Count);
 
         await using var database = await PipelineDatabase.OpenAsync(settings, loggers);
-        await using var app = PipelineComposition.BuildService(settings, config, database.DataSource);
+        await using var app = PipelineComposition.BuildService(settings, config, database.DataSource,
+            connectionString: database.ConnectionString);
         await app.StartAsync();
         logger.LogInformation("Health on http://{Host}:{Port}/healthz/ready; inbox {Inbox}; Ctrl+C stops after committing in-flight batches",
             settings.Http.Host, settings.Http.Port, Path.GetFullPath(settings.Import.Inbox));

@@ -14,11 +14,15 @@ public sealed class PipelineDatabase : IAsyncDisposable
 {
     public const string ReportingPasswordVariable = "PIPELINE_REPORTING_PASSWORD";
 
-    private PipelineDatabase(NpgsqlDataSource dataSource, LocalPostgres? embedded)
+    private PipelineDatabase(NpgsqlDataSource dataSource, LocalPostgres? embedded, string connectionString)
     {
         DataSource = dataSource;
         Embedded = embedded;
+        ConnectionString = connectionString;
     }
+
+    /// <summary>With its password: for components that connect on their own (the scrapers' journal). Never log it.</summary>
+    public string ConnectionString { get; }
 
     public NpgsqlDataSource DataSource { get; }
 
@@ -45,7 +49,7 @@ public sealed class PipelineDatabase : IAsyncDisposable
             connectionString = embedded.ConnectionString;
         }
 
-        var database = new PipelineDatabase(PipelineDataSource.Create(connectionString, loggers), embedded);
+        var database = new PipelineDatabase(PipelineDataSource.Create(connectionString, loggers), embedded, connectionString);
         try
         {
             await database.MigrateAsync(settings, logger, ct);

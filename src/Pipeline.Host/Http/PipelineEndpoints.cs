@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pipeline.Actors.Graph;
+using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Models.Domain;
 
 namespace Pipeline.Host.Http;
@@ -26,6 +27,8 @@ public static class PipelineEndpoints
         app.MapHealthChecks("/healthz/ready", ready);
         app.MapHealthChecks("/ready", ready);
         app.MapGet("/metrics", (PipelineCounters counters) => Results.Text(Prometheus(counters), "text/plain; version=0.0.4"));
+        // Per scraper: mode, pages committed, last success and error, and each instance's pause.
+        app.MapGet("/status/sources", (SourceStatusBoard board) => Results.Json(board.All));
         return app;
     }
 

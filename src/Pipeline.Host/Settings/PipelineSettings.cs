@@ -1,4 +1,5 @@
 using Pipeline.Actors.Import;
+using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
 using Pipeline.Models.Cleaning;
 using Pipeline.Models.Domain;
@@ -20,6 +21,7 @@ public sealed record PipelineSettings(
     int ImportMaxAttempts,
     CleaningPolicy Cleaning,
     ImportSettings Import,
+    ScrapingSettings Scraping,
     IReadOnlyList<Company> Companies);
 
 /// <summary>Invalid configuration: the message names each bad setting and its value.</summary>

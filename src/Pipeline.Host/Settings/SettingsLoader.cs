@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Akka.Configuration;
 using Pipeline.Actors.Import;
+using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
 using Pipeline.Models.Cleaning;
 using Pipeline.Models.Domain;
@@ -105,7 +106,36 @@ public static partial class SettingsLoader
                 reader.StringList("pipeline.import.files"),
                 reader.String("pipeline.import.inbox"),
                 reader.Duration("pipeline.import.poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(24))),
+            new ScrapingSettings(
+                reader.Int("pipeline.scraping.backfill-days", 0, 3650),
+                reader.Duration("pipeline.scraping.window", TimeSpan.FromMinutes(1), TimeSpan.FromDays(366)),
+                reader.Duration("pipeline.scraping.poll-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)),
+                reader.Duration("pipeline.scraping.request-interval", TimeSpan.Zero, TimeSpan.FromHours(1)),
+                new RetryBackoff(
+                    reader.Duration("pipeline.scraping.retry-min-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
+                    reader.Duration("pipeline.scraping.retry-max-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1))),
+                reader.Duration("pipeline.scraping.suspect-pause", TimeSpan.Zero, TimeSpan.FromDays(1)),
+                reader.String("pipeline.scraping.diagnostics"),
+                new NitterSettings(
+                    reader.Bool("pipeline.scraping.nitter.enabled"),
+                    reader.UrlList("pipeline.scraping.nitter.instances"),
+                    reader.Duration("pipeline.scraping.nitter.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+                    reader.String("pipeline.scraping.nitter.user-agent"),
+                    reader.Int("pipeline.scraping.nitter.concurrency-per-instance", 1, 64)),
+                new XApiSettings(
+                    reader.Bool("pipeline.scraping.x-api.enabled"),
+                    reader.Url("pipeline.scraping.x-api.base-url"),
+                    reader.Int("pipeline.scraping.x-api.page-size", 10, 100),
+                    reader.OptionalString("pipeline.scraping.x-api.language"),
+                    reader.Bool("pipeline.scraping.x-api.exclude-retweets"),
+                    reader.Duration("pipeline.scraping.x-api.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+                    reader.String("pipeline.scraping.x-api.user-agent"))),
             reader.Companies("pipeline.companies"));
+        if (settings.Scraping.Nitter is { Enabled: true, Instances.Count: 0 })
+        {
+            reader.Problem("pipeline.scraping.nitter.instances: at least one instance URL is needed when nitter.enabled = on");
+        }
+
         reader.ThrowIfInvalid();
         return settings;
     }
@@ -131,6 +161,49 @@ public static partial class SettingsLoader
             }
 
             return value ?? string.Empty;
+        }
+
+        public void Problem(string problem) => _problems.Add(problem);
+
+        public Uri Url(string path)
+        {
+            var value = String(path);
+            if (Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+            {
+                return url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+            }
+
+            _problems.Add($"{path} = \"{value}\": must be an http(s) URL");
+            return new Uri("http://invalid/");
+        }
+
+        /// <summary>A list of URLs, or one comma-separated string (the form an environment variable gives).</summary>
+        public IReadOnlyList<Uri> UrlList(string path)
+        {
+            IEnumerable<string> values;
+            try
+            {
+                values = config.HasPath(path) ? config.GetStringList(path) : [];
+            }
+            catch (Exception)
+            {
+                values = (Raw(path) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            }
+
+            var urls = new List<Uri>();
+            foreach (var value in values)
+            {
+                if (Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+                {
+                    urls.Add(url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/"));
+                }
+                else
+                {
+                    _problems.Add($"{path}: \"{value}\" is not an http(s) URL");
+                }
+            }
+
+            return urls;
         }
 
         public string? OptionalString(string path) => Raw(path) is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;

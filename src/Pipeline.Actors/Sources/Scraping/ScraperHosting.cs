@@ -9,6 +9,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pipeline.Actors.Graph;
 using Pipeline.Models.Domain;
 
@@ -45,7 +46,8 @@ public static class ScraperHosting
         IReadOnlyList<string> sources,
         SourceFactory sourceFactory,
         string connectionString,
-        SourceStatusBoard status)
+        SourceStatusBoard status,
+        IReadOnlyList<string> readinessTags)
     {
         Sink<SourceItem, NotUsed>? ingress = null;
         var byId = companies.ToDictionary(c => c.Id.Value);
@@ -54,8 +56,9 @@ public static class ScraperHosting
         return builder
             .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
             .WithClustering(new ClusterOptions { MinimumNumberOfMembers = 1 })
+            .WithAkkaClusterReadinessCheck(tags: readinessTags)
             .WithSqlPersistence(connectionString, LinqToDB.ProviderName.PostgreSQL15, autoInitialize: true,
-                journalBuilder: journal => journal.WithHealthCheck())
+                journalBuilder: journal => journal.WithHealthCheck(HealthStatus.Unhealthy, "akka-persistence-journal", readinessTags))
             .WithActors((system, registry, resolver) =>
             {
                 // A cluster of one joins itself; more nodes would list seed nodes instead.

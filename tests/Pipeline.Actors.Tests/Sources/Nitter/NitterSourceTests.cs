@@ -11,7 +11,9 @@ namespace Pipeline.Actors.Tests.Sources.Nitter;
 public sealed class NitterSourceTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2024, 11, 26, 9, 0, 0, TimeSpan.Zero);
+    // Short enough for the timeout test, long enough that a busy CI machine answers every other test in time.
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(10);
     private static readonly SearchRequest FirstPage = new(Northwind, null, null, null, null);
 
     private readonly HttpClient _http = new();
@@ -25,11 +27,11 @@ public sealed class NitterSourceTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private NitterSource Source() => new(_http, _server.BaseUrl,
-        new NitterSourceOptions("PipelineTests/1.0 (+https://example.invalid)", Timeout) { Clock = new FixedClock(Now) });
+    private NitterSource Source(TimeSpan? timeout = null) => new(_http, _server.BaseUrl,
+        new NitterSourceOptions("PipelineTests/1.0 (+https://example.invalid)", timeout ?? Generous) { Clock = new FixedClock(Now) });
 
-    private Task<FetchOutcome> FetchAsync(SearchRequest? request = null) =>
-        Source().FetchAsync(request ?? FirstPage, TestContext.Current.CancellationToken);
+    private Task<FetchOutcome> FetchAsync(SearchRequest? request = null, TimeSpan? timeout = null) =>
+        Source(timeout).FetchAsync(request ?? FirstPage, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Result_page_gives_its_posts_and_next_cursor_and_sends_the_search_with_the_user_agent()
@@ -107,7 +109,7 @@ public sealed class NitterSourceTests : IAsyncLifetime
         _server.Then("/search", FakeHttpServer.Respond(200, Read(Page1), delay: TimeSpan.FromSeconds(30)));
 
         var clock = Stopwatch.StartNew();
-        var unavailable = Assert.IsType<FetchOutcome.Unavailable>(await FetchAsync());
+        var unavailable = Assert.IsType<FetchOutcome.Unavailable>(await FetchAsync(timeout: Timeout));
         clock.Stop();
 
         Assert.Null(unavailable.StatusCode);

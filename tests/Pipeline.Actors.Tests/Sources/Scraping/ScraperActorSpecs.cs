@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit;
 using Pipeline.Actors.Tests.Support;
 using Pipeline.Actors.Sources.Scraping;
-using static Pipeline.Actors.Tests.Support.FakeHttpServer;
+using static Pipeline.Tests.Shared.FakeHttpServer;
 
 namespace Pipeline.Actors.Tests.Sources.Scraping;
 

@@ -6,7 +6,7 @@ using Pipeline.Actors.Sources.XApi;
 using Pipeline.Actors.Tests.Support;
 using Pipeline.Models.Domain;
 using Xunit;
-using static Pipeline.Actors.Tests.Support.FakeHttpServer;
+using static Pipeline.Tests.Shared.FakeHttpServer;
 
 namespace Pipeline.Actors.Tests.Sources.XApi;
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Pipeline.Actors.Tests.Support;
+namespace Pipeline.Tests.Shared;
 
 /// <summary>
 /// A real HTTP server on a loopback port (Kestrel) that plays the part of a Nitter instance or

@@ -1,0 +1,43 @@
+using Pipeline.Actors.Sources;
+using Pipeline.Actors.Sources.Nitter;
+using Pipeline.Actors.Sources.Scraping;
+using Pipeline.Actors.Sources.XApi;
+using Pipeline.Host.Settings;
+
+namespace Pipeline.Host;
+
+/// <summary>Turns <c>pipeline.scraping</c> into the search sources each scraper rotates over.</summary>
+public sealed class ScrapingSources
+{
+    public const string Nitter = "nitter";
+    public const string XApi = "x_api";
+
+    private readonly Dictionary<string, IReadOnlyList<ISearchSource>> _sources = new();
+
+    /// <summary>Builds every enabled source now, so a missing token stops start-up instead of a scraper.</summary>
+    public ScrapingSources(ScrapingSettings settings, HttpClient http, Func<string, string?> environment)
+    {
+        if (settings.Nitter.Enabled)
+        {
+            var options = new NitterSourceOptions(settings.Nitter.UserAgent, settings.Nitter.Timeout);
+            _sources[Nitter] = settings.Nitter.Instances
+                .Select(url => (ISearchSource)new ThrottledSource(new NitterSource(http, url, options),
+                    new SemaphoreSlim(settings.Nitter.ConcurrencyPerInstance)))
+                .ToList();
+        }
+
+        if (settings.XApi.Enabled)
+        {
+            var options = new XSearchOptions(settings.XApi.PageSize, settings.XApi.Language, settings.XApi.ExcludeRetweets,
+                settings.XApi.Timeout, settings.XApi.UserAgent);
+            var source = XApiSource.FromEnvironment(http, options, settings.XApi.BaseUrl, environment)
+                ?? throw new SettingsException(
+                    [$"pipeline.scraping.x-api.enabled = on: the bearer token must be in the environment variable {XApiSource.BearerTokenVariable}"]);
+            _sources[XApi] = [source];
+        }
+    }
+
+    public IReadOnlyList<string> Enabled => _sources.Keys.Order(StringComparer.Ordinal).ToList();
+
+    public IReadOnlyList<ISearchSource> For(string source) => _sources[source];
+}
