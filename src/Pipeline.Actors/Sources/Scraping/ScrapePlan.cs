@@ -59,9 +59,10 @@ public static class ScrapePlan
                 return new PlanStep(checkpoint with { Cursor = nextCursor, NewestId = newest, Pages = pages }, schedule.RequestInterval, loop);
             }
 
-            // The window reaching the present was cut short at the time of its request: it is the last one.
+            // A window ending within a poll interval of now is the last one: the first live poll,
+            // which pages back to the newest committed post, covers whatever came after it.
             var windowEnd = request.Until ?? now;
-            var lastWindow = windowEnd >= now || windowEnd < checkpoint.WindowStart + schedule.Window;
+            var lastWindow = windowEnd + schedule.PollInterval >= now;
             return lastWindow
                 ? new PlanStep(new ScrapeCheckpoint(windowEnd, null, newest, true, newest, pages), schedule.PollInterval, loop)
                 : new PlanStep(checkpoint with { WindowStart = windowEnd, Cursor = null, NewestId = newest, Pages = pages },

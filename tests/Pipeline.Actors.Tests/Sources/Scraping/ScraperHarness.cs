@@ -4,6 +4,7 @@ using Akka.Streams;
 using Pipeline.Actors.Graph;
 using Pipeline.Actors.Sources;
 using Pipeline.Actors.Sources.Scraping;
+using Pipeline.Actors.Sources.Nitter;
 using Pipeline.Actors.Sources.XApi;
 using Pipeline.Actors.Tests.Support;
 using Pipeline.Models.Domain;
@@ -48,8 +49,8 @@ internal sealed class ScraperHarness : IAsyncDisposable
         return new ScraperHarness(database, fakes, new TempDirectory());
     }
 
-    /// <summary>Starts a scraper actor for <see cref="Northwind"/> over every fake server.</summary>
-    public IActorRef Scraper(ActorSystem system, ScrapeSchedule? schedule = null, TimeSpan? timeout = null, string? name = null)
+    /// <summary>Starts a scraper actor for <see cref="Northwind"/> over every fake server, playing the X API or, with <paramref name="nitter"/>, Nitter instances.</summary>
+    public IActorRef Scraper(ActorSystem system, ScrapeSchedule? schedule = null, TimeSpan? timeout = null, string? name = null, bool nitter = false)
     {
         if (_killSwitch is null)
         {
@@ -59,8 +60,11 @@ internal sealed class ScraperHarness : IAsyncDisposable
         }
 
         var options = new XSearchOptions(Timeout: timeout ?? TimeSpan.FromSeconds(5));
-        var spec = new ScraperSpec(Northwind, "x_api",
-            Servers.Select(s => (ISearchSource)new XApiSource(_http, s.BaseUrl, "test-token", options)).ToList(),
+        var nitterOptions = new NitterSourceOptions("PipelineTests/1.0", timeout ?? TimeSpan.FromSeconds(5));
+        var spec = new ScraperSpec(Northwind, nitter ? "nitter" : "x_api",
+            Servers.Select(s => nitter
+                ? (ISearchSource)new NitterSource(_http, s.BaseUrl, nitterOptions)
+                : new XApiSource(_http, s.BaseUrl, "test-token", options)).ToList(),
             schedule ?? Backfill(),
             new RetryBackoff(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2)),
             TimeSpan.FromSeconds(30),
