@@ -2,6 +2,8 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Host.Database;
@@ -88,6 +90,18 @@ public sealed class ScrapingServiceSpecs(PostgresFixture postgres)
         Assert.Contains("next_token=P4", api.Requests[4].Query);
         Assert.Equal(6, api.Requests.Count);
         Assert.All(api.Requests, r => Assert.Equal("Bearer secret-token", r.Headers["Authorization"]));
+
+        var root = new Uri(second.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        using var http = new HttpClient();
+        await AwaitAsync(async () => (await http.GetAsync(new Uri(root, "/healthz/ready"))).IsSuccessStatusCode);
+        var ready = await http.GetStringAsync(new Uri(root, "/healthz/ready"));
+        Assert.Contains("akka-persistence-journal", ready);
+        Assert.Contains("cluster", ready, StringComparison.OrdinalIgnoreCase);
+        var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(root, "/status/sources"))).RootElement;
+        var scraper = Assert.Single(status.EnumerateArray());
+        Assert.Equal("x_api-northwind", scraper.GetProperty("scraper").GetString());
+        Assert.Equal("live", scraper.GetProperty("mode").GetString());
+        Assert.Equal(1010, scraper.GetProperty("newestId").GetInt64());
     }
 
     [Fact]
