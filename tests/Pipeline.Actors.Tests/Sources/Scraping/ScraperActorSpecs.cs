@@ -143,6 +143,25 @@ public sealed class ScraperActorSpecs(PostgresFixture postgres) : TestKit(Config
     }
 
     [Fact]
+    public async Task Item_that_fails_to_parse_is_quarantined_with_the_page_url_and_the_rest_of_the_page_is_stored()
+    {
+        await using var harness = await ScraperHarness.StartAsync(postgres);
+        var page = ScraperHarness.Page([651, 652, 653]).Replace("\"id\":\"652\"", "\"id\":\"not-a-number\"", StringComparison.Ordinal);
+        harness.Servers[0].Then(ScraperHarness.SearchPath, Respond(200, page, Json));
+
+        harness.Scraper(Sys);
+
+        await AwaitAssertAsync(async () => Assert.Equal([651L, 653L], await harness.StoredIdsAsync()), Patience);
+        await AwaitAssertAsync(async () =>
+        {
+            var quarantined = Assert.Single(await harness.Database.QuarantineAsync());
+            Assert.StartsWith(harness.Servers[0].BaseUrl + "2/tweets/search/recent", quarantined.Location);
+            Assert.Contains("not-a-number", quarantined.Payload);
+        }, Patience);
+        Assert.Equal(1, harness.StatusNow.PagesCommitted);
+    }
+
+    [Fact]
     public async Task Rate_limited_instance_is_skipped_and_another_one_serves_the_page()
     {
         await using var harness = await ScraperHarness.StartAsync(postgres, servers: 2);
