@@ -109,7 +109,7 @@ public sealed class ImportGraphSpecs(PostgresFixture postgres) : TestKit
         await ImportAsync(database, jsonl);
 
         Assert.Equal([101L, 103L, 201L, 203L],
-            await QueryIdsAsync(database, "SELECT post_id FROM pipeline.raw_posts ORDER BY post_id"));
+            await StoredPosts.IdsAsync(database.DataSource));
         var quarantined = await database.QuarantineAsync();
         Assert.Equal(2, quarantined.Count);
         Assert.StartsWith("broken.csv:3", quarantined[0].Location);
@@ -132,18 +132,5 @@ public sealed class ImportGraphSpecs(PostgresFixture postgres) : TestKit
         Assert.Contains("no-id.csv:1", fileError.Message);
         Assert.Contains("id", fileError.Message);
         Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.raw_posts"));
-    }
-
-    private static async Task<List<long>> QueryIdsAsync(TestDatabase database, string sql)
-    {
-        var ids = new List<long>();
-        await using var command = database.DataSource.CreateCommand(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
     }
 }

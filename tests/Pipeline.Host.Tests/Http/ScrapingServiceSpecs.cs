@@ -84,9 +84,9 @@ public sealed class ScrapingServiceSpecs(PostgresFixture postgres)
             database.ConnectionString, Environment("secret-token"));
         await second.StartAsync();
         await using var _ = second;
-        await AwaitAsync(async () => (await IdsAsync(database)).Count == 10);
+        await AwaitAsync(async () => (await StoredPosts.IdsAsync(database.DataSource)).Count == 10);
 
-        Assert.Equal(Enumerable.Range(1001, 10).Select(i => (long)i), await IdsAsync(database));
+        Assert.Equal(Enumerable.Range(1001, 10).Select(i => (long)i), await StoredPosts.IdsAsync(database.DataSource));
         Assert.Contains("next_token=P4", api.Requests[4].Query);
         Assert.Equal(6, api.Requests.Count);
         Assert.All(api.Requests, r => Assert.Equal("Bearer secret-token", r.Headers["Authorization"]));
@@ -114,19 +114,6 @@ public sealed class ScrapingServiceSpecs(PostgresFixture postgres)
             settings, config, Npgsql.NpgsqlDataSource.Create("Host=unused"), ["http://127.0.0.1:0"], "Host=unused", _ => null));
 
         Assert.Contains("PIPELINE_X_BEARER_TOKEN", error.Message);
-    }
-
-    private static async Task<List<long>> IdsAsync(PipelineDatabase database)
-    {
-        var ids = new List<long>();
-        await using var command = database.DataSource.CreateCommand("SELECT post_id FROM pipeline.raw_posts ORDER BY post_id");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
     }
 
     private static Task AwaitAsync(Func<bool> condition) => AwaitAsync(() => Task.FromResult(condition()));

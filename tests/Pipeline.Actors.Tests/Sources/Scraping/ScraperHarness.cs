@@ -112,18 +112,7 @@ internal sealed class ScraperHarness : IAsyncDisposable
 
     public const string SearchPath = "/2/tweets/search/recent";
 
-    public async Task<List<long>> StoredIdsAsync()
-    {
-        var ids = new List<long>();
-        await using var command = Database.DataSource.CreateCommand("SELECT post_id FROM pipeline.raw_posts ORDER BY post_id");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
-    }
+    public Task<List<long>> StoredIdsAsync() => StoredPosts.IdsAsync(Database.DataSource);
 
     public async ValueTask DisposeAsync()
     {
