@@ -16,8 +16,9 @@ public abstract record CleaningOutcome(RawPost Raw)
 
 /// <summary>
 /// Applies the cleaning rules in a fixed order (cheapest and most certain first) and
-/// remembers recent ids and retweet texts for duplicate detection. One instance per stream:
-/// it is not thread-safe, and a stream stage calls it sequentially.
+/// remembers recent ids and retweet texts for duplicate detection. Safe to share between
+/// streams (file imports and the scrapers' graph run side by side): the duplicate windows
+/// are guarded by a lock that is uncontended in the common case.
 /// </summary>
 public sealed partial class PostCleaner
 {
@@ -48,12 +49,20 @@ public sealed partial class PostCleaner
         _seenTexts = new RecentlySeen<ulong>(policy.DuplicateWindow);
     }
 
+    private readonly Lock _seen = new();
+
     public CleaningOutcome Clean(RawPost raw)
     {
         var text = TextNormalizer.DecodeEntities(raw.Text);
         var company = raw.Company is { } given ? _companies.Find(given.Value) : _relevance.FirstCompanyIn(text);
 
-        if (!_seenIds.Add(raw.Id.Value))
+        bool firstTimeId;
+        lock (_seen)
+        {
+            firstTimeId = _seenIds.Add(raw.Id.Value);
+        }
+
+        if (!firstTimeId)
         {
             return new CleaningOutcome.Dropped(raw, company?.Id, DropReason.DuplicateId);
         }
@@ -79,7 +88,12 @@ public sealed partial class PostCleaner
         }
 
         var textKey = TextKey(text);
-        var firstTimeText = _seenTexts.Add(textKey);
+        bool firstTimeText;
+        lock (_seen)
+        {
+            firstTimeText = _seenTexts.Add(textKey);
+        }
+
         if (raw.IsRetweet && (_policy.DropRetweets || !firstTimeText))
         {
             return new CleaningOutcome.Dropped(raw, company.Id, DropReason.DuplicateRetweet);

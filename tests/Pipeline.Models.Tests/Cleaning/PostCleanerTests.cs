@@ -165,4 +165,20 @@ public sealed class PostCleanerTests
         Assert.Equal("@user Please my transfers are failing and charges keep coming http", kept.SentimentText);
         Assert.Equal(["transfer", "failing", "charge", "keep", "coming"], kept.TopicTokens);
     }
+
+    [Fact]
+    public async Task Cleaner_shared_by_two_streams_lets_each_post_through_once()
+    {
+        var posts = Enumerable.Range(0, 20_000)
+            .Select(i => Post($"@gtbank transfer {i} failed", GtBank.Id, id: 1_700_000_000_000_000_000 + i))
+            .ToList();
+
+        var outcomes = await Task.WhenAll(
+            Task.Run(() => posts.Select(_cleaner.Clean).ToList()),
+            Task.Run(() => posts.Select(_cleaner.Clean).ToList()));
+
+        var all = outcomes.SelectMany(o => o).ToList();
+        Assert.Equal(posts.Count, all.Count(o => o is CleaningOutcome.Kept));
+        Assert.Equal(posts.Count, all.OfType<CleaningOutcome.Dropped>().Count(d => d.Reason == DropReason.DuplicateId));
+    }
 }
