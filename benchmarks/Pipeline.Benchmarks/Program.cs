@@ -35,4 +35,9 @@ var seconds = new Option<double>("--seconds") { Description = "Measured time of 
 var nitterParse = new Command("nitter-parse", "Nitter pages/s and posts/s vs AngleSharp's bare DOM parse of the same pages") { fixtures, seconds };
 nitterParse.SetAction(r => NitterParseBenchmark.Run(r.GetValue(fixtures)!, r.GetValue(seconds)));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse }.Parse(args).InvokeAsync();
+var corpus = new Argument<string>("corpus") { Description = "Text file, one document a line" };
+var topicsJson = new Argument<string>("topics") { Description = "JSON: {\"name\": [[w1..w10], ...]} or [[w1..w10], ...]" };
+var coherence = new Command("coherence", "c_v, u_mass and c_npmi of topics, as tools/topic_anchor.py --score-topics scores them, with the time taken") { corpus, topicsJson };
+coherence.SetAction(r => CoherenceBenchmark.Run(r.GetValue(corpus)!, r.GetValue(topicsJson)!));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence }.Parse(args).InvokeAsync();
