@@ -44,6 +44,7 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
     private ScrapeCheckpoint _checkpoint;
     private InstancePool _pool;
     private long _fetchSeq;
+    private bool _fetching;
     private (long Page, int Expected, int Committed, PlanStep Step)? _delivering;
     private DateTimeOffset? _lastSuccess;
     private (string Error, DateTimeOffset At)? _lastError;
@@ -87,7 +88,8 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
 
     private void Fetch()
     {
-        if (_delivering is not null)
+        // One request at a time per scraper: a page is fetched only once the previous one is committed.
+        if (_delivering is not null || _fetching)
         {
             return;
         }
@@ -104,6 +106,7 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
         _pool = _pool.Used(instance);
         var request = ScrapePlan.NextRequest(_checkpoint, _spec.Company, _spec.Schedule, now);
         var seq = ++_fetchSeq;
+        _fetching = true;
         _spec.Instances[instance].FetchAsync(request, CancellationToken.None)
             .PipeTo(Self,
                 success: outcome => new Fetched(seq, request, instance, outcome),
@@ -113,6 +116,12 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
 
     private void OnFetched(Fetched fetched)
     {
+        if (fetched.Seq != _fetchSeq)
+        {
+            return;
+        }
+
+        _fetching = false;
         var now = DateTimeOffset.UtcNow;
         switch (fetched.Outcome)
         {
