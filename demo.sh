@@ -11,4 +11,6 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
     exit 1
   fi
 fi
-exec dotnet run -c Release --project src/Pipeline.Host -- run "$@"
+# Built and started from the repository root, so ./.pipeline (data, inbox) lives here.
+dotnet build -c Release src/Pipeline.Host -nologo -v quiet
+exec dotnet src/Pipeline.Host/bin/Release/net10.0/pipeline.dll run "$@"

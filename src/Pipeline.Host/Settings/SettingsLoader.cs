@@ -103,7 +103,7 @@ public static partial class SettingsLoader
                 reader.Int("pipeline.cleaning.duplicate-window", 1, 50_000_000),
                 reader.StringList("pipeline.cleaning.domain-stopwords").Select(w => w.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal)),
             new ImportSettings(
-                reader.StringList("pipeline.import.files"),
+                reader.StringList("pipeline.import.files").Select(ResolveShippedFile).ToList(),
                 reader.String("pipeline.import.inbox"),
                 reader.Duration("pipeline.import.poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(24))),
             new ScrapingSettings(
@@ -138,6 +138,22 @@ public static partial class SettingsLoader
 
         reader.ThrowIfInvalid();
         return settings;
+    }
+
+    /// <summary>
+    /// A relative file name is looked up in the working directory first, then beside the program,
+    /// where the shipped samples are copied: `dotnet run` starts in the project folder, a
+    /// container in /app, a user wherever they like.
+    /// </summary>
+    private static string ResolveShippedFile(string path)
+    {
+        if (Path.IsPathRooted(path) || File.Exists(path))
+        {
+            return path;
+        }
+
+        var besideProgram = Path.Combine(AppContext.BaseDirectory, path);
+        return File.Exists(besideProgram) ? besideProgram : path;
     }
 
     private sealed class Reader(Config config)
