@@ -96,6 +96,7 @@ public sealed class ScrapingServiceSpecs(PostgresFixture postgres)
         await AwaitAsync(async () => (await http.GetAsync(new Uri(root, "/healthz/ready"))).IsSuccessStatusCode);
         var ready = await http.GetStringAsync(new Uri(root, "/healthz/ready"));
         Assert.Contains("akka-persistence-journal", ready);
+        Assert.Contains("scraper-graph", ready);
         Assert.Contains("cluster", ready, StringComparison.OrdinalIgnoreCase);
         var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(root, "/status/sources"))).RootElement;
         var scraper = Assert.Single(status.EnumerateArray());

@@ -50,6 +50,7 @@ public static class ScraperHosting
         IReadOnlyList<string> readinessTags)
     {
         Sink<SourceItem, NotUsed>? ingress = null;
+        Task? graphCompletion = null;
         var byId = companies.ToDictionary(c => c.Id.Value);
         var schedule = settings.Schedule(DateTimeOffset.UtcNow);
 
@@ -57,6 +58,14 @@ public static class ScraperHosting
             .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
             .WithClustering(new ClusterOptions { MinimumNumberOfMembers = 1 })
             .WithAkkaClusterReadinessCheck(tags: readinessTags)
+            // Scrapers wait for commit acknowledgements from this graph: if it has stopped, nothing is collected.
+            .WithHealthCheck("scraper-graph", (_, _, _) => Task.FromResult(graphCompletion switch
+            {
+                null => HealthCheckResult.Unhealthy("the scrapers' graph has not started"),
+                { IsFaulted: true } => HealthCheckResult.Unhealthy($"the scrapers' graph failed: {graphCompletion.Exception?.GetBaseException().Message}"),
+                { IsCompleted: true } => HealthCheckResult.Unhealthy("the scrapers' graph has stopped"),
+                _ => HealthCheckResult.Healthy("running"),
+            }), tags: readinessTags)
             .WithSqlPersistence(connectionString, LinqToDB.ProviderName.PostgreSQL15, autoInitialize: true,
                 journalBuilder: journal => journal.WithHealthCheck(HealthStatus.Unhealthy, "akka-persistence-journal", readinessTags))
             .WithActors((system, registry, resolver) =>
@@ -65,8 +74,9 @@ public static class ScraperHosting
                 var cluster = Cluster.Get(system);
                 cluster.Join(cluster.SelfAddress);
                 var graph = resolver.GetService<PipelineGraph>();
-                var (sink, killSwitch, _) = graph.RunShared(system.Materializer());
+                var (sink, killSwitch, completion) = graph.RunShared(system.Materializer());
                 ingress = sink;
+                graphCompletion = completion;
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-scraper-ingress", () =>
                 {
                     killSwitch.Shutdown();
