@@ -14,7 +14,7 @@ namespace Pipeline.Benchmarks;
 /// </summary>
 public static class LdaBenchmark
 {
-    public static void Run(string csvPath, LdaSettings settings, string outputPrefix)
+    public static void Run(string csvPath, LdaSettings settings, string outputPrefix, int? shuffleSeed)
     {
         var tweets = ReadTweets(csvPath);
         // topic_anchor.py reads one document a line, so newlines inside a tweet become spaces.
@@ -24,6 +24,13 @@ public static class LdaBenchmark
         var vocabulary = AnchorVocabulary.Build(texts);
         // Training sees only the words gensim's dictionary keeps, as gensim's LdaModel does.
         var documents = texts.Select(t => (IReadOnlyList<string>)t.Where(vocabulary.Contains).ToArray()).ToArray();
+        if (shuffleSeed is { } seed)
+        {
+            // The LDA seed changes nothing (see LdaSettings.Seed); document order does, so this is
+            // how to see the spread between runs.
+            new Random(seed).Shuffle(documents);
+        }
+
         Console.WriteLine($"docs={documents.Length} vocab={vocabulary.Count} tokens={documents.Sum(d => d.Count)}");
         Console.WriteLine($"settings: {settings}");
 
@@ -45,7 +52,7 @@ public static class LdaBenchmark
         File.WriteAllText(outputPrefix + ".topics.json", JsonSerializer.Serialize(topics));
         Console.WriteLine(
             $"RESULT iters={settings.Iterations} alphaSum={settings.AlphaSum} beta={settings.Beta} threads={settings.NumberOfThreads} " +
-            $"ngram={settings.NgramLength} c_v={scores.CV:F4} u_mass={scores.UMass:F4} c_npmi={scores.Npmi:F4} " +
+            $"ngram={settings.NgramLength} shuffle={shuffleSeed?.ToString() ?? "none"} c_v={scores.CV:F4} u_mass={scores.UMass:F4} c_npmi={scores.Npmi:F4} " +
             $"train={trainSeconds:F2}s infer={inferred.Count / inferSeconds:F0} docs/s");
     }
 

@@ -5,18 +5,21 @@ using Microsoft.ML.Transforms.Text;
 namespace Pipeline.Models.Topics;
 
 /// <summary>
-/// Settings of ML.NET's LightLDA. Defaults follow the issue (K=10, unigrams) and the Python
-/// original's sparse priors; <see cref="NumberOfThreads"/> = 1 because only a single sampler
-/// thread makes a seeded run repeatable.
+/// Settings of ML.NET's LightLDA. K=10 and unigrams follow the issue; the priors and iteration
+/// count are the best deterministic setting measured on the shipped bank-tweet corpus (README,
+/// "Topic model"): tweets are short, so a flatter document prior (alphaSum 10, i.e. 1 per topic)
+/// and a smoother word prior than the original's 0.01 give clearly more coherent topics.
+/// <see cref="NumberOfThreads"/> = 1 because only a single sampler thread makes a seeded run
+/// repeatable.
 /// </summary>
 public sealed record LdaSettings
 {
     public int NumberOfTopics { get; init; } = 10;
 
     /// <summary>Dirichlet prior on document-topic vectors, summed over topics (ML.NET's convention).</summary>
-    public float AlphaSum { get; init; } = 1.0f;
+    public float AlphaSum { get; init; } = 10f;
 
-    public float Beta { get; init; } = 0.01f;
+    public float Beta { get; init; } = 0.05f;
 
     public int Iterations { get; init; } = 200;
 
@@ -37,6 +40,11 @@ public sealed record LdaSettings
 
     public int NumberOfThreads { get; init; } = 1;
 
+    /// <summary>
+    /// Seed of the MLContext. Measured: ML.NET 5.0.1's native LightLDA ignores it (seeds 1, 2, 3 and
+    /// 2023 give byte-identical topics), so runs are repeatable but a different seed is not a
+    /// different sample; shuffle the documents to see run-to-run spread.
+    /// </summary>
     public int Seed { get; init; } = 2023;
 }
 
