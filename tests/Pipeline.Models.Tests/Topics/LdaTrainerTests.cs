@@ -78,5 +78,9 @@ public sealed class LdaTrainerTests
 
         Assert.Equal(2, empty.Length);
         Assert.Equal(2, unknown.Length);
+        // ML.NET gives a document with no known token all zeros, never a uniform vector, so
+        // TopicDecision can tell it apart from a genuinely undecided one.
+        Assert.All(empty, p => Assert.Equal(0f, p));
+        Assert.All(unknown, p => Assert.Equal(0f, p));
     }
 }
