@@ -40,4 +40,31 @@ var topicsJson = new Argument<string>("topics") { Description = "JSON: {\"name\"
 var coherence = new Command("coherence", "c_v, u_mass and c_npmi of topics, as tools/topic_anchor.py --score-topics scores them, with the time taken") { corpus, topicsJson };
 coherence.SetAction(r => CoherenceBenchmark.Run(r.GetValue(corpus)!, r.GetValue(topicsJson)!));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence }.Parse(args).InvokeAsync();
+var ldaCsv = new Argument<string>("csv") { Description = "Tweet CSV with a 'tweet' column" };
+var ldaK = new Option<int>("--k") { DefaultValueFactory = _ => 10 };
+var ldaIterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 200 };
+var ldaAlpha = new Option<float>("--alpha") { Description = "alphaSum (prior summed over topics)", DefaultValueFactory = _ => 10f };
+var ldaBeta = new Option<float>("--beta") { DefaultValueFactory = _ => 0.05f };
+var ldaThreads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
+var ldaNgrams = new Option<int>("--ngrams") { DefaultValueFactory = _ => 1 };
+var ldaMaxTokens = new Option<int>("--max-tokens") { Description = "maximumTokenCountPerDocument", DefaultValueFactory = _ => 512 };
+var ldaSeed = new Option<int>("--seed") { DefaultValueFactory = _ => 2023 };
+var ldaShuffle = new Option<int?>("--shuffle") { Description = "Shuffle the documents with this seed first" };
+var ldaOut = new Option<string>("--out") { Description = "Prefix of the corpus.txt and topics.json written", DefaultValueFactory = _ => "lda" };
+var lda = new Command("lda", "ML.NET LDA on a tweet CSV, coherence on topic_anchor.py's tokens, training time")
+{
+    ldaCsv, ldaK, ldaIterations, ldaAlpha, ldaBeta, ldaThreads, ldaNgrams, ldaMaxTokens, ldaSeed, ldaShuffle, ldaOut,
+};
+lda.SetAction(r => LdaBenchmark.Run(r.GetValue(ldaCsv)!, new Pipeline.Models.Topics.LdaSettings
+{
+    NumberOfTopics = r.GetValue(ldaK),
+    Iterations = r.GetValue(ldaIterations),
+    AlphaSum = r.GetValue(ldaAlpha),
+    Beta = r.GetValue(ldaBeta),
+    NumberOfThreads = r.GetValue(ldaThreads),
+    NgramLength = r.GetValue(ldaNgrams),
+    MaximumTokensPerDocument = r.GetValue(ldaMaxTokens),
+    Seed = r.GetValue(ldaSeed),
+}, r.GetValue(ldaOut)!, r.GetValue(ldaShuffle)));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda }.Parse(args).InvokeAsync();

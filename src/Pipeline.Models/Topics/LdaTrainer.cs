@@ -1,0 +1,185 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Text;
+
+namespace Pipeline.Models.Topics;
+
+/// <summary>
+/// Settings of ML.NET's LightLDA. K=10 and unigrams follow the issue; the priors and iteration
+/// count are the best deterministic setting measured on the shipped bank-tweet corpus (README,
+/// "Topic model"): tweets are short, so a flatter document prior (alphaSum 10, i.e. 1 per topic)
+/// and a smoother word prior than the original's 0.01 give clearly more coherent topics.
+/// <see cref="NumberOfThreads"/> = 1 because only a single sampler thread makes a seeded run
+/// repeatable.
+/// </summary>
+public sealed record LdaSettings
+{
+    public int NumberOfTopics { get; init; } = 10;
+
+    /// <summary>Dirichlet prior on document-topic vectors, summed over topics (ML.NET's convention).</summary>
+    public float AlphaSum { get; init; } = 10f;
+
+    public float Beta { get; init; } = 0.05f;
+
+    public int Iterations { get; init; } = 200;
+
+    public int BurninIterations { get; init; } = 10;
+
+    public int SamplingStepCount { get; init; } = 4;
+
+    /// <summary>Longest n-gram; 1 = unigrams only. Longer n-grams also keep the shorter ones.</summary>
+    public int NgramLength { get; init; } = 1;
+
+    /// <summary>Vocabulary cap handed to ProduceNgrams (most frequent n-grams kept).</summary>
+    public int MaximumVocabulary { get; init; } = 100_000;
+
+    /// <summary>Tokens of one document the sampler looks at; tweets stay far below the default.</summary>
+    public int MaximumTokensPerDocument { get; init; } = 512;
+
+    public int SummaryTermsPerTopic { get; init; } = 10;
+
+    public int NumberOfThreads { get; init; } = 1;
+
+    /// <summary>
+    /// Seed of the MLContext. Measured: ML.NET 5.0.1's native LightLDA ignores it (seeds 1, 2, 3 and
+    /// 2023 give byte-identical topics), so runs are repeatable but a different seed is not a
+    /// different sample; shuffle the documents to see run-to-run spread.
+    /// </summary>
+    public int Seed { get; init; } = 2023;
+}
+
+public sealed record LdaTopic(int Id, IReadOnlyList<string> Words, IReadOnlyList<float> Weights, double DocumentShare);
+
+/// <summary>
+/// A trained topic model: the topic summaries and the fitted ML.NET pipeline that maps tokens to
+/// a topic distribution. <see cref="Infer"/> serialises calls because a prediction engine keeps
+/// per-call buffers; batch scoring should go through <see cref="InferBatch"/>.
+/// </summary>
+public sealed class LdaModel
+{
+    private readonly MLContext _context;
+    private readonly ITransformer _transformer;
+    private readonly PredictionEngine<LdaTrainer.TokenRow, LdaTrainer.TopicRow> _engine;
+    private readonly Lock _engineLock = new();
+
+    internal LdaModel(MLContext context, ITransformer transformer, IReadOnlyList<LdaTopic> topics, LdaSettings settings)
+    {
+        _context = context;
+        _transformer = transformer;
+        _engine = context.Model.CreatePredictionEngine<LdaTrainer.TokenRow, LdaTrainer.TopicRow>(transformer);
+        Topics = topics;
+        Settings = settings;
+    }
+
+    public IReadOnlyList<LdaTopic> Topics { get; }
+
+    public LdaSettings Settings { get; }
+
+    public float[] Infer(IReadOnlyList<string> tokens)
+    {
+        lock (_engineLock)
+        {
+            var row = _engine.Predict(LdaTrainer.TokenRow.Of(tokens));
+            return Dense(row.Topics, Topics.Count);
+        }
+    }
+
+    public IReadOnlyList<float[]> InferBatch(IReadOnlyList<IReadOnlyList<string>> documents)
+    {
+        var scored = _transformer.Transform(_context.Data.LoadFromEnumerable(documents.Select(LdaTrainer.TokenRow.Of)));
+        return _context.Data.CreateEnumerable<LdaTrainer.TopicRow>(scored, reuseRowObject: false)
+            .Select(r => Dense(r.Topics, Topics.Count))
+            .ToArray();
+    }
+
+    // ML.NET returns an empty or short vector for a document with no known token; callers get a
+    // fixed length so TopicDecision can see "all zeros" and call it Unclassified.
+    private static float[] Dense(float[]? values, int k)
+    {
+        var dense = new float[k];
+        if (values is not null)
+        {
+            Array.Copy(values, dense, Math.Min(k, values.Length));
+        }
+
+        return dense;
+    }
+}
+
+public static class LdaTrainer
+{
+    public static LdaModel Train(IReadOnlyList<IReadOnlyList<string>> documents, LdaSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        ArgumentNullException.ThrowIfNull(settings);
+        var context = new MLContext(settings.Seed);
+        var data = context.Data.LoadFromEnumerable(documents.Select(TokenRow.Of));
+
+        // The caller already tokenised (so coherence and training see the same tokens); ML.NET only
+        // numbers them and counts them, raw term frequency being what LDA models.
+        var pipeline = context.Transforms.Conversion.MapValueToKey("Keys", nameof(TokenRow.Tokens))
+            .Append(context.Transforms.Text.ProduceNgrams(
+                "Bag", "Keys",
+                ngramLength: settings.NgramLength,
+                useAllLengths: true,
+                maximumNgramsCount: settings.MaximumVocabulary,
+                weighting: NgramExtractingEstimator.WeightingCriteria.Tf))
+            .Append(context.Transforms.Text.LatentDirichletAllocation(
+                nameof(TopicRow.Topics), "Bag",
+                numberOfTopics: settings.NumberOfTopics,
+                alphaSum: settings.AlphaSum,
+                beta: settings.Beta,
+                samplingStepCount: settings.SamplingStepCount,
+                maximumNumberOfIterations: settings.Iterations,
+                numberOfThreads: settings.NumberOfThreads,
+                maximumTokenCountPerDocument: settings.MaximumTokensPerDocument,
+                numberOfSummaryTermsPerTopic: settings.SummaryTermsPerTopic,
+                numberOfBurninIterations: settings.BurninIterations,
+                // Inference restarts the sampler per document, so a tweet's topics do not depend
+                // on which tweets were scored before it.
+                resetRandomGenerator: true));
+
+        var chain = pipeline.Fit(data);
+        var details = chain.LastTransformer.GetLdaDetails(0);
+        var shares = DominantShares(context, chain.Transform(data), settings.NumberOfTopics);
+
+        var topics = details.WordScoresPerTopic
+            .Select((words, id) => new LdaTopic(
+                id,
+                words.Select(w => w.Word).ToArray(),
+                words.Select(w => w.Score).ToArray(),
+                shares[id]))
+            .ToArray();
+        return new LdaModel(context, chain, topics, settings);
+    }
+
+    // Share of documents whose dominant topic is each topic; documents with no known token
+    // count towards none, so shares may sum to less than one.
+    private static double[] DominantShares(MLContext context, IDataView scored, int k)
+    {
+        var counts = new int[k];
+        var total = 0;
+        foreach (var row in context.Data.CreateEnumerable<TopicRow>(scored, reuseRowObject: true))
+        {
+            total++;
+            if (row.Topics is { Length: > 0 } topics && topics.Max() > 0)
+            {
+                counts[Array.IndexOf(topics, topics.Max())]++;
+            }
+        }
+
+        return counts.Select(c => total == 0 ? 0 : (double)c / total).ToArray();
+    }
+
+    internal sealed class TokenRow
+    {
+        public string[] Tokens { get; set; } = [];
+
+        public static TokenRow Of(IReadOnlyList<string> tokens) => new() { Tokens = [.. tokens] };
+    }
+
+    internal sealed class TopicRow
+    {
+        public float[]? Topics { get; set; }
+    }
+}
