@@ -138,27 +138,7 @@ public static partial class TextNormalizer
 
     private static string CollapseWhitespace(string text) => Whitespace().Replace(text, " ").Trim();
 
-    private static HashSet<string> LoadEnglishStopwords()
-    {
-        using var stream = typeof(TextNormalizer).Assembly.GetManifestResourceStream("english-stopwords.txt")
-            ?? throw new InvalidOperationException("The embedded english-stopwords.txt resource is missing.");
-        using var reader = new StreamReader(stream);
-        var words = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.StartsWith('#'))
-            {
-                continue;
-            }
-
-            foreach (var word in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                words.Add(word);
-            }
-        }
-
-        return words;
-    }
+    private static HashSet<string> LoadEnglishStopwords() => EmbeddedWordList.Load("english-stopwords.txt");
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

@@ -61,20 +61,5 @@ public static class AnchorTokenizer
         run.Clear();
     }
 
-    private static HashSet<string> LoadStopWords()
-    {
-        using var stream = typeof(AnchorTokenizer).Assembly.GetManifestResourceStream("sklearn-english-stop-words.txt")
-            ?? throw new InvalidOperationException("The embedded sklearn-english-stop-words.txt resource is missing.");
-        using var reader = new StreamReader(stream);
-        var words = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.Length > 0 && !line.StartsWith('#'))
-            {
-                words.Add(line.Trim());
-            }
-        }
-
-        return words;
-    }
+    private static HashSet<string> LoadStopWords() => EmbeddedWordList.Load("sklearn-english-stop-words.txt");
 }
