@@ -59,19 +59,35 @@ public sealed class LdaModel
 {
     private readonly MLContext _context;
     private readonly ITransformer _transformer;
+    private readonly DataViewSchema _inputSchema;
     private readonly PredictionEngine<LdaTrainer.TokenRow, LdaTrainer.TopicRow> _engine;
     private readonly Lock _engineLock = new();
 
-    internal LdaModel(MLContext context, ITransformer transformer, IReadOnlyList<LdaTopic> topics, LdaSettings settings)
+    internal LdaModel(MLContext context, ITransformer transformer, DataViewSchema inputSchema, IReadOnlyList<LdaTopic> topics, LdaSettings settings)
     {
         _context = context;
         _transformer = transformer;
+        _inputSchema = inputSchema;
         _engine = context.Model.CreatePredictionEngine<LdaTrainer.TokenRow, LdaTrainer.TopicRow>(transformer);
         Topics = topics;
         Settings = settings;
     }
 
     public IReadOnlyList<LdaTopic> Topics { get; }
+
+    /// <summary>Writes the fitted ML.NET chain (vocabulary and topic-word counts) as a zip.</summary>
+    public void Save(Stream stream) => _context.Model.Save(_transformer, _inputSchema, stream);
+
+    /// <summary>
+    /// Reads a chain written by <see cref="Save"/>. The topic summaries are not in the zip (they live in
+    /// <c>topics.json</c>), so the caller passes them; their count fixes the vector length.
+    /// </summary>
+    public static LdaModel Load(Stream stream, IReadOnlyList<LdaTopic> topics, LdaSettings settings)
+    {
+        var context = new MLContext(settings.Seed);
+        var transformer = context.Model.Load(stream, out var schema);
+        return new LdaModel(context, transformer, schema, topics, settings);
+    }
 
     public LdaSettings Settings { get; }
 
@@ -150,7 +166,7 @@ public static class LdaTrainer
                 words.Select(w => w.Score).ToArray(),
                 shares[id]))
             .ToArray();
-        return new LdaModel(context, chain, topics, settings);
+        return new LdaModel(context, chain, data.Schema, topics, settings);
     }
 
     // Share of documents whose dominant topic is each topic; documents with no known token
