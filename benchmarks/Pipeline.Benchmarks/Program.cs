@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Pipeline.Benchmarks;
+using Pipeline.Models.Topics;
 using Pipeline.Tests.Shared;
 
 // Benchmarks print throughput and memory with a reference measured in the same run; these
@@ -67,4 +68,27 @@ lda.SetAction(r => LdaBenchmark.Run(r.GetValue(ldaCsv)!, new Pipeline.Models.Top
     Seed = r.GetValue(ldaSeed),
 }, r.GetValue(ldaOut)!, r.GetValue(ldaShuffle)));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda }.Parse(args).InvokeAsync();
+var topicsCorpus = new Argument<string>("corpus")
+{
+    Description = "Tweets to train on: CSV or JSON lines (only a text column is needed)",
+    DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "bank-tweets", "ng_bank_tweets_2023.csv"),
+};
+var topicsTool = new Option<string>("--anchor") { Description = "tools/topic_anchor.py", DefaultValueFactory = _ => Path.Combine("..", "shared", "tools", "topic_anchor.py") };
+var topicsPython = new Option<string>("--python") { Description = "Interpreter that has gensim", DefaultValueFactory = _ => "/usr/bin/python3" };
+var topicsOut = new Option<string>("--out") { Description = "Working folder (corpus, tool JSON, model)", DefaultValueFactory = _ => Path.Combine("artifacts", "topics-bench") };
+var topicsK = new Option<int>("--topics") { DefaultValueFactory = _ => new TopicTrainingSettings().Topics };
+var topicsIterations = new Option<int>("--iterations") { DefaultValueFactory = _ => new TopicTrainingSettings().Iterations };
+var topicsThreads = new Option<int>("--threads") { DefaultValueFactory = _ => new TopicTrainingSettings().Threads };
+var topicsBatch = new Option<int>("--batch") { Description = "Inference batch size", DefaultValueFactory = _ => 512 };
+var topicsSeconds = new Option<double>("--infer-seconds") { Description = "Measured inference time", DefaultValueFactory = _ => 5 };
+var topicsConfig = new Option<string>("--config") { Description = "pipeline.conf to take the domain stopwords from", DefaultValueFactory = _ => Path.Combine("hocon", "pipeline.conf") };
+var topicsBench = new Command("topics", "train-topics' trainer vs gensim LdaModel (topic_anchor.py) in the same run: training time, c_v, inference tweets/s")
+{
+    topicsCorpus, topicsTool, topicsPython, topicsOut, topicsK, topicsIterations, topicsThreads, topicsBatch, topicsSeconds, topicsConfig,
+};
+topicsBench.SetAction(r => TopicsBenchmark.RunAsync(
+    r.GetValue(topicsCorpus)!, r.GetValue(topicsTool)!, r.GetValue(topicsPython)!, r.GetValue(topicsOut)!,
+    new TopicTrainingSettings { Topics = r.GetValue(topicsK), Iterations = r.GetValue(topicsIterations), Threads = r.GetValue(topicsThreads) },
+    TopicsBenchmark.DomainStopwords(r.GetValue(topicsConfig)!), r.GetValue(topicsBatch), r.GetValue(topicsSeconds)));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench }.Parse(args).InvokeAsync();

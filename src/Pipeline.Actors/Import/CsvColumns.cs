@@ -22,6 +22,7 @@ internal sealed class CsvColumns
         var matches = names.Select(PostFields.Match).ToArray();
 
         var missing = PostFields.Required
+            .Where(spec => !file.TextOnly || spec.Field == PostField.Text)
             .Where(spec => !matches.Any(m => m?.Field == spec.Field))
             .Select(spec => $"no column for the {spec.Description} (expected one of: {string.Join(", ", spec.Aliases)})")
             .ToList();

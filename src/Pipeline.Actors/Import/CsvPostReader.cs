@@ -94,7 +94,7 @@ internal static class CsvPostReader
                 line, $"wrong number of fields: the row has {fields.Length}, the header has {columns.Count}", Payload(frame));
         }
 
-        return file.ToItem(file.Parse(columns.Row(fields)), line, () => Payload(frame));
+        return file.ToItem(file.Parse(columns.Row(fields), line), line, () => Payload(frame));
     }
 
     private static string Payload(CsvFrame frame) => frame.Raw.TrimEnd('\r', '\n');

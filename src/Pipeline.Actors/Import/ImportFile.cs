@@ -7,7 +7,9 @@ namespace Pipeline.Actors.Import;
 /// The file being read and what every item from it is stamped with; builds the items and errors so
 /// that every location reads <c>name:line</c> the same way whatever the format.
 /// </summary>
-internal sealed record ImportFile(string Path, DateTimeOffset FetchedAt, PostSource Source)
+/// <param name="TextOnly">Only the text is wanted (topic training): only a text column is required,
+/// and every record with a text is read whatever its other columns hold.</param>
+internal sealed record ImportFile(string Path, DateTimeOffset FetchedAt, PostSource Source, bool TextOnly = false)
 {
     public const string QuarantineSource = "import";
 
@@ -32,7 +34,8 @@ internal sealed record ImportFile(string Path, DateTimeOffset FetchedAt, PostSou
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 
-    public RowOutcome Parse(PostRow row) => PostRowParser.Parse(row, FetchedAt, Source);
+    public RowOutcome Parse(PostRow row, int line) =>
+        TextOnly ? PostRowParser.ParseTextOnly(row, line, FetchedAt, Source) : PostRowParser.Parse(row, FetchedAt, Source);
 
     /// <summary>Opens the file for one sequential pass; a missing file is a whole-file failure that names it.</summary>
     public FileStream OpenRead()

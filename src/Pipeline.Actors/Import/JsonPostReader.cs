@@ -80,7 +80,7 @@ internal static class JsonPostReader
 
     private static SourceItem FromElement(ImportFile file, JsonElement element, int line) =>
         JsonRow.From(element) is { } row
-            ? file.ToItem(file.Parse(row), line, element.GetRawText)
+            ? file.ToItem(file.Parse(row, line), line, element.GetRawText)
             : file.Unreadable(line, $"expected a JSON object, found {element.ValueKind.ToString().ToLowerInvariant()}", element.GetRawText());
 
     /// <summary>Whether the first thing in the file is '[', leaving the stream where it was.</summary>

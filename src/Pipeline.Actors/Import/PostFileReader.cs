@@ -46,4 +46,38 @@ public static class PostFileReader
             _ => throw new ArgumentOutOfRangeException(nameof(path), format, null),
         };
     }
+
+    /// <summary>
+    /// Streams only the texts of <paramref name="path"/>, for training: only a text column (or property)
+    /// is required, so analysis exports without ids or times can be read. A record without a text
+    /// comes back with <see cref="PostText.Problem"/> set, never silently skipped.
+    /// </summary>
+    /// <exception cref="ArgumentException">At once, when the extension names no known format.</exception>
+    public static async IAsyncEnumerable<PostText> ReadTextsAsync(
+        string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var format = DetectFormat(path);
+        var file = new ImportFile(path, DateTimeOffset.UnixEpoch, PostSource.Import, TextOnly: true);
+        var items = format switch
+        {
+            PostFileFormat.Csv => CsvPostReader.ReadAsync(file, ct),
+            PostFileFormat.JsonLines => JsonPostReader.ReadLinesAsync(file, ct),
+            PostFileFormat.XArchive => JsonPostReader.ReadArchiveAsync(file, ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(path), format, null),
+        };
+        await foreach (var item in items)
+        {
+            yield return item switch
+            {
+                SourceItem.Post post => new PostText(post.Location, post.Raw.Text, null),
+                SourceItem.Unreadable bad => new PostText(bad.Entry.Location, null, bad.Entry.Error),
+                _ => throw new InvalidOperationException($"Unexpected item {item.GetType().Name}."),
+            };
+        }
+    }
 }
+
+/// <summary>One record's text, or why it has none.</summary>
+/// <param name="Location"><c>file.csv:12</c>.</param>
+/// <param name="Problem">Set when the record could not be read; it then names the column or the defect.</param>
+public sealed record PostText(string Location, string? Text, string? Problem);

@@ -84,6 +84,23 @@ internal static class PostRowParser
             fetchedAt));
     }
 
+    /// <summary>
+    /// For readers that want only the text (topic training): ids, times and counts are not read, so a
+    /// file without them (an analysis export) still trains. The post's id is its line, which is only
+    /// unique within the file; such posts must never reach the store.
+    /// </summary>
+    public static RowOutcome ParseTextOnly(PostRow row, int line, DateTimeOffset fetchedAt, PostSource source)
+    {
+        if (Missing(row, PostField.Text) is { } noText)
+        {
+            return new RowOutcome.Invalid(noText, null);
+        }
+
+        return new RowOutcome.Parsed(new RawPost(
+            new PostId(line), null, source, null, "", row[PostField.Text]!.Value.Value, fetchedAt,
+            0, 0, 0, 0, null, null, false, false, fetchedAt));
+    }
+
     private static string? Missing(PostRow row, PostField field)
     {
         var spec = PostFields.Spec(field);
