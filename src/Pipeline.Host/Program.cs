@@ -20,9 +20,36 @@ import.SetAction(result => Guarded(() => ImportCommand.ExecuteAsync(result.GetVa
 var migrate = new Command("migrate", "Apply the database schema migrations and exit.");
 migrate.SetAction((result, ct) => Guarded(() => MigrateCommand.ExecuteAsync(result.GetValue(config), ct)));
 
+var trainFile = new Argument<FileInfo?>("file") { Description = "Posts to train on: CSV, JSON lines or tweets.js (only a text column is needed)", Arity = ArgumentArity.ZeroOrOne };
+var fromDatabase = new Option<bool>("--from-database") { Description = "Train on the kept posts stored in PostgreSQL instead of a file" };
+var trainOut = new Option<string?>("--out") { Description = "Model folder to write (default: models/VERSION)" };
+var previousModel = new Option<string?>("--previous") { Description = "Model folder whose topic ids and labels to keep (default: pipeline.topics.model-dir, if present)" };
+var noPrevious = new Option<bool>("--no-previous") { Description = "Start ids afresh even if a model is configured" };
+var labelsFile = new Option<FileInfo?>("--labels") { Description = "Labels file: one 'id<TAB>label' per line; overrides inherited and automatic labels" };
+var topicCount = new Option<int?>("--topics", "-k") { Description = "Number of topics (pipeline.topics.training.topics)" };
+var ldaIterations = new Option<int?>("--iterations") { Description = "LDA sampler iterations" };
+var ldaSeed = new Option<int?>("--seed") { Description = "Random seed" };
+var ldaThreads = new Option<int?>("--threads") { Description = "Sampler threads (1 repeats runs exactly)" };
+var ngramLength = new Option<int?>("--ngrams") { Description = "Longest n-gram (1 = unigrams)" };
+var alphaSum = new Option<float?>("--alpha-sum") { Description = "Document-topic prior, summed over topics" };
+var beta = new Option<float?>("--beta") { Description = "Topic-word prior" };
+var trainTopics = new Command("train-topics", "Train the topic model (LDA) from a file or the database, keeping the previous model's topic ids and labels.")
+{
+    trainFile, fromDatabase, trainOut, previousModel, noPrevious, labelsFile, topicCount, ldaIterations, ldaSeed, ldaThreads, ngramLength, alphaSum, beta,
+};
+trainTopics.SetAction((result, ct) => Guarded(() => TrainTopicsCommand.ExecuteAsync(
+    result.GetValue(config),
+    new TrainTopicsRequest(
+        result.GetValue(trainFile), result.GetValue(fromDatabase), result.GetValue(trainOut), result.GetValue(previousModel),
+        result.GetValue(noPrevious), result.GetValue(labelsFile),
+        new TrainTopicsOverrides(result.GetValue(topicCount), result.GetValue(ldaIterations), result.GetValue(ldaSeed),
+            result.GetValue(ldaThreads), result.GetValue(ngramLength), result.GetValue(alphaSum), result.GetValue(beta))),
+    Spectre.Console.AnsiConsole.Console,
+    ct)));
+
 var root = new RootCommand("Pipeline: what customers say about companies on social media, cleaned, scored and kept in PostgreSQL.")
 {
-    run, import, migrate,
+    run, import, migrate, trainTopics,
 };
 root.Options.Add(config);
 

@@ -1,0 +1,301 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Pipeline.Actors.Import;
+using Pipeline.Actors.Storage;
+using Pipeline.Host.Database;
+using Pipeline.Host.Settings;
+using Pipeline.Models.Topics;
+using Spectre.Console;
+
+namespace Pipeline.Host.Commands;
+
+/// <summary>Command-line overrides of <c>pipeline.topics.training</c>; null keeps the configured value.</summary>
+public sealed record TrainTopicsOverrides(
+    int? Topics = null,
+    int? Iterations = null,
+    int? Seed = null,
+    int? Threads = null,
+    int? NgramLength = null,
+    float? AlphaSum = null,
+    float? Beta = null)
+{
+    public TopicTrainingSettings ApplyTo(TopicTrainingSettings settings) => settings with
+    {
+        Topics = Topics ?? settings.Topics,
+        Iterations = Iterations ?? settings.Iterations,
+        Seed = Seed ?? settings.Seed,
+        Threads = Threads ?? settings.Threads,
+        NgramLength = NgramLength ?? settings.NgramLength,
+        AlphaSum = AlphaSum ?? settings.AlphaSum,
+        Beta = Beta ?? settings.Beta,
+    };
+}
+
+/// <param name="File">Posts to train on (CSV, JSON lines, X archive); null with <paramref name="FromDatabase"/>.</param>
+/// <param name="Output">The model folder to write; null: <c>models/VERSION</c> in the working directory.</param>
+/// <param name="Previous">The model whose ids and labels to keep; null: the configured model folder, if there is one.</param>
+public sealed record TrainTopicsRequest(
+    FileInfo? File,
+    bool FromDatabase,
+    string? Output,
+    string? Previous,
+    bool NoPrevious,
+    FileInfo? Labels,
+    TrainTopicsOverrides Overrides);
+
+/// <summary>
+/// <c>pipeline train-topics</c>: reads post texts from a file or the database, trains the topic model
+/// (<see cref="TopicTrainer"/>), keeps the previous model's ids and labels, writes the model folder
+/// and prints topics, the match with the previous model and the metrics.
+/// </summary>
+public static class TrainTopicsCommand
+{
+    private const int ProblemsShown = 10;
+
+    public static async Task<int> ExecuteAsync(string? configPath, TrainTopicsRequest request, IAnsiConsole console, CancellationToken ct = default)
+    {
+        if ((request.File is null) == !request.FromDatabase)
+        {
+            return Fail(console, ExitCodes.BadInput, "give either a FILE to train on or --from-database, not both or neither");
+        }
+
+        var config = SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath));
+        var settings = SettingsLoader.Load(config);
+        var setup = SettingsLoader.LoadTopicTraining(config);
+        var training = request.Overrides.ApplyTo(setup.Training);
+        if (training.Problems() is { Count: > 0 } problems)
+        {
+            throw new SettingsException(problems.Select(p => $"{p} (command line over {SettingsLoader.TopicTrainingKey})").ToList());
+        }
+
+        TopicCatalog? previous;
+        string? previousDirectory;
+        IReadOnlyDictionary<int, string>? labels;
+        try
+        {
+            (previous, previousDirectory) = ReadPrevious(request, setup);
+            labels = request.Labels is { } labelsFile
+                ? TopicLabels.Read(labelsFile.Exists ? labelsFile.FullName : throw new FileNotFoundException($"labels file not found ({labelsFile.FullName})"))
+                : null;
+        }
+        catch (Exception e) when (e is InvalidDataException or TopicLabelsFormatException or FileNotFoundException)
+        {
+            return Fail(console, ExitCodes.BadInput, e.Message);
+        }
+
+        if (request.File is { Exists: false } missing)
+        {
+            throw new PostFileException(missing.Name, null, $"file not found ({missing.FullName})");
+        }
+
+        var texts = new List<string>();
+        var unreadable = new List<string>();
+        var unreadableCount = 0;
+        TopicTrainingResult? result = null;
+        await console.Progress()
+            .AutoClear(false)
+            .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ElapsedTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var source = request.File?.Name ?? "the database";
+                var reading = progress.AddTask($"Reading {source}").IsIndeterminate();
+                if (request.File is { } file)
+                {
+                    await foreach (var record in PostFileReader.ReadTextsAsync(file.FullName, ct))
+                    {
+                        if (record.Text is { } text)
+                        {
+                            texts.Add(text);
+                        }
+                        else
+                        {
+                            unreadableCount++;
+                            if (unreadable.Count < ProblemsShown)
+                            {
+                                unreadable.Add(record.Problem ?? record.Location);
+                            }
+                        }
+
+                        if (texts.Count % 5000 == 0)
+                        {
+                            reading.Description = $"Reading {source}: {texts.Count:N0} texts";
+                        }
+                    }
+                }
+                else
+                {
+                    using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+                    await using var database = await PipelineDatabase.OpenAsync(settings, loggers, ct);
+                    await foreach (var text in TrainingTexts.ReadKeptAsync(database.DataSource, ct))
+                    {
+                        texts.Add(text);
+                    }
+                }
+
+                reading.Description = $"Read {texts.Count:N0} texts from {source}" + (unreadableCount > 0 ? $" ({unreadableCount:N0} unreadable records)" : "");
+                Finish(reading);
+                if (texts.Count == 0)
+                {
+                    return;
+                }
+
+                ProgressTask? current = null;
+                var phaseProgress = new SynchronousProgress<TrainingPhase>(phase =>
+                {
+                    if (current is not null)
+                    {
+                        Finish(current);
+                    }
+
+                    current = progress.AddTask(Describe(phase, texts.Count, training)).IsIndeterminate();
+                });
+                result = await Task.Run(
+                    () => TopicTrainer.Train(texts, training, new TopicTrainingOptions(previous, labels, settings.Cleaning.DomainStopwords), phaseProgress),
+                    ct);
+                if (current is not null)
+                {
+                    Finish(current);
+                }
+            });
+
+        foreach (var problem in unreadable)
+        {
+            console.MarkupLineInterpolated($"[yellow]skipped[/] {problem}");
+        }
+
+        if (unreadableCount > unreadable.Count)
+        {
+            console.MarkupLineInterpolated($"[yellow]… and {unreadableCount - unreadable.Count:N0} more unreadable records[/]");
+        }
+
+        if (result is null)
+        {
+            return Fail(console, ExitCodes.BadInput, $"no texts to train on in {request.File?.FullName ?? "the database (no kept posts yet)"}");
+        }
+
+        var output = Path.GetFullPath(request.Output ?? Path.Combine("models", result.Model.Version));
+        result.Save(output);
+        PrintTopics(console, result);
+        if (previous is not null)
+        {
+            PrintMatch(console, result, previousDirectory!, previous);
+        }
+
+        PrintMetrics(console, result.Metrics, output);
+        return ExitCodes.Ok;
+    }
+
+    private static (TopicCatalog? Catalog, string? Directory) ReadPrevious(TrainTopicsRequest request, TopicTrainingSetup setup)
+    {
+        if (request.NoPrevious)
+        {
+            return (null, null);
+        }
+
+        if (request.Previous is { } explicitDirectory)
+        {
+            var path = Path.Combine(explicitDirectory, TopicCatalogJson.FileName);
+            if (!File.Exists(path))
+            {
+                throw new InvalidDataException($"--previous {explicitDirectory}: no {TopicCatalogJson.FileName} in {Path.GetFullPath(explicitDirectory)}");
+            }
+
+            return (TopicCatalogJson.Read(path), Path.GetFullPath(explicitDirectory));
+        }
+
+        // The configured model is the one dashboards show; a retrain keeps its ids unless told otherwise.
+        if (SettingsLoader.ResolveModelDirectory(setup.ModelDirectory) is { } configured
+            && File.Exists(Path.Combine(configured, TopicCatalogJson.FileName)))
+        {
+            return (TopicCatalogJson.Read(Path.Combine(configured, TopicCatalogJson.FileName)), configured);
+        }
+
+        return (null, null);
+    }
+
+    private static string Describe(TrainingPhase phase, int documents, TopicTrainingSettings settings) => phase switch
+    {
+        TrainingPhase.Tokenising => $"Tokenising {documents:N0} texts",
+        TrainingPhase.Training => $"Training LDA: {settings.Topics} topics, {settings.Iterations} iterations",
+        TrainingPhase.Matching => "Matching topics to the previous model",
+        TrainingPhase.ScoringCoherence => "Scoring coherence (c_v, u_mass, NPMI)",
+        _ => phase.ToString(),
+    };
+
+    private static void Finish(ProgressTask task)
+    {
+        task.IsIndeterminate = false;
+        task.MaxValue = 1;
+        task.Value = 1;
+        task.StopTask();
+    }
+
+    private static void PrintTopics(IAnsiConsole console, TopicTrainingResult result)
+    {
+        var table = new Table().Title(result.Model.Version)
+            .AddColumn(new TableColumn("id").RightAligned())
+            .AddColumn("label")
+            .AddColumn(new TableColumn("share").RightAligned())
+            .AddColumn(new TableColumn("c_v").RightAligned())
+            .AddColumn("top words");
+        var coherence = result.Metrics.Topics;
+        for (var i = 0; i < result.Model.Catalog.Topics.Count; i++)
+        {
+            var topic = result.Model.Catalog.Topics[i];
+            table.AddRow(
+                Markup.Escape(topic.Id.ToString(CultureInfo.InvariantCulture)),
+                Markup.Escape(topic.Label),
+                topic.Share.ToString("P1", CultureInfo.InvariantCulture),
+                coherence[i].CV?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-",
+                Markup.Escape(string.Join(' ', topic.TopWords.Take(10).Select(w => w.Word))));
+        }
+
+        console.Write(table);
+    }
+
+    private static void PrintMatch(IAnsiConsole console, TopicTrainingResult result, string previousDirectory, TopicCatalog previous)
+    {
+        var table = new Table().Title($"Identity: kept from {previous.ModelVersion} ({Markup.Escape(previousDirectory)})");
+        foreach (var header in TopicTableRow.Headers)
+        {
+            table.AddColumn(header);
+        }
+
+        foreach (var row in result.Match.ToTable())
+        {
+            table.AddRow(row.Cells().Select(Markup.Escape).ToArray());
+        }
+
+        console.Write(table);
+    }
+
+    private static void PrintMetrics(IAnsiConsole console, TopicTrainingMetrics metrics, string output)
+    {
+        static string N(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "- (a topic has no scorable word)";
+        var table = new Table().Title("Metrics").AddColumn("").AddColumn(new TableColumn("value").RightAligned());
+        table.AddRow("documents", metrics.Documents.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("documents without a vocabulary word", metrics.EmptyDocuments.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("vocabulary", metrics.Vocabulary.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("tokens", metrics.Tokens.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("training s", metrics.TrainingSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+        table.AddRow("c_v (top 10)", N(metrics.CV, "0.0000"));
+        table.AddRow("u_mass (top 10)", N(metrics.UMass, "0.000"));
+        table.AddRow("NPMI (top 10)", N(metrics.Npmi, "0.000"));
+        table.AddRow("model folder", Markup.Escape(output));
+        console.Write(table);
+    }
+
+    // Like every verb's failure: one line on stderr, the exit code says which kind.
+    private static int Fail(IAnsiConsole console, int code, string message)
+    {
+        _ = console;
+        Console.Error.WriteLine($"pipeline: {message}");
+        return code;
+    }
+
+    /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to the thread pool and could reorder phases.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
