@@ -1,0 +1,105 @@
+using Pipeline.Host.Commands;
+using Pipeline.Models.Topics;
+using Spectre.Console;
+
+namespace Pipeline.Host.Tests.Commands;
+
+public sealed class TrainTopicsCommandTests : IDisposable
+{
+    private static readonly string[][] Themes =
+    [
+        ["card", "atm", "pin", "blocked", "swallowed", "machine"],
+        ["transfer", "reversal", "debit", "pending", "beneficiary", "credited"],
+        ["loan", "interest", "repayment", "collateral", "approval", "salary"],
+    ];
+
+    private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("train-topics-tests-");
+
+    public void Dispose() => _temp.Delete(recursive: true);
+
+    private string Path(string name) => System.IO.Path.Combine(_temp.FullName, name);
+
+    // The shipped configuration with a small, fast training block and a model folder that does not exist.
+    private string WriteConfig()
+    {
+        var path = Path("pipeline.conf");
+        File.WriteAllText(path, File.ReadAllText(System.IO.Path.Combine(AppContext.BaseDirectory, "pipeline.conf")) + $$"""
+
+            pipeline.topics.model-dir = "{{Path("no-model-here")}}"
+            pipeline.topics.training { topics = 3, iterations = 60, burnin-iterations = 5, min-document-count = 2, max-document-fraction = 0.9, top-words = 10 }
+            """);
+        return path;
+    }
+
+    // An analysis export without ids or times: only the text column matters to training.
+    private string WriteCsv(string name, int shuffleSeed)
+    {
+        var random = new Random(11);
+        var rows = Enumerable.Range(0, 180)
+            .Select(i => string.Join(' ', Enumerable.Range(0, 8).Select(_ => Themes[i % 3][random.Next(6)])))
+            .ToArray();
+        new Random(shuffleSeed).Shuffle(rows);
+        var path = Path(name);
+        File.WriteAllLines(path, rows.Select((r, i) => $"{i},{r}").Prepend(",tweet"));
+        return path;
+    }
+
+    private static int ThemeOf(TopicDescription topic) =>
+        Array.FindIndex(Themes, theme => topic.TopWords.Take(3).All(w => theme.Contains(w.Word)));
+
+    private static async Task<(int Code, string Output)> RunAsync(string config, TrainTopicsRequest request)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No });
+        console.Profile.Width = 240;
+        var code = await TrainTopicsCommand.ExecuteAsync(config, request, console, TestContext.Current.CancellationToken);
+        return (code, output.ToString());
+    }
+
+    [Fact]
+    public async Task Training_from_a_csv_writes_a_loadable_folder_and_a_retrain_with_previous_keeps_ids_and_labels()
+    {
+        var config = WriteConfig();
+        var labels = Path("labels.tsv");
+        File.WriteAllText(labels, "0\tAlpha\n1\tBeta\n2\tGamma\n");
+        var first = Path("first");
+
+        var (code, _) = await RunAsync(config, new TrainTopicsRequest(
+            new FileInfo(WriteCsv("tweets.csv", 1)), false, first, null, false, new FileInfo(labels), new TrainTopicsOverrides()));
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var model = TopicModel.Load(first);
+        Assert.Equal(["Alpha", "Beta", "Gamma"], model.Catalog.Topics.OrderBy(t => t.Id).Select(t => t.Label));
+        Assert.True(File.Exists(System.IO.Path.Combine(first, TopicTrainingResult.MetricsFileName)));
+        var identityOfTheme = model.Catalog.Topics.ToDictionary(ThemeOf, t => (t.Id, t.Label));
+
+        var second = Path("second");
+        var (retrainCode, output) = await RunAsync(config, new TrainTopicsRequest(
+            new FileInfo(WriteCsv("shuffled.csv", 2)), false, second, first, false, null, new TrainTopicsOverrides()));
+
+        Assert.Equal(ExitCodes.Ok, retrainCode);
+        var retrained = TopicModel.Load(second);
+        Assert.All(retrained.Catalog.Topics, t => Assert.Equal(identityOfTheme[ThemeOf(t)], (t.Id, t.Label)));
+        Assert.Contains($"kept from {model.Version}", output, StringComparison.Ordinal);
+        Assert.Equal(3, output.Split("matched").Length - 1);
+    }
+
+    [Fact]
+    public async Task A_missing_labels_file_fails_with_bad_input_before_training()
+    {
+        var (code, _) = await RunAsync(WriteConfig(), new TrainTopicsRequest(
+            new FileInfo(WriteCsv("tweets.csv", 1)), false, Path("out"), null, false, new FileInfo(Path("nope.tsv")), new TrainTopicsOverrides()));
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.False(Directory.Exists(Path("out")));
+    }
+
+    [Fact]
+    public async Task A_command_line_override_outside_its_range_names_the_setting()
+    {
+        var error = await Assert.ThrowsAsync<Pipeline.Host.Settings.SettingsException>(() => RunAsync(WriteConfig(), new TrainTopicsRequest(
+            new FileInfo(WriteCsv("tweets.csv", 1)), false, Path("out"), null, false, null, new TrainTopicsOverrides(Topics: 1))));
+
+        Assert.Contains("topics = 1: must be between 2 and 1000", error.Message, StringComparison.Ordinal);
+    }
+}
