@@ -67,7 +67,7 @@ public sealed class SimulatedTimeline
                 }
             }
 
-            var page = new List<SimulatedPost>(size);
+            var page = new List<SimulatedPost>(Math.Min(size, 64));
             for (var i = low - 1; i >= 0 && page.Count < size && posts[i].TimelineId >= lower; i--)
             {
                 page.Add(posts[i]);
