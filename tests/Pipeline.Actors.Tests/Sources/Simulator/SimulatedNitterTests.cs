@@ -47,7 +47,8 @@ public sealed class SimulatedNitterTests
                 Assert.Equal(page.Posts.Count, page.Items.Count);
                 Assert.NotNull(page.NextCursor);
                 Assert.True(page.Posts.Count <= SimulatedNitter.PageSize);
-                read.AddRange(page.Posts.Select((p, i) => (p, expected[read.Count + i])));
+                var offset = read.Count;
+                read.AddRange(page.Posts.Select((p, i) => (p, expected[offset + i])).ToList());
                 cursor = page.NextCursor;
             }
         }
