@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the service on the embedded default: PostgreSQL from the local binaries in
-# ./.pipeline/postgres, the shipped sample imported, health on http://127.0.0.1:8558/healthz/ready.
+# The demo: a simulated Nitter instance, the service collecting from it into an embedded
+# PostgreSQL (./.pipeline/demo), dashboard on http://127.0.0.1:8558/ and health on /ready. Ctrl+C stops it.
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
@@ -13,4 +13,4 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
 fi
 # Built and started from the repository root, so ./.pipeline (data, inbox) lives here.
 dotnet build -c Release src/Pipeline.Host -nologo -v quiet
-exec dotnet src/Pipeline.Host/bin/Release/net10.0/pipeline.dll run "$@"
+exec dotnet src/Pipeline.Host/bin/Release/net10.0/pipeline.dll demo "$@"

@@ -91,4 +91,13 @@ topicsBench.SetAction(r => TopicsBenchmark.RunAsync(
     new TopicTrainingSettings { Topics = r.GetValue(topicsK), Iterations = r.GetValue(topicsIterations), Threads = r.GetValue(topicsThreads) },
     TopicsBenchmark.DomainStopwords(r.GetValue(topicsConfig)!), r.GetValue(topicsBatch), r.GetValue(topicsSeconds)));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench }.Parse(args).InvokeAsync();
+var freshSeconds = new Option<double>("--seconds") { Description = "Measured live time after the backlog is collected", DefaultValueFactory = _ => 180 };
+var freshRate = new Option<double>("--rate") { Description = "Simulated live posts a minute (all companies)", DefaultValueFactory = _ => 120 };
+var freshBacklog = new Option<int>("--backlog-days") { Description = "Backlog collected before measuring", DefaultValueFactory = _ => 2 };
+var freshness = new Command("freshness", "Seconds from a post appearing on the demo's simulator to being visible in reporting.posts, p50/p95, at the demo's poll interval")
+{
+    freshSeconds, freshRate, freshBacklog,
+};
+freshness.SetAction(r => FreshnessBenchmark.RunAsync(r.GetValue(freshSeconds), r.GetValue(freshRate), r.GetValue(freshBacklog)));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness }.Parse(args).InvokeAsync();

@@ -13,6 +13,9 @@ var config = new Option<string?>("--config", "-c")
 var run = new Command("run", "Run the service: import the configured files and the inbox, store to PostgreSQL, serve health on the management port.");
 run.SetAction(result => Guarded(() => RunCommand.ExecuteAsync(result.GetValue(config))));
 
+var demo = new Command("demo", "Run the demo: embedded PostgreSQL, a simulated Nitter instance on loopback and the full service collecting from it; prints the dashboard and health URLs.");
+demo.SetAction(result => Guarded(() => DemoCommand.ExecuteAsync(result.GetValue(config))));
+
 var file = new Argument<FileInfo>("file") { Description = "A CSV (header-mapped), JSON lines or X archive tweets.js file" };
 var import = new Command("import", "Import one file through the cleaning stage into PostgreSQL, print a summary and exit.") { file };
 import.SetAction(result => Guarded(() => ImportCommand.ExecuteAsync(result.GetValue(config), result.GetValue(file)!)));
@@ -49,11 +52,11 @@ trainTopics.SetAction((result, ct) => Guarded(() => TrainTopicsCommand.ExecuteAs
 
 var root = new RootCommand("Pipeline: what customers say about companies on social media, cleaned, scored and kept in PostgreSQL.")
 {
-    run, import, migrate, trainTopics,
+    run, demo, import, migrate, trainTopics,
 };
 root.Options.Add(config);
 
-// The run and import verbs handle SIGTERM/SIGINT themselves to drain in-flight batches.
+// The run, demo and import verbs handle SIGTERM/SIGINT themselves to drain in-flight batches.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static async Task<int> Guarded(Func<Task<int>> verb)

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging;
+using Pipeline.Host.Database;
+using Pipeline.Host.Demo;
+using Pipeline.Host.Settings;
+
+namespace Pipeline.Host.Commands;
+
+/// <summary>
+/// <c>pipeline demo</c>: the embedded PostgreSQL, a simulated Nitter instance on loopback and the
+/// full service collecting from it, until Ctrl+C (which drains in-flight batches, then stops the simulator).
+/// </summary>
+public static class DemoCommand
+{
+    public static async Task<int> ExecuteAsync(string? configPath)
+    {
+        var configFile = SettingsLoader.ResolveConfigPath(configPath);
+        var config = SettingsLoader.LoadConfig(configFile);
+        var settings = SettingsLoader.Load(config);
+        var demo = SettingsLoader.LoadDemo(config);
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Npgsql", LogLevel.Warning));
+        var logger = loggers.CreateLogger("demo");
+
+        var origin = DateTimeOffset.UtcNow;
+        await using var simulator = await SimulatorServer.StartAsync(settings.Companies, demo.Simulation(origin), demo.Faults, demo.SimulatorPort);
+        logger.LogInformation("Simulated Nitter on {Url}: {Days} days of backlog about {Count} companies (seed {Seed}), then ~{Rate} posts a minute",
+            simulator.BaseUrl, demo.BacklogDays, settings.Companies.Count, demo.Seed, demo.LivePostsPerMinute);
+
+        var demoSettings = demo.Embedded(demo.Apply(settings, simulator.BaseUrl));
+        await using var database = await PipelineDatabase.OpenAsync(demoSettings, loggers);
+        await using var app = PipelineComposition.BuildService(demoSettings, config, database.DataSource,
+            connectionString: database.ConnectionString);
+        await app.StartAsync();
+
+        var root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? $"http://{demoSettings.Http.Host}:{demoSettings.Http.Port}";
+        root = root.TrimEnd('/');
+        Console.WriteLine();
+        Console.WriteLine($"  Dashboard:  {root}/");
+        Console.WriteLine($"  Health:     {root}/ready");
+        Console.WriteLine($"  Simulator:  {simulator.BaseUrl}search  (posts appear live; the backlog is collected first)");
+        Console.WriteLine("  Ctrl+C stops after committing in-flight batches.");
+        Console.WriteLine();
+        await app.WaitForShutdownAsync();
+        logger.LogInformation("Stopped");
+        return ExitCodes.Ok;
+    }
+}
