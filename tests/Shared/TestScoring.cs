@@ -30,7 +30,7 @@ public static class TestScoring
     {
         NumberOfTopics = TopicCount,
         Iterations = 30,
-        AlphaSum = 0.3f,
+        AlphaSum = 3f,
         SummaryTermsPerTopic = 5,
         Seed = 5,
     }));

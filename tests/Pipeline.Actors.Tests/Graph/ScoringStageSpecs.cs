@@ -6,6 +6,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Storage;
 using Pipeline.Actors.Tests.Support;
+using Pipeline.Models.Cleaning;
 using Pipeline.Models.Domain;
 using Pipeline.Models.Topics;
 
@@ -87,13 +88,21 @@ public sealed class ScoringStageSpecs(PostgresFixture postgres) : TestKit
     public async Task Posts_without_a_known_token_or_below_the_threshold_are_stored_as_unclassified()
     {
         await using var database = await TestDatabase.CreateAsync(postgres);
-        var strict = TestScoring.TopicModel("lda-strict", threshold: 0.999);
+        // Top words of every topic in one post: its strongest topic stays well short of certain; the
+        // threshold is put just above it, so that post is Unclassified for being below it.
+        PostCleaner Cleaner() => new(CleaningPolicy.Default, new CompanyDirectory(SyntheticTweets.Companies));
+        var probe = TestScoring.TopicModel("probe");
+        var (mixed, top) = Enumerable.Range(1, 5)
+            .Select(n => Raw(2, "@gtbank " + string.Join(' ', probe.Catalog.Topics.SelectMany(t => t.TopWords.Take(n)).Select(w => w.Word).Distinct())))
+            .Select(raw => (Raw: raw, Top: probe.Lda.Infer(Assert.IsType<CleaningOutcome.Kept>(Cleaner().Clean(raw)).Post.TopicTokens).Max()))
+            .MinBy(c => c.Top);
+        Assert.InRange(top, 0.01f, 0.9f);
+        var strict = TestScoring.TopicModel("lda-strict", threshold: (top + 1.0) / 2);
         await TopicCatalogStore.PublishAsync(database.DataSource, strict.Catalog);
-        var known = string.Join(' ', strict.Catalog.Topics.SelectMany(t => t.TopWords.Take(2)).Select(w => w.Word));
         Source<SourceItem, Akka.NotUsed> items = Source.From<SourceItem>(
         [
             new SourceItem.Post(Raw(1, "@gtbank xylophone quixotic zephyr"), "t:1"),
-            new SourceItem.Post(Raw(2, "@gtbank " + known), "t:2"),
+            new SourceItem.Post(mixed, "t:2"),
         ]);
 
         await RunAsync(database, items, Slots(strict, new LexiconSentimentScorer()));
@@ -102,7 +111,7 @@ public sealed class ScoringStageSpecs(PostgresFixture postgres) : TestKit
         Assert.Equal(2, rows.Count);
         Assert.All(rows, r => Assert.Equal((-1, "Unclassified"), ((int)r[1]!, (string)r[2]!)));
         Assert.Equal(0f, (float)rows[0][3]!);
-        Assert.InRange((float)rows[1][3]!, 0.01f, 0.999f);
+        Assert.Equal(top, (float)rows[1][3]!);
         Assert.Equal(2, await database.CountAsync(
             "SELECT count(*) FROM pipeline.scored_posts WHERE topic_model_version = 'lda-strict' AND topic_distribution IS NOT NULL"));
         Assert.Equal(1, await database.CountAsync("SELECT count(*) FROM pipeline.scored_posts WHERE post_id = 1 AND topic_distribution = '{0,0,0}'"));
