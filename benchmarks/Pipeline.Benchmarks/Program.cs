@@ -100,4 +100,10 @@ var freshness = new Command("freshness", "Seconds from a post appearing on the d
 };
 freshness.SetAction(r => FreshnessBenchmark.RunAsync(r.GetValue(freshSeconds), r.GetValue(freshRate), r.GetValue(freshBacklog)));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness }.Parse(args).InvokeAsync();
+var scoringRows = new Option<int>("--rows") { Description = "Posts to run", DefaultValueFactory = _ => 100_000 };
+var scoringBatch = new Option<int>("--batch") { Description = "Scoring batch size", DefaultValueFactory = _ => 256 };
+var scoringParallelism = new Option<int>("--parallelism") { Description = "Scoring batches at once", DefaultValueFactory = _ => 2 };
+var scoring = new Command("scoring", "Posts/s through clean → topic → sentiment (lexicon) → sink vs clean → sink") { scoringRows, scoringBatch, scoringParallelism };
+scoring.SetAction(r => ScoringBenchmark.RunAsync(r.GetValue(scoringRows), r.GetValue(scoringBatch), r.GetValue(scoringParallelism)));
+
+return await new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness }.Parse(args).InvokeAsync();

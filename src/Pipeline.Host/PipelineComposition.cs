@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Pipeline.Actors.Graph;
@@ -6,9 +7,11 @@ using Pipeline.Actors.Import;
 using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Http;
+using Pipeline.Host.Scoring;
 using Pipeline.Host.Settings;
 using Pipeline.Models.Cleaning;
 using Pipeline.Models.Domain;
+using Pipeline.Models.Sentiment;
 
 namespace Pipeline.Host;
 
@@ -17,22 +20,29 @@ public static class PipelineComposition
 {
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Builds the graph from settings: cleaning, (no scoring stages yet), the PostgreSQL sink.</summary>
+    /// <summary>Builds the graph from settings: cleaning, topic, sentiment, the PostgreSQL sink.</summary>
     public static PipelineGraph BuildGraph(
-        PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers) =>
+        PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers,
+        ScoringModels models) =>
         new(
             new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies)),
-            [],
+            models.Stages(counters),
             new PostgresSink(new PostStore(dataSource), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
             sinkSettings,
             counters);
 
     /// <param name="connectionString">For the scrapers' journal (Akka.Persistence.Sql); needed when scraping is enabled.</param>
     /// <param name="environment">Where secrets are read from; the process environment unless a test gives its own.</param>
+    /// <param name="sentimentScorers">Makes the configured sentiment scorer; <see cref="SentimentScorers.Default"/> unless a test gives its own.</param>
+    /// <exception cref="SettingsException">A model named by the settings cannot be loaded.</exception>
     public static WebApplication BuildService(
         PipelineSettings settings, Akka.Configuration.Config config, NpgsqlDataSource dataSource, string[]? urls = null,
-        string? connectionString = null, Func<string, string?>? environment = null)
+        string? connectionString = null, Func<string, string?>? environment = null,
+        Func<SentimentSettings, ISentimentScorer>? sentimentScorers = null)
     {
+        // Before anything starts: a model that cannot be loaded stops start-up with the setting named.
+        var models = ScoringModels.Load(settings, sentimentScorers ?? SentimentScorers.Default);
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
         // Probes hit the health endpoints every few seconds; per-request and per-command logs would drown the pipeline's own.
@@ -43,13 +53,27 @@ public static class PipelineComposition
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddSingleton<PipelineCounters>();
         builder.Services.AddSingleton<PipelineStatus>();
+        // Registered through a factory so the container disposes the scorers with the service.
+        builder.Services.AddSingleton(_ => models);
         builder.Services.AddSingleton(sp => BuildGraph(settings, settings.Sink, dataSource,
-            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ScoringModels>()));
+        if (models.Topics is { } topics)
+        {
+            builder.Services.AddSingleton(sp => new TopicModelReloader(topics, settings.Topics, dataSource, sp.GetRequiredService<ILogger<TopicModelReloader>>()));
+            builder.Services.AddHostedService<TopicCatalogPublisher>();
+        }
 
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [PipelineEndpoints.ReadyTag])
             .AddCheck<MigrationsHealthCheck>("migrations", tags: [PipelineEndpoints.ReadyTag])
-            .AddCheck<GraphHealthCheck>("pipeline-graph", tags: [PipelineEndpoints.ReadyTag]);
+            .AddCheck<GraphHealthCheck>("pipeline-graph", tags: [PipelineEndpoints.ReadyTag])
+            .Add(new HealthCheckRegistration("topic-model", sp => new ModelHealthCheck(() =>
+                models.Topics?.Current is { } t
+                    ? new ModelState(t.Version, t.LoadedAt, t.Origin,
+                        sp.GetService<TopicModelReloader>()?.PublishError is { } error ? $"catalog not in pipeline.topics yet ({error})" : null)
+                    : null), null, [PipelineEndpoints.ReadyTag]))
+            .Add(new HealthCheckRegistration("sentiment-model", _ => new ModelHealthCheck(() =>
+                models.Sentiment?.Current is { } s ? new ModelState(s.Version, s.LoadedAt, s.Origin) : null), null, [PipelineEndpoints.ReadyTag]));
 
         var status = new SourceStatusBoard();
         builder.Services.AddSingleton(status);
@@ -73,6 +97,7 @@ public static class PipelineComposition
 
         var app = builder.Build();
         app.MapPipelineEndpoints();
+        app.MapTopicAdmin();
         return app;
     }
 }

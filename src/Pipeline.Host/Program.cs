@@ -50,9 +50,14 @@ trainTopics.SetAction((result, ct) => Guarded(() => TrainTopicsCommand.ExecuteAs
     Spectre.Console.AnsiConsole.Console,
     ct)));
 
+var reloadUrl = new Option<Uri?>("--url") { Description = "The running service's management address (default: pipeline.http host and port)" };
+var reloadPath = new Option<string?>("--path") { Description = "Topic model folder (default: the service's pipeline.topics.model-dir)" };
+var reloadTopics = new Command("reload-topics", "Ask the running service to switch to the topic model in a folder, without a restart.") { reloadUrl, reloadPath };
+reloadTopics.SetAction((result, ct) => Guarded(() => ReloadTopicsCommand.ExecuteAsync(result.GetValue(config), result.GetValue(reloadUrl), result.GetValue(reloadPath), ct)));
+
 var root = new RootCommand("Pipeline: what customers say about companies on social media, cleaned, scored and kept in PostgreSQL.")
 {
-    run, demo, import, migrate, trainTopics,
+    run, demo, import, migrate, trainTopics, reloadTopics,
 };
 root.Options.Add(config);
 

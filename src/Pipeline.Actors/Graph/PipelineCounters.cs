@@ -10,6 +10,7 @@ namespace Pipeline.Actors.Graph;
 public sealed class PipelineCounters
 {
     private readonly ConcurrentDictionary<DropReason, long> _dropped = new();
+    private readonly ConcurrentDictionary<string, StageTally> _stages = new(StringComparer.Ordinal);
     private long _read;
     private long _kept;
     private long _quarantined;
@@ -33,6 +34,24 @@ public sealed class PipelineCounters
 
     public IReadOnlyDictionary<DropReason, long> Dropped =>
         _dropped.ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    /// <summary>Per scoring stage (<c>topics</c>, <c>sentiment</c>): posts scored, posts quarantined, batch retries, busy time.</summary>
+    public IReadOnlyDictionary<string, StageCounts> Stages =>
+        _stages.ToDictionary(kv => kv.Key, kv => kv.Value.Snapshot(), StringComparer.Ordinal);
+
+    /// <summary>A scoring stage finished a batch: <paramref name="scored"/> posts got a score, <paramref name="failed"/> went to quarantine.</summary>
+    public void StageScored(string stage, int scored, int failed, bool retriedItemByItem, TimeSpan busy)
+    {
+        var tally = _stages.GetOrAdd(stage, _ => new StageTally());
+        Interlocked.Add(ref tally.Scored, scored);
+        Interlocked.Add(ref tally.Failed, failed);
+        if (retriedItemByItem)
+        {
+            Interlocked.Increment(ref tally.BatchRetries);
+        }
+
+        Interlocked.Add(ref tally.BusyTicks, busy.Ticks);
+    }
 
     public void Counted(PipelineItem item)
     {
@@ -75,4 +94,19 @@ public sealed class PipelineCounters
                 break;
         }
     }
+}
+
+/// <summary>One scoring stage's totals; <see cref="Busy"/> is the time spent scoring, summed over parallel batches.</summary>
+public sealed record StageCounts(long Scored, long Failed, long BatchRetries, TimeSpan Busy);
+
+internal sealed class StageTally
+{
+    public long Scored;
+    public long Failed;
+    public long BatchRetries;
+    public long BusyTicks;
+
+    public StageCounts Snapshot() => new(
+        Interlocked.Read(ref Scored), Interlocked.Read(ref Failed), Interlocked.Read(ref BatchRetries),
+        TimeSpan.FromTicks(Interlocked.Read(ref BusyTicks)));
 }

@@ -24,7 +24,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             created_at timestamptz, likes integer, retweets integer, replies integer, quotes integer,
             url text, lang text, is_retweet boolean, is_reply boolean, fetched_at timestamptz, drop_reason text,
             kept boolean, clean_text text, sentiment_text text, topic_tokens text[], topic_id integer, topic_label text,
-            topic_confidence real, topic_model_version text, sentiment_label text, p_negative real, p_neutral real,
+            topic_confidence real, topic_model_version text, topic_distribution real[], sentiment_label text, p_negative real, p_neutral real,
             p_positive real, sentiment_score real, sentiment_model_version text, scored_at timestamptz
         ) ON COMMIT DELETE ROWS
         """;
@@ -60,10 +60,10 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
     // Scores are only ever added or replaced by newer ones, never erased by a replay without them.
     private const string UpsertScored = """
         INSERT INTO pipeline.scored_posts AS s (post_id, company_id, created_at, clean_text, sentiment_text, topic_tokens,
-            topic_id, topic_label, topic_confidence, topic_model_version, sentiment_label, p_negative, p_neutral,
+            topic_id, topic_label, topic_confidence, topic_model_version, topic_distribution, sentiment_label, p_negative, p_neutral,
             p_positive, sentiment_score, sentiment_model_version, scored_at)
         SELECT DISTINCT ON (post_id) post_id, company_id, created_at, clean_text, sentiment_text, topic_tokens,
-            topic_id, topic_label, topic_confidence, topic_model_version, sentiment_label, p_negative, p_neutral,
+            topic_id, topic_label, topic_confidence, topic_model_version, topic_distribution, sentiment_label, p_negative, p_neutral,
             p_positive, sentiment_score, sentiment_model_version, scored_at
         FROM staging_posts
         WHERE kept
@@ -76,6 +76,8 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             topic_label = coalesce(EXCLUDED.topic_label, s.topic_label),
             topic_confidence = coalesce(EXCLUDED.topic_confidence, s.topic_confidence),
             topic_model_version = coalesce(EXCLUDED.topic_model_version, s.topic_model_version),
+            -- The distribution belongs to the model that made it: replaced with the topic, never mixed.
+            topic_distribution = CASE WHEN EXCLUDED.topic_model_version IS NULL THEN s.topic_distribution ELSE EXCLUDED.topic_distribution END,
             sentiment_label = coalesce(EXCLUDED.sentiment_label, s.sentiment_label),
             p_negative = coalesce(EXCLUDED.p_negative, s.p_negative),
             p_neutral = coalesce(EXCLUDED.p_neutral, s.p_neutral),
@@ -153,7 +155,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
                     continue;
                 case PipelineItem.Dropped dropped:
                     WriteRaw(importer, dropped.Post, dropped.Company, dropped.Reason);
-        WriteNulls(importer, ScoreColumns);
+                    WriteNulls(importer, ScoreColumns);
 
                     break;
                 default:
@@ -167,7 +169,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         return (rows, kept);
     }
 
-    private const int ScoreColumns = 15;
+    private const int ScoreColumns = 16;
 
     private static void WriteRaw(NpgsqlBinaryImporter importer, RawPost raw, CompanyId? company, DropReason? reason)
     {
@@ -201,7 +203,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         importer.Write(post.TopicTokens.Select(Sanitize).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         if (topic is null)
         {
-            WriteNulls(importer, 4);
+            WriteNulls(importer, 5);
         }
         else
         {
@@ -209,6 +211,14 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             importer.Write(topic.Label, NpgsqlDbType.Text);
             importer.Write((float)topic.Confidence, NpgsqlDbType.Real);
             importer.Write(topic.ModelVersion, NpgsqlDbType.Text);
+            if (topic.Distribution is { } distribution)
+            {
+                importer.Write(distribution as float[] ?? distribution.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Real);
+            }
+            else
+            {
+                importer.WriteNull();
+            }
         }
 
         if (sentiment is null)

@@ -7,6 +7,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Database;
+using Pipeline.Host.Scoring;
 using Pipeline.Host.Settings;
 using Pipeline.Models.Domain;
 using Spectre.Console;
@@ -35,7 +36,13 @@ public static class ImportCommand
 
         var counters = new PipelineCounters();
         var sinkSettings = settings.Sink with { MaxAttempts = settings.ImportMaxAttempts };
-        var graph = PipelineComposition.BuildGraph(settings, sinkSettings, database.DataSource, counters, loggers);
+        using var models = ScoringModels.Load(settings, SentimentScorers.Default);
+        if (models.Topics is { } topics)
+        {
+            await TopicCatalogStore.PublishAsync(database.DataSource, topics.Current.Model.Catalog);
+        }
+
+        var graph = PipelineComposition.BuildGraph(settings, sinkSettings, database.DataSource, counters, loggers, models);
         var errors = new List<QuarantineEntry>();
         var expected = CountRecords(file.FullName);
 

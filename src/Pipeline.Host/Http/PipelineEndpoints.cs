@@ -57,6 +57,7 @@ public static class PipelineEndpoints
                 description = e.Value.Description,
                 durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
                 tags = e.Value.Tags,
+                data = e.Value.Data,
             }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));
@@ -89,6 +90,35 @@ public static class PipelineEndpoints
         Counter("pipeline_posts_stored_new_total", "Posts stored for the first time.", counters.NewPosts);
         Counter("pipeline_batches_committed_total", "Batches committed.", counters.Batches);
         Counter("pipeline_sink_retries_total", "Batch retries while the database was unavailable.", counters.SinkRetries);
+        var stages = counters.Stages;
+        if (stages.Count > 0)
+        {
+            text.Append("# HELP pipeline_stage_scored_total Posts a scoring stage gave a score.\n# TYPE pipeline_stage_scored_total counter\n");
+            foreach (var (stage, counts) in stages)
+            {
+                Counter("pipeline_stage_scored_total", string.Empty, counts.Scored, $"{{stage=\"{stage}\"}}");
+            }
+
+            text.Append("# HELP pipeline_stage_failed_total Posts a scoring stage failed on (quarantined).\n# TYPE pipeline_stage_failed_total counter\n");
+            foreach (var (stage, counts) in stages)
+            {
+                Counter("pipeline_stage_failed_total", string.Empty, counts.Failed, $"{{stage=\"{stage}\"}}");
+            }
+
+            text.Append("# HELP pipeline_stage_batch_retries_total Batches a scoring stage retried post by post after a failure.\n# TYPE pipeline_stage_batch_retries_total counter\n");
+            foreach (var (stage, counts) in stages)
+            {
+                Counter("pipeline_stage_batch_retries_total", string.Empty, counts.BatchRetries, $"{{stage=\"{stage}\"}}");
+            }
+
+            text.Append("# HELP pipeline_stage_busy_seconds_total Time spent scoring, summed over parallel batches.\n# TYPE pipeline_stage_busy_seconds_total counter\n");
+            foreach (var (stage, counts) in stages)
+            {
+                text.Append("pipeline_stage_busy_seconds_total{stage=\"").Append(stage).Append("\"} ")
+                    .Append(counts.Busy.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
         return text.ToString();
     }
 }

@@ -56,3 +56,29 @@ public sealed class GraphHealthCheck(PipelineStatus status) : IHealthCheck
             ? HealthCheckResult.Healthy(status.CurrentInput is { } input ? $"running, importing {input}" : "running")
             : HealthCheckResult.Unhealthy("the pipeline graph is not running"));
 }
+
+/// <summary>Which model a scoring stage uses and since when; Degraded while a topic catalog is not yet published.</summary>
+public sealed class ModelHealthCheck(Func<ModelState?> state) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        if (state() is not { } current)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("disabled"));
+        }
+
+        var data = new Dictionary<string, object>
+        {
+            ["version"] = current.Version,
+            ["loadedAt"] = current.LoadedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["origin"] = current.Origin,
+        };
+        var description = $"{current.Version}, loaded {data["loadedAt"]} from {current.Origin}";
+        return Task.FromResult(current.Problem is { } problem
+            ? HealthCheckResult.Degraded($"{description}; {problem}", data: data)
+            : HealthCheckResult.Healthy(description, data));
+    }
+}
+
+/// <summary>What <see cref="ModelHealthCheck"/> reports.</summary>
+public sealed record ModelState(string Version, DateTimeOffset LoadedAt, string Origin, string? Problem = null);

@@ -1,3 +1,4 @@
+using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
@@ -22,7 +23,40 @@ public sealed record PipelineSettings(
     CleaningPolicy Cleaning,
     ImportSettings Import,
     ScrapingSettings Scraping,
-    IReadOnlyList<Company> Companies);
+    IReadOnlyList<Company> Companies,
+    TopicSettings Topics,
+    SentimentSettings Sentiment);
+
+/// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>
+/// <param name="ModelDirectory">Resolved: the working directory first, then beside the program.</param>
+/// <param name="Threshold">Below this top probability a post is Unclassified (id −1).</param>
+public sealed record TopicSettings(bool Enabled, string ModelDirectory, double Threshold, ScoringStageSettings Stage);
+
+public enum SentimentScorerKind
+{
+    /// <summary>The model the project trains and ships (<c>scorer = builtin</c>).</summary>
+    BuiltIn,
+
+    /// <summary>An exported Cardiff RoBERTa model run with ONNX Runtime (<c>scorer = onnx</c>).</summary>
+    Onnx,
+}
+
+public enum OnnxGraphOptimization
+{
+    None,
+    Basic,
+    Extended,
+    All,
+}
+
+/// <summary><c>pipeline.sentiment.onnx</c>: ONNX Runtime session options.</summary>
+/// <param name="IntraOpThreads">0: ONNX Runtime's default (one per core).</param>
+/// <param name="MaxTokens">Longer tweets are truncated, never rejected (the original crashed whole batches on them).</param>
+public sealed record OnnxScorerSettings(int IntraOpThreads, OnnxGraphOptimization GraphOptimization, int MaxTokens);
+
+/// <summary><c>pipeline.sentiment</c>: which scorer, its model folder and how the stage batches.</summary>
+/// <param name="ModelDirectory">Resolved like <see cref="TopicSettings.ModelDirectory"/>.</param>
+public sealed record SentimentSettings(bool Enabled, SentimentScorerKind Scorer, string ModelDirectory, ScoringStageSettings Stage, OnnxScorerSettings Onnx);
 
 /// <summary>Invalid configuration: the message names each bad setting and its value.</summary>
 public sealed class SettingsException(IReadOnlyList<string> problems)

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using System.Globalization;
 using Akka.Configuration;
+using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
@@ -130,7 +132,31 @@ public static partial class SettingsLoader
                     reader.Bool("pipeline.scraping.x-api.exclude-retweets"),
                     reader.Duration("pipeline.scraping.x-api.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
                     reader.String("pipeline.scraping.x-api.user-agent"))),
-            reader.Companies("pipeline.companies"));
+            reader.Companies("pipeline.companies"),
+            new TopicSettings(
+                reader.Bool("pipeline.topics.enabled"),
+                ResolveShippedDirectory(reader.String("pipeline.topics.model-dir")),
+                reader.Double("pipeline.topics.threshold", 0, 1),
+                reader.ScoringStage("pipeline.topics")),
+            new SentimentSettings(
+                reader.Bool("pipeline.sentiment.enabled"),
+                reader.Choice("pipeline.sentiment.scorer", new Dictionary<string, SentimentScorerKind>
+                {
+                    ["builtin"] = SentimentScorerKind.BuiltIn,
+                    ["onnx"] = SentimentScorerKind.Onnx,
+                }),
+                ResolveShippedDirectory(reader.String("pipeline.sentiment.model-dir")),
+                reader.ScoringStage("pipeline.sentiment"),
+                new OnnxScorerSettings(
+                    reader.Int("pipeline.sentiment.onnx.intra-op-threads", 0, 256),
+                    reader.Choice("pipeline.sentiment.onnx.graph-optimization", new Dictionary<string, OnnxGraphOptimization>
+                    {
+                        ["none"] = OnnxGraphOptimization.None,
+                        ["basic"] = OnnxGraphOptimization.Basic,
+                        ["extended"] = OnnxGraphOptimization.Extended,
+                        ["all"] = OnnxGraphOptimization.All,
+                    }),
+                    reader.Int("pipeline.sentiment.onnx.max-tokens", 8, 512))));
         if (settings.Scraping.Nitter is { Enabled: true, Instances.Count: 0 })
         {
             reader.Problem("pipeline.scraping.nitter.instances: at least one instance URL is needed when nitter.enabled = on");
@@ -154,6 +180,18 @@ public static partial class SettingsLoader
 
         var besideProgram = Path.Combine(AppContext.BaseDirectory, path);
         return File.Exists(besideProgram) ? besideProgram : path;
+    }
+
+    /// <summary>A model folder, looked up like the shipped files: working directory first, then beside the program.</summary>
+    public static string ResolveShippedDirectory(string path)
+    {
+        if (path.Length == 0 || Path.IsPathRooted(path) || Directory.Exists(path))
+        {
+            return path;
+        }
+
+        var besideProgram = Path.Combine(AppContext.BaseDirectory, path);
+        return Directory.Exists(besideProgram) ? besideProgram : path;
     }
 
     private sealed class Reader(Config config)
@@ -251,6 +289,41 @@ public static partial class SettingsLoader
 
             return value;
         }
+
+        public double Double(string path, double min, double max)
+        {
+            var raw = Raw(path);
+            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            {
+                _problems.Add($"{path} = \"{raw}\": must be a number between {min} and {max}");
+                return min;
+            }
+
+            if (value < min || value > max)
+            {
+                _problems.Add($"{path} = {raw}: must be between {min} and {max}");
+            }
+
+            return value;
+        }
+
+        public T Choice<T>(string path, IReadOnlyDictionary<string, T> choices)
+        {
+            var raw = Raw(path)?.Trim().ToLowerInvariant();
+            if (raw is not null && choices.TryGetValue(raw, out var value))
+            {
+                return value;
+            }
+
+            _problems.Add($"{path} = \"{raw}\": must be one of {string.Join(", ", choices.Keys)}");
+            return choices.Values.First();
+        }
+
+        /// <summary>The batching keys every scoring stage has under <paramref name="path"/>.</summary>
+        public ScoringStageSettings ScoringStage(string path) => new(
+            Int($"{path}.batch-size", 1, 100_000),
+            Duration($"{path}.max-wait", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)),
+            Int($"{path}.parallelism", 1, 64));
 
         public bool Bool(string path)
         {

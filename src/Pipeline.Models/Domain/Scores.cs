@@ -1,7 +1,8 @@
 namespace Pipeline.Models.Domain;
 
 /// <summary>The dominant topic of a post (filled by the topic stage).</summary>
-public sealed record TopicAssignment(int TopicId, string Label, double Confidence, string ModelVersion);
+/// <param name="Distribution">The model's full topic distribution (indexed like its catalog), when the stage kept it; all zeros when no token was known.</param>
+public sealed record TopicAssignment(int TopicId, string Label, double Confidence, string ModelVersion, IReadOnlyList<float>? Distribution = null);
 
 public enum SentimentLabel
 {

@@ -63,13 +63,33 @@ public sealed class TestDatabase : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>Every row of <paramref name="sql"/>, each as its column values (nulls as null).</summary>
+    public async Task<List<object?[]>> RowsAsync(string sql)
+    {
+        var rows = new List<object?[]>();
+        await using var command = DataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(values);
+        }
+
+        return rows;
+    }
+
     /// <summary>The graph as the service builds it, writing to this database.</summary>
-    public PipelineGraph Graph(PipelineCounters counters, SinkSettings? sink = null)
+    public PipelineGraph Graph(PipelineCounters counters, SinkSettings? sink = null, IReadOnlyList<Akka.Streams.Dsl.Flow<PipelineItem, PipelineItem, Akka.NotUsed>>? scoring = null)
     {
         var settings = sink ?? SinkSettings.Default with { BatchSize = 500, MaxWait = TimeSpan.FromMilliseconds(50) };
         return new PipelineGraph(
             new PostCleaner(CleaningPolicy.Default, new CompanyDirectory(SyntheticTweets.Companies)),
-            [],
+            scoring ?? [],
             new PostgresSink(new PostStore(DataSource), settings, counters),
             settings,
             counters);

@@ -27,6 +27,8 @@ public sealed class ScrapingServiceSpecs(PostgresFixture postgres)
             pipeline.database.connection-string = "{{connectionString}}"
             pipeline.import.inbox = "{{folder}}/inbox"
             pipeline.import.files = []
+            pipeline.topics.enabled = off
+            pipeline.sentiment.enabled = off
             pipeline.sink.max-wait = 50ms
             pipeline.scraping.backfill-days = 1
             pipeline.scraping.poll-interval = 1h

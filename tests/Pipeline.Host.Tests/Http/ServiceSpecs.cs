@@ -26,6 +26,8 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
             pipeline.database.connection-string = "{{connectionString}}"
             pipeline.import.inbox = "{{inbox}}"
             pipeline.import.files = []
+            pipeline.topics.enabled = off
+            pipeline.sentiment.enabled = off
             pipeline.import.poll-interval = 100ms
             pipeline.sink.max-wait = 50ms
             pipeline.sink.retry-max-backoff = 500ms

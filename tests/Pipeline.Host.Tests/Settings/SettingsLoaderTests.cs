@@ -39,6 +39,10 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.companies = [{ id = gt, name = x, handles = [\"gtbank\"] }]", "pipeline.companies[0].handles: \"gtbank\" is not a handle like @gtbank")]
     [InlineData("pipeline.companies = [{ id = gt, name = x }]", "pipeline.companies[0]: company 'gt' needs at least one handle or term")]
     [InlineData("pipeline.companies = []", "pipeline.companies: at least one company must be configured")]
+    [InlineData("pipeline.topics.threshold = 1.5", "pipeline.topics.threshold = 1.5: must be between 0 and 1")]
+    [InlineData("pipeline.topics.parallelism = 0", "pipeline.topics.parallelism = 0: must be between 1 and 64")]
+    [InlineData("pipeline.sentiment.scorer = bert", "pipeline.sentiment.scorer = \"bert\": must be one of builtin, onnx")]
+    [InlineData("pipeline.sentiment.onnx.graph-optimization = max", "pipeline.sentiment.onnx.graph-optimization = \"max\": must be one of none, basic, extended, all")]
     public void Invalid_setting_stops_start_up_with_its_name_and_value(string hocon, string expected)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Shipped(hocon)));

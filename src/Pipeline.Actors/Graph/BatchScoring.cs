@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Akka;
+using Akka.Streams.Dsl;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Actors.Graph;
+
+/// <summary>How a scoring stage batches: up to <see cref="BatchSize"/> items or <see cref="MaxWait"/>, <see cref="Parallelism"/> batches at once.</summary>
+public sealed record ScoringStageSettings(int BatchSize, TimeSpan MaxWait, int Parallelism)
+{
+    public static ScoringStageSettings Default { get; } = new(256, TimeSpan.FromMilliseconds(100), 1);
+}
+
+/// <summary>
+/// Scores the posts of one batch in one call, returning them (in order) with their new score.
+/// Throws when it cannot; the stage then retries post by post.
+/// </summary>
+public delegate IReadOnlyList<ScoredPost> ScoreBatch(IReadOnlyList<ScoredPost> posts);
+
+/// <summary>
+/// The part the topic and sentiment stages share: batch, score the kept posts of a batch in one
+/// call off the stream's threads, and turn a post the scorer still fails on by itself into a
+/// quarantine item that keeps its page ack, so a checkpoint still passes it. Other items pass
+/// through untouched; order is kept.
+/// </summary>
+public static class BatchScoring
+{
+    /// <param name="stage">Names the stage in counters and quarantine entries (<c>topics</c>, <c>sentiment</c>).</param>
+    /// <param name="scorerForBatch">Called once per batch: a hot-reloaded model is picked up at a batch boundary, and a batch and its retries see one model.</param>
+    /// <param name="payload">The input the scorer saw, stored with a quarantined post so the failure can be reproduced.</param>
+    public static Flow<PipelineItem, PipelineItem, NotUsed> Create(
+        string stage,
+        ScoringStageSettings settings,
+        Func<ScoreBatch> scorerForBatch,
+        Func<CleanedPost, string> payload,
+        PipelineCounters counters) =>
+        Flow.Create<PipelineItem>()
+            .GroupedWithin(settings.BatchSize, settings.MaxWait)
+            // Scoring is CPU-bound (ML.NET, ONNX): on the thread pool, so it never holds the
+            // stream's dispatcher, and up to Parallelism batches at once, emitted in order.
+            .SelectAsync(settings.Parallelism, batch => Task.Run(() => ScoreAll(stage, batch.ToList(), scorerForBatch(), payload, counters)))
+            .SelectMany(items => items);
+
+    /// <summary>The stage's work on one batch, without a stream: scored, quarantined and passed-through items in input order.</summary>
+    public static IReadOnlyList<PipelineItem> ScoreAll(
+        string stage, IReadOnlyList<PipelineItem> batch, ScoreBatch score, Func<CleanedPost, string> payload, PipelineCounters counters)
+    {
+        var kept = batch.OfType<PipelineItem.Scored>().ToList();
+        if (kept.Count == 0)
+        {
+            return batch;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var results = new Dictionary<PipelineItem.Scored, PipelineItem>(ReferenceEqualityComparer.Instance);
+        var failed = 0;
+        var retried = false;
+        try
+        {
+            var scored = Checked(score, kept.Select(k => k.Post).ToList());
+            for (var i = 0; i < kept.Count; i++)
+            {
+                results[kept[i]] = kept[i] with { Post = scored[i] };
+            }
+        }
+        catch (Exception)
+        {
+            // One bad post must not cost its neighbours their scores: find it by scoring one at a time.
+            retried = true;
+            foreach (var item in kept)
+            {
+                try
+                {
+                    results[item] = item with { Post = Checked(score, [item.Post])[0] };
+                }
+                catch (Exception e)
+                {
+                    failed++;
+                    counters.MovedToQuarantine(item);
+                    results[item] = Quarantine(stage, item, payload, e);
+                }
+            }
+        }
+
+        counters.StageScored(stage, kept.Count - failed, failed, retried, stopwatch.Elapsed);
+        return batch.Select(item => item is PipelineItem.Scored scored ? results[scored] : item).ToList();
+    }
+
+    private static IReadOnlyList<ScoredPost> Checked(ScoreBatch score, IReadOnlyList<ScoredPost> posts)
+    {
+        var scored = score(posts);
+        return scored.Count == posts.Count
+            ? scored
+            : throw new InvalidOperationException($"The scorer returned {scored.Count} results for {posts.Count} posts.");
+    }
+
+    private static PipelineItem.Quarantined Quarantine(string stage, PipelineItem.Scored item, Func<CleanedPost, string> payload, Exception error)
+    {
+        var post = item.Post.Post;
+        var entry = new QuarantineEntry(
+            stage,
+            $"{stage}:{item.Location}",
+            $"{stage} scoring failed for post {post.Raw.Id}: {error.GetBaseException().Message}",
+            payload(post),
+            post.Raw.Id,
+            post.Company);
+        return new PipelineItem.Quarantined(entry, item.Ack);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Net.Http.Json;
+using Pipeline.Host.Http;
+using Pipeline.Host.Settings;
+
+namespace Pipeline.Host.Commands;
+
+/// <summary><c>pipeline reload-topics</c>: asks the running service to switch its topic model (<c>POST /admin/topics/reload</c>).</summary>
+public static class ReloadTopicsCommand
+{
+    /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
+    /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.topics.model-dir</c>.</param>
+    public static async Task<int> ExecuteAsync(string? configPath, Uri? url, string? path, CancellationToken ct)
+    {
+        if (url is null)
+        {
+            var settings = SettingsLoader.Load(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath)));
+            url = new Uri($"http://{settings.Http.Host}:{settings.Http.Port}/");
+        }
+
+        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsJsonAsync(TopicAdminEndpoints.ReloadPath.TrimStart('/'), new { path = path is null ? null : Path.GetFullPath(path) }, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            await Console.Error.WriteLineAsync($"pipeline: no service answers at {url} ({e.Message}); is `pipeline run` running?");
+            return ExitCodes.Failed;
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(ct);
+            (response.IsSuccessStatusCode ? Console.Out : Console.Error).WriteLine(body);
+            return response.IsSuccessStatusCode ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+    }
+}
