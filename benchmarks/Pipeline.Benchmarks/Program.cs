@@ -67,4 +67,34 @@ lda.SetAction(r => LdaBenchmark.Run(r.GetValue(ldaCsv)!, new Pipeline.Models.Top
     Seed = r.GetValue(ldaSeed),
 }, r.GetValue(ldaOut)!, r.GetValue(ldaShuffle)));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda }.Parse(args).InvokeAsync();
+var onnxModel = new Option<string>("--model")
+{
+    Description = "ONNX model folder (model.onnx, vocab.json, merges.txt[, config.json])",
+    DefaultValueFactory = _ => Path.Combine("tests", "Pipeline.Models.Tests", "Fixtures", "roberta"),
+};
+var onnxTexts = new Option<string?>("--texts") { Description = "One text a line (default: synthetic bank tweets, two to a text)" };
+var onnxCount = new Option<int>("--count") { Description = "Texts scored per setting", DefaultValueFactory = _ => 4_000 };
+var onnxBatches = new Option<int[]>("--batches") { Description = "Batch sizes", DefaultValueFactory = _ => [1, 8, 16, 32, 64, 128], AllowMultipleArgumentsPerToken = true };
+var onnxThreads = new Option<int[]>("--threads") { Description = "Intra-op thread counts (0 = ONNX Runtime's choice)", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+var onnxOptimization = new Option<string>("--optimization") { Description = "disabled, basic, extended or all", DefaultValueFactory = _ => "all" };
+var onnx = new Command("onnx", "ONNX RoBERTa scorer tweets/s and peak memory by batch size and threads, vs tokenizer-only throughput")
+{
+    onnxModel, onnxTexts, onnxCount, onnxBatches, onnxThreads, onnxOptimization,
+};
+onnx.SetAction(r => OnnxBenchmark.RunAsync(r.GetValue(onnxModel)!, r.GetValue(onnxTexts), r.GetValue(onnxCount),
+    r.GetValue(onnxBatches)!, r.GetValue(onnxThreads)!, r.GetValue(onnxOptimization)!));
+
+var onnxOnceModel = new Argument<string>("model");
+var onnxOnceTexts = new Argument<string>("texts");
+var onnxOnceBatch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
+var onnxOnceThreads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
+var onnxOnceOptimization = new Option<string>("--optimization") { DefaultValueFactory = _ => "all" };
+var onnxOnce = new Command("onnx-once", "(internal) score a text file with one setting and print time and peak memory")
+{
+    onnxOnceModel, onnxOnceTexts, onnxOnceBatch, onnxOnceThreads, onnxOnceOptimization,
+};
+onnxOnce.Hidden = true;
+onnxOnce.SetAction(r => OnnxBenchmark.RunOnce(r.GetValue(onnxOnceModel)!, r.GetValue(onnxOnceTexts)!, r.GetValue(onnxOnceBatch),
+    r.GetValue(onnxOnceThreads), r.GetValue(onnxOnceOptimization)!));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda, onnx, onnxOnce }.Parse(args).InvokeAsync();
