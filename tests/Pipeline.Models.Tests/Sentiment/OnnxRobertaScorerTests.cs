@@ -4,13 +4,19 @@ using Pipeline.Tests.Shared;
 
 namespace Pipeline.Models.Tests.Sentiment;
 
-public sealed class OnnxRobertaScorerTests : IDisposable
+/// <summary>The tiny fixture model with default options, opened once for the class (loading the vocabulary takes a moment).</summary>
+public sealed class TinyScorerFixture : IDisposable
+{
+    public OnnxRobertaScorer Scorer { get; } = OnnxRobertaScorer.Open(RobertaFixture.Folder, new OnnxScorerOptions { IntraOpThreads = 1 });
+
+    public void Dispose() => Scorer.Dispose();
+}
+
+public sealed class OnnxRobertaScorerTests(TinyScorerFixture fixture) : IClassFixture<TinyScorerFixture>
 {
     private const float Tolerance = 1e-4f;
 
-    private readonly OnnxRobertaScorer _scorer = OnnxRobertaScorer.Open(RobertaFixture.Folder, new OnnxScorerOptions { IntraOpThreads = 1 });
-
-    public void Dispose() => _scorer.Dispose();
+    private readonly OnnxRobertaScorer _scorer = fixture.Scorer;
 
     [Fact]
     public void Tiny_model_logits_equal_the_PyTorch_reference_in_one_batch()
@@ -135,6 +141,18 @@ public sealed class OnnxRobertaScorerTests : IDisposable
         AssertClose(empty.Logits, logits[0], "empty");
         AssertClose(empty.Logits, logits[1], "blank");
         Assert.Equal(1.0, scores[0].Negative + scores[0].Neutral + scores[0].Positive, 1e-9);
+    }
+
+    [Fact]
+    public void Concurrent_calls_on_one_scorer_give_the_same_scores_as_sequential_ones()
+    {
+        var texts = RobertaFixture.ReferenceLogits().Select(c => c.Text).Concat(["@user thank you", "network is down again http"]).ToArray();
+        var expected = _scorer.Score(texts);
+
+        var results = new IReadOnlyList<SentimentScore>[8];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = _scorer.Score(texts));
+
+        Assert.All(results, r => Assert.Equal(expected, r));
     }
 
     [Fact]
