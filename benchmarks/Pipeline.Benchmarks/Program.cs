@@ -106,4 +106,36 @@ var scoringParallelism = new Option<int>("--parallelism") { Description = "Scori
 var scoring = new Command("scoring", "Posts/s through clean → topic → sentiment (lexicon) → sink vs clean → sink") { scoringRows, scoringBatch, scoringParallelism };
 scoring.SetAction(r => ScoringBenchmark.RunAsync(r.GetValue(scoringRows), r.GetValue(scoringBatch), r.GetValue(scoringParallelism)));
 
-return await new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness }.Parse(args).InvokeAsync();
+var onnxModel = new Option<string>("--model")
+{
+    Description = "ONNX model folder (model.onnx, vocab.json, merges.txt[, config.json])",
+    DefaultValueFactory = _ => Path.Combine("tests", "Pipeline.Models.Tests", "Fixtures", "roberta"),
+};
+var onnxTexts = new Option<string?>("--texts") { Description = "One text a line (default: synthetic bank tweets, two to a text)" };
+var onnxCount = new Option<int>("--count") { Description = "Texts scored per setting", DefaultValueFactory = _ => 4_000 };
+var onnxBatches = new Option<int[]>("--batches") { Description = "Batch sizes", DefaultValueFactory = _ => [1, 8, 16, 32, 64, 128], AllowMultipleArgumentsPerToken = true };
+var onnxThreads = new Option<int[]>("--threads") { Description = "Intra-op thread counts (0 = ONNX Runtime's choice)", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+var onnxOptimization = new Option<string>("--optimization") { Description = "disabled, basic, extended or all", DefaultValueFactory = _ => "all" };
+var onnxRepeat = new Option<int>("--repeat") { Description = "Timed passes per setting (best kept)", DefaultValueFactory = _ => 3 };
+var onnx = new Command("onnx", "ONNX RoBERTa scorer tweets/s and peak memory by batch size and threads, vs tokenizer-only throughput")
+{
+    onnxModel, onnxTexts, onnxCount, onnxBatches, onnxThreads, onnxOptimization, onnxRepeat,
+};
+onnx.SetAction(r => OnnxBenchmark.RunAsync(r.GetValue(onnxModel)!, r.GetValue(onnxTexts), r.GetValue(onnxCount),
+    r.GetValue(onnxBatches)!, r.GetValue(onnxThreads)!, r.GetValue(onnxOptimization)!, r.GetValue(onnxRepeat)));
+
+var onnxOnceModel = new Argument<string>("model");
+var onnxOnceTexts = new Argument<string>("texts");
+var onnxOnceBatch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
+var onnxOnceThreads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
+var onnxOnceOptimization = new Option<string>("--optimization") { DefaultValueFactory = _ => "all" };
+var onnxOnceRepeat = new Option<int>("--repeat") { DefaultValueFactory = _ => 1 };
+var onnxOnce = new Command("onnx-once", "(internal) score a text file with one setting and print time and peak memory")
+{
+    onnxOnceModel, onnxOnceTexts, onnxOnceBatch, onnxOnceThreads, onnxOnceOptimization, onnxOnceRepeat,
+};
+onnxOnce.Hidden = true;
+onnxOnce.SetAction(r => OnnxBenchmark.RunOnce(r.GetValue(onnxOnceModel)!, r.GetValue(onnxOnceTexts)!, r.GetValue(onnxOnceBatch),
+    r.GetValue(onnxOnceThreads), r.GetValue(onnxOnceOptimization)!, r.GetValue(onnxOnceRepeat)));
+
+return await new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce }.Parse(args).InvokeAsync();
