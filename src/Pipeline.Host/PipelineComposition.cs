@@ -5,6 +5,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
+using Pipeline.Host.Dashboard;
 using Pipeline.Host.Http;
 using Pipeline.Host.Settings;
 using Pipeline.Models.Cleaning;
@@ -73,6 +74,7 @@ public static class PipelineComposition
 
         var app = builder.Build();
         app.MapPipelineEndpoints();
+        app.MapDashboard();
         return app;
     }
 }

@@ -22,7 +22,17 @@ public sealed record PipelineSettings(
     CleaningPolicy Cleaning,
     ImportSettings Import,
     ScrapingSettings Scraping,
-    IReadOnlyList<Company> Companies);
+    IReadOnlyList<Company> Companies)
+{
+    public DashboardSettings Dashboard { get; init; } = DashboardSettings.Default;
+}
+
+/// <param name="RefreshInterval">How often the page asks for new data.</param>
+/// <param name="FeedSize">Posts the live feed shows.</param>
+public sealed record DashboardSettings(TimeSpan RefreshInterval, int FeedSize)
+{
+    public static DashboardSettings Default { get; } = new(TimeSpan.FromSeconds(5), 25);
+}
 
 /// <summary>Invalid configuration: the message names each bad setting and its value.</summary>
 public sealed class SettingsException(IReadOnlyList<string> problems)

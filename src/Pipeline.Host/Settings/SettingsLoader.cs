@@ -130,7 +130,12 @@ public static partial class SettingsLoader
                     reader.Bool("pipeline.scraping.x-api.exclude-retweets"),
                     reader.Duration("pipeline.scraping.x-api.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
                     reader.String("pipeline.scraping.x-api.user-agent"))),
-            reader.Companies("pipeline.companies"));
+            reader.Companies("pipeline.companies"))
+        {
+            Dashboard = new DashboardSettings(
+                reader.Duration("pipeline.dashboard.refresh-interval", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60)),
+                reader.Int("pipeline.dashboard.feed-size", 1, 500)),
+        };
         if (settings.Scraping.Nitter is { Enabled: true, Instances.Count: 0 })
         {
             reader.Problem("pipeline.scraping.nitter.instances: at least one instance URL is needed when nitter.enabled = on");
