@@ -67,4 +67,9 @@ lda.SetAction(r => LdaBenchmark.Run(r.GetValue(ldaCsv)!, new Pipeline.Models.Top
     Seed = r.GetValue(ldaSeed),
 }, r.GetValue(ldaOut)!, r.GetValue(ldaShuffle)));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda }.Parse(args).InvokeAsync();
+var dashboardPosts = new Option<int>("--posts") { Description = "Stored (kept) posts to load", DefaultValueFactory = _ => 1_000_000 };
+var dashboardRuns = new Option<int>("--runs") { Description = "Timed runs of each query (p50 reported)", DefaultValueFactory = _ => 7 };
+var dashboard = new Command("dashboard", "Dashboard queries (p50 ms) at a million stored posts vs count(*) of reporting.posts") { dashboardPosts, dashboardRuns };
+dashboard.SetAction(r => DashboardBenchmark.RunAsync(r.GetValue(dashboardPosts), r.GetValue(dashboardRuns)));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda, dashboard }.Parse(args).InvokeAsync();

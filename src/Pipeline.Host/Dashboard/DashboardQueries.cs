@@ -46,30 +46,17 @@ public sealed class DashboardQueries(NpgsqlDataSource dataSource, ILogger<Dashbo
     public async Task<SentimentHistogram> SentimentHistogramAsync(DashboardFilter filter, CancellationToken ct = default)
     {
         var where = Conditions.For(filter);
+        var bins = string.Join(", ", Enumerable.Range(1, HistogramBins).Select(i => $"coalesce(sum(bin_posts[{i}]), 0)::bigint"));
         return await ReadAsync($"""
-            SELECT bin, sum(posts)::bigint
+            SELECT {bins}, coalesce(sum(unscored_posts), 0)::bigint
             FROM reporting.daily_sentiment_bins {where.Sql}
-            GROUP BY bin
             """, where.Parameters, async reader =>
         {
-            var posts = new long[HistogramBins];
-            long unscored = 0;
-            while (await reader.ReadAsync(ct))
-            {
-                if (reader.IsDBNull(0))
-                {
-                    unscored += reader.GetInt64(1);
-                }
-                else
-                {
-                    posts[reader.GetInt32(0)] += reader.GetInt64(1);
-                }
-            }
-
-            var bins = Enumerable.Range(0, HistogramBins)
-                .Select(i => new HistogramBin((double)i / HistogramBins, (double)(i + 1) / HistogramBins, posts[i]))
+            await reader.ReadAsync(ct);
+            var histogram = Enumerable.Range(0, HistogramBins)
+                .Select(i => new HistogramBin((double)i / HistogramBins, (double)(i + 1) / HistogramBins, reader.GetInt64(i)))
                 .ToList();
-            return new SentimentHistogram(bins, unscored);
+            return new SentimentHistogram(histogram, reader.GetInt64(HistogramBins));
         }, ct);
     }
 
