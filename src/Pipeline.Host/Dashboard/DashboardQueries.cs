@@ -9,8 +9,9 @@ namespace Pipeline.Host.Dashboard;
 /// <summary>
 /// The built-in dashboard's questions, asked of the same <c>reporting</c> views Tableau reads, as the
 /// read-only <c>pipeline_reporting</c> role: the database itself keeps the dashboard away from the
-/// pipeline's tables. Aggregates read <c>reporting.daily_counts</c> (and the sentiment bins beside it), so
-/// the filters reach the covering indexes of the scored table; only the live feed reads rows.
+/// pipeline's tables. Aggregates read <c>reporting.daily_counts</c> and <c>reporting.daily_sentiment_bins</c>,
+/// which a trigger-maintained rollup keeps small (a row per day, company, topic and label); only the live
+/// feed reads posts, newest first by primary key.
 /// </summary>
 public sealed class DashboardQueries(NpgsqlDataSource dataSource, ILogger<DashboardQueries>? logger = null)
 {

@@ -121,6 +121,20 @@ public sealed class DashboardQueryTests(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Rescoring_a_post_moves_it_between_topics_and_bins_in_every_aggregate()
+    {
+        await DashboardData.WriteAsync(_dataSource,
+            [DashboardData.Scored(105, "access", DashboardData.Monday.AddDays(9), 2, "App", 0.95, 0.05, 0.0)]);
+
+        Assert.Equal("2 App: 3, 1 Transfers: 2, - Not scored: 1", Counts(await _queries.TopicDistributionAsync(DashboardFilter.None)));
+        var histogram = await _queries.SentimentHistogramAsync(DashboardFilter.None);
+        Assert.Equal([0, 2, 4, 10, 17], histogram.Bins.Select((b, i) => (b, i)).Where(x => x.b.Posts > 0).Select(x => x.i));
+        var access = (await _queries.CompanySentimentAsync(DashboardFilter.None)).Lines.Single(l => l.Key == "access");
+        Assert.Equal(0.025, access.Values[1]!.Value, 5);
+        Assert.Equal(6, (await _queries.FunnelAsync(DashboardFilter.None)).Stored);
+    }
+
+    [Fact]
     public async Task The_reporting_role_the_queries_run_as_cannot_read_the_pipeline_tables()
     {
         await using var connection = await _dataSource.OpenConnectionAsync();

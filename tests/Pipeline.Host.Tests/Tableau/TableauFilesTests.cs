@@ -120,7 +120,7 @@ public sealed partial class TableauFilesTests(PostgresFixture postgres)
             FROM information_schema.columns c
             JOIN information_schema.views v ON v.table_schema = c.table_schema AND v.table_name = c.table_name
             WHERE c.table_schema = 'reporting'
-              AND has_table_privilege('pipeline_reporting', format('reporting.%I', c.table_name), 'SELECT')
+              AND has_table_privilege('pipeline_reporting', format('%I.%I', c.table_schema, c.table_name), 'SELECT')
             """);
         await using var reader = await command.ExecuteReaderAsync();
         var views = new Dictionary<string, HashSet<string>>();

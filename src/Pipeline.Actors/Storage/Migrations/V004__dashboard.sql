@@ -8,18 +8,13 @@
 -- Sentiment score bins of 0.05: bin 0 is [0, 0.05), ..., bin 19 is [0.95, 1]; null when not scored.
 CREATE FUNCTION pipeline.sentiment_bin(score real) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN greatest(0, least(19, floor(score * 20)))::integer;
+-- (greatest and least skip nulls, hence the explicit case.)
+RETURN CASE WHEN score IS NULL THEN NULL ELSE greatest(0, least(19, floor(score * 20)))::integer END;
 
 -- bins[i + 1] counts posts in bin i.
 CREATE FUNCTION pipeline.add_to_bin(bins bigint[], bin integer, posts bigint) RETURNS bigint[]
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-    IF bin IS NOT NULL THEN
-        bins[bin + 1] := bins[bin + 1] + posts;
-    END IF;
-    RETURN bins;
-END
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN bin IS NULL THEN bins ELSE bins[:bin] || (bins[bin + 1] + posts) || bins[bin + 2:] END;
 
 CREATE AGGREGATE pipeline.bin_counts(integer, bigint) (
     SFUNC = pipeline.add_to_bin, STYPE = bigint[], INITCOND = '{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}');
