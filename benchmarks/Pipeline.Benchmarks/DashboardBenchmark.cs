@@ -90,6 +90,9 @@ public static class DashboardBenchmark
             "topic_model_version, sentiment_label, p_negative, p_neutral, p_positive, sentiment_score, sentiment_model_version, scored_at) " +
             "FROM STDIN (FORMAT BINARY)"))
         {
+            // One COPY of a million rows: the rollup trigger then aggregates them all at the end.
+            scored.Timeout = TimeSpan.FromMinutes(30);
+            raw.Timeout = TimeSpan.FromMinutes(30);
             var i = 0L;
             foreach (var row in SyntheticTweets.Generate(int.MaxValue, seed: 11))
             {

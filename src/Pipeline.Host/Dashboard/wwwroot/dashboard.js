@@ -191,7 +191,8 @@
     const mine = ++generation;
     const query = filterQuery();
     try {
-      if (state.options === null || state.refreshes % 12 === 0) await loadOptions();
+      // Cheap (it reads the daily rollup), and keeps the totals and the topic list current.
+      await loadOptions();
       const [topics, histogram, weekly, companies, funnel] = await Promise.all(
         ['topics', 'sentiment-histogram', 'weekly-topics', 'company-sentiment', 'funnel'].map(p => getJson(p, query)));
       if (mine !== generation) return;
