@@ -202,6 +202,8 @@
       showCompanies(companies);
       showFunnel(funnel);
       await refreshFeed(query);
+      // The grid settles after the charts are made; fit each to its card again.
+      for (const chart of Object.values(charts)) chart.resize();
       state.error = null;
       state.refreshes++;
       state.lastRefresh = new Date();
