@@ -19,6 +19,18 @@ if ! have_pg_binaries; then
   apt-get install -y -qq postgresql >/dev/null
 fi
 
+# The dashboard's browser test drives Debian's headless Chromium (no browser download).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && [ -z "${PIPELINE_CHROMIUM:-}" ]; then
+  echo "Chromium not found; installing Debian's chromium package"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Run as root, or install it yourself: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+
 if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
   # PostgreSQL refuses to run as root; the fixtures run it as this system user.
   useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres

@@ -138,4 +138,9 @@ onnxOnce.Hidden = true;
 onnxOnce.SetAction(r => OnnxBenchmark.RunOnce(r.GetValue(onnxOnceModel)!, r.GetValue(onnxOnceTexts)!, r.GetValue(onnxOnceBatch),
     r.GetValue(onnxOnceThreads), r.GetValue(onnxOnceOptimization)!, r.GetValue(onnxOnceRepeat)));
 
-return await new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce }.Parse(args).InvokeAsync();
+var dashboardPosts = new Option<int>("--posts") { Description = "Stored (kept) posts to load", DefaultValueFactory = _ => 1_000_000 };
+var dashboardRuns = new Option<int>("--runs") { Description = "Timed runs of each query (p50 reported)", DefaultValueFactory = _ => 7 };
+var dashboard = new Command("dashboard", "Dashboard queries (p50 ms) at a million stored posts vs count(*) of reporting.posts") { dashboardPosts, dashboardRuns };
+dashboard.SetAction(r => DashboardBenchmark.RunAsync(r.GetValue(dashboardPosts), r.GetValue(dashboardRuns)));
+
+return await new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard }.Parse(args).InvokeAsync();

@@ -6,6 +6,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
+using Pipeline.Host.Dashboard;
 using Pipeline.Host.Http;
 using Pipeline.Host.Scoring;
 using Pipeline.Host.Settings;
@@ -98,6 +99,7 @@ public static class PipelineComposition
         var app = builder.Build();
         app.MapPipelineEndpoints();
         app.MapTopicAdmin();
+        app.MapDashboard();
         return app;
     }
 }

@@ -25,7 +25,10 @@ public sealed record PipelineSettings(
     ScrapingSettings Scraping,
     IReadOnlyList<Company> Companies,
     TopicSettings Topics,
-    SentimentSettings Sentiment);
+    SentimentSettings Sentiment)
+{
+    public DashboardSettings Dashboard { get; init; } = DashboardSettings.Default;
+}
 
 /// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>
 /// <param name="ModelDirectory">Resolved: the working directory first, then beside the program.</param>
@@ -57,6 +60,13 @@ public sealed record OnnxScorerSettings(int IntraOpThreads, OnnxGraphOptimizatio
 /// <summary><c>pipeline.sentiment</c>: which scorer, its model folder and how the stage batches.</summary>
 /// <param name="ModelDirectory">Resolved like <see cref="TopicSettings.ModelDirectory"/>.</param>
 public sealed record SentimentSettings(bool Enabled, SentimentScorerKind Scorer, string ModelDirectory, ScoringStageSettings Stage, OnnxScorerSettings Onnx);
+
+/// <param name="RefreshInterval">How often the page asks for new data.</param>
+/// <param name="FeedSize">Posts the live feed shows.</param>
+public sealed record DashboardSettings(TimeSpan RefreshInterval, int FeedSize)
+{
+    public static DashboardSettings Default { get; } = new(TimeSpan.FromSeconds(5), 25);
+}
 
 /// <summary>Invalid configuration: the message names each bad setting and its value.</summary>
 public sealed class SettingsException(IReadOnlyList<string> problems)

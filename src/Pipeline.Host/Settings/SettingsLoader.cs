@@ -156,7 +156,12 @@ public static partial class SettingsLoader
                         ["extended"] = OnnxGraphOptimization.Extended,
                         ["all"] = OnnxGraphOptimization.All,
                     }),
-                    reader.Int("pipeline.sentiment.onnx.max-tokens", 8, 512))));
+                    reader.Int("pipeline.sentiment.onnx.max-tokens", 8, 512))))
+        {
+            Dashboard = new DashboardSettings(
+                reader.Duration("pipeline.dashboard.refresh-interval", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60)),
+                reader.Int("pipeline.dashboard.feed-size", 1, 500)),
+        };
         if (settings.Scraping.Nitter is { Enabled: true, Instances.Count: 0 })
         {
             reader.Problem("pipeline.scraping.nitter.instances: at least one instance URL is needed when nitter.enabled = on");

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.StaticFiles;
+using Npgsql;
+using Pipeline.Host.Settings;
+
+namespace Pipeline.Host.Dashboard;
+
+/// <summary>
+/// The built-in dashboard: a page (embedded in this assembly, Chart.js vendored beside it, nothing from
+/// the internet) at <c>/</c> and <c>/dashboard</c>, and the JSON it polls under <c>/api/dashboard/</c>.
+/// Every API call takes the filters <c>company</c>, <c>from</c>, <c>to</c> (yyyy-MM-dd, UTC days) and <c>topic</c>.
+/// </summary>
+public static class DashboardEndpoints
+{
+    private const string ResourcePrefix = "dashboard/";
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        var queries = new DashboardQueries(
+            app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<ILogger<DashboardQueries>>());
+        var settings = app.Services.GetRequiredService<PipelineSettings>().Dashboard;
+
+        app.MapGet("/", () => Page("index.html"));
+        app.MapGet("/dashboard", () => Page("index.html"));
+        app.MapGet("/dashboard/{**path}", (string path) => Page(path));
+
+        var api = app.MapGroup("/api/dashboard").AddEndpointFilter(AnswerFailuresAsJson);
+        api.MapGet("/options", (CancellationToken ct) =>
+            queries.OptionsAsync((int)settings.RefreshInterval.TotalMilliseconds, settings.FeedSize, ct));
+        api.MapGet("/topics", (HttpRequest request, CancellationToken ct) =>
+            queries.TopicDistributionAsync(DashboardFilter.Parse(request.Query), ct));
+        api.MapGet("/sentiment-histogram", (HttpRequest request, CancellationToken ct) =>
+            queries.SentimentHistogramAsync(DashboardFilter.Parse(request.Query), ct));
+        api.MapGet("/weekly-topics", (HttpRequest request, CancellationToken ct) =>
+            queries.WeeklyTopicsAsync(DashboardFilter.Parse(request.Query), ct));
+        api.MapGet("/company-sentiment", (HttpRequest request, CancellationToken ct) =>
+            queries.CompanySentimentAsync(DashboardFilter.Parse(request.Query), ct));
+        api.MapGet("/funnel", (HttpRequest request, CancellationToken ct) =>
+            queries.FunnelAsync(DashboardFilter.Parse(request.Query), ct));
+        api.MapGet("/feed", (HttpRequest request, CancellationToken ct) =>
+        {
+            var filter = DashboardFilter.Parse(request.Query);
+            var limit = DashboardFilter.Value(request.Query, "limit") is { } text
+                ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 500 ? n
+                    : throw new DashboardRequestException($"limit: '{text}' is not a number from 1 to 500")
+                : settings.FeedSize;
+            var after = DashboardFilter.Value(request.Query, "after") is { } id
+                ? long.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var a) ? a
+                    : throw new DashboardRequestException($"after: '{id}' is not a post id")
+                : (long?)null;
+            return queries.LatestPostsAsync(filter, limit, after, ct);
+        });
+        return app;
+    }
+
+    private static async ValueTask<object?> AnswerFailuresAsJson(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (DashboardRequestException e)
+        {
+            return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch (NpgsqlException e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The page keeps polling and shows this until the database answers again.
+            return Results.Json(new { error = $"database unavailable: {e.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static IResult Page(string path)
+    {
+        var resource = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream(ResourcePrefix + path);
+        if (resource is null || path.Contains("..", StringComparison.Ordinal))
+        {
+            resource?.Dispose();
+            return Results.NotFound();
+        }
+
+        var contentType = ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
+        return Results.Stream(resource, contentType);
+    }
+
+    /// <summary>The files the page is made of (for tests and diagnostics).</summary>
+    public static IEnumerable<string> Files =>
+        typeof(DashboardEndpoints).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+            .Select(n => n[ResourcePrefix.Length..]);
+}
