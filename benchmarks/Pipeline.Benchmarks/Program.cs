@@ -67,4 +67,14 @@ lda.SetAction(r => LdaBenchmark.Run(r.GetValue(ldaCsv)!, new Pipeline.Models.Top
     Seed = r.GetValue(ldaSeed),
 }, r.GetValue(ldaOut)!, r.GetValue(ldaShuffle)));
 
-return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda }.Parse(args).InvokeAsync();
+var sentimentModel = new Option<string>("--model") { DefaultValueFactory = _ => Path.Combine("models", "sentiment") };
+var sentimentText = new Option<string>("--text") { DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "sentiment", "val_text.txt") };
+var sentimentLabels = new Option<string>("--labels") { DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "sentiment", "val_labels.txt") };
+var sentimentSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 3 };
+var sentiment = new Command("sentiment", "Built-in sentiment scorer tweets/s by batch size vs featurisation alone, eval numbers, peak memory")
+{
+    sentimentModel, sentimentText, sentimentLabels, sentimentSeconds,
+};
+sentiment.SetAction(r => SentimentBenchmark.Run(r.GetValue(sentimentModel)!, r.GetValue(sentimentText)!, r.GetValue(sentimentLabels)!, r.GetValue(sentimentSeconds)));
+
+return await new RootCommand("Pipeline benchmarks") { sink, memory, importOnce, sample, nitterParse, coherence, lda, sentiment }.Parse(args).InvokeAsync();
