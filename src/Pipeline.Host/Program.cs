@@ -24,7 +24,9 @@ var sentimentText = new Option<FileInfo>("--text") { Description = "Tweets, one 
 var sentimentLabels = new Option<FileInfo?>("--labels") { Description = "Labels, one a line: 0 negative, 1 neutral, 2 positive" };
 var sentimentOut = new Option<DirectoryInfo>("--out") { Description = "Model folder to write (model.zip + sentiment.json)", Required = true };
 var sentimentFolds = new Option<int>("--folds") { Description = "Cross-validation folds (offsets are tuned on them); 0 = none", DefaultValueFactory = _ => 5 };
-var sentimentL2 = new Option<float>("--l2") { DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().L2Regularization };
+var sentimentL2 = new Option<float?>("--l2") { Description = "L2 regularisation (default: the trainer's)" };
+var sentimentAlgorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().Algorithm };
+var sentimentIterations = new Option<int?>("--iterations") { Description = "Maximum trainer iterations (default: the trainer's)" };
 var sentimentHashBits = new Option<int>("--hash-bits") { DefaultValueFactory = _ => new Pipeline.Models.Sentiment.SentimentFeaturizerOptions().HashBits };
 var sentimentWordNgrams = new Option<int>("--word-ngrams") { DefaultValueFactory = _ => new Pipeline.Models.Sentiment.SentimentFeaturizerOptions().WordNgramLength };
 var sentimentCharWeight = new Option<float>("--char-weight") { Description = "0 = no character n-grams", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.SentimentFeaturizerOptions().CharWeight };
@@ -32,7 +34,7 @@ var sentimentNoLexicon = new Option<bool>("--no-lexicon") { Description = "Leave
 var sentimentNoNegation = new Option<bool>("--no-negation") { Description = "Leave out negation marking" };
 var trainSentiment = new Command("train-sentiment", "Train the built-in sentiment model (ML.NET) on a labelled file, with cross-validation.")
 {
-    sentimentText, sentimentLabels, sentimentOut, sentimentFolds, sentimentL2, sentimentHashBits, sentimentWordNgrams, sentimentCharWeight, sentimentNoLexicon, sentimentNoNegation,
+    sentimentText, sentimentLabels, sentimentOut, sentimentFolds, sentimentL2, sentimentAlgorithm, sentimentIterations, sentimentHashBits, sentimentWordNgrams, sentimentCharWeight, sentimentNoLexicon, sentimentNoNegation,
 };
 trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Train(
     result.GetValue(sentimentText)!, result.GetValue(sentimentLabels), result.GetValue(sentimentOut)!,
@@ -40,6 +42,8 @@ trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentComman
     {
         Folds = result.GetValue(sentimentFolds),
         L2Regularization = result.GetValue(sentimentL2),
+        Algorithm = result.GetValue(sentimentAlgorithm)!,
+        MaximumIterations = result.GetValue(sentimentIterations),
         Featurizer = new Pipeline.Models.Sentiment.SentimentFeaturizerOptions
         {
             HashBits = result.GetValue(sentimentHashBits),

@@ -14,14 +14,20 @@ public sealed record BuiltInTrainerOptions
 {
     public SentimentFeaturizerOptions Featurizer { get; init; } = new();
 
-    /// <summary>L2 weight of ML.NET's L-BFGS maximum entropy trainer (the loss is summed over examples).</summary>
-    public float L2Regularization { get; init; } = 1f;
+    /// <summary><c>lbfgs</c> (ML.NET's LbfgsMaximumEntropy) or <c>sdca</c> (SdcaMaximumEntropy): both multinomial logistic regression.</summary>
+    public string Algorithm { get; init; } = "sdca";
+
+    /// <summary>L2 weight. L-BFGS sums the loss over examples; SDCA averages it, so its useful values are far smaller (about 1/n of L-BFGS's).</summary>
+    /// <summary>Null: L-BFGS 1, SDCA ML.NET's automatic choice.</summary>
+    public float? L2Regularization { get; init; }
 
     public float L1Regularization { get; init; }
 
-    public int MaximumIterations { get; init; } = 200;
+    /// <summary>Null: the trainer's default (L-BFGS 100, SDCA automatic).</summary>
+    public int? MaximumIterations { get; init; }
 
-    public float OptimizationTolerance { get; init; } = 1e-6f;
+    /// <summary>Null: the trainer's default.</summary>
+    public float? OptimizationTolerance { get; init; }
 
     /// <summary>Weights each example by n / (3 · n_class), so each class counts the same in the loss.</summary>
     public bool BalanceClasses { get; init; } = true;
@@ -278,16 +284,28 @@ public static class BuiltInSentimentTrainer
         var definition = SchemaDefinition.Create(typeof(Row));
         definition[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), BuiltInSentimentModel.Classes);
         definition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featurizer.Dimension);
-        // Key values are 1-based in ML.NET (0 is "missing"), so class c is key c + 1 and score column c.
+        // LoadFromEnumerable takes a key column's raw values as 0-based class indices (measured: 1-based
+        // values left class 0 empty), so class c is raw value c and score column c.
         var data = ml.Data.LoadFromEnumerable(
             rows.Select(i => new Row
             {
-                Label = (uint)labels[i] + 1,
+                Label = (uint)labels[i],
                 Features = new VBuffer<float>(featurizer.Dimension, vectors[i].Indices.Length, vectors[i].Values, vectors[i].Indices),
                 Weight = weights[i],
             }),
             definition);
-        var trainer = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
+        IEstimator<ISingleFeaturePredictionTransformer<LinearMulticlassModelParametersBase>> trainer = options.Algorithm switch
+        {
+            "lbfgs" => Lbfgs(ml, options),
+            "sdca" => Sdca(ml, options),
+            var other => throw new ArgumentException($"Unknown sentiment trainer '{other}' (lbfgs or sdca).", nameof(options)),
+        };
+        var transformer = trainer.Fit(ml.Data.Cache(data));
+        return (BuiltInSentimentModel.FromParameters(featurizer, transformer.Model), ml, transformer, data.Schema);
+    }
+
+    private static IEstimator<ISingleFeaturePredictionTransformer<LinearMulticlassModelParametersBase>> Sdca(MLContext ml, BuiltInTrainerOptions options) =>
+        ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
         {
             LabelColumnName = nameof(Row.Label),
             FeatureColumnName = nameof(Row.Features),
@@ -295,13 +313,24 @@ public static class BuiltInSentimentTrainer
             L2Regularization = options.L2Regularization,
             L1Regularization = options.L1Regularization,
             MaximumNumberOfIterations = options.MaximumIterations,
-            OptimizationTolerance = options.OptimizationTolerance,
+            ConvergenceTolerance = options.OptimizationTolerance ?? 0.1f,
+            NumberOfThreads = options.Threads,
+            Shuffle = true,
+        });
+
+    private static IEstimator<ISingleFeaturePredictionTransformer<LinearMulticlassModelParametersBase>> Lbfgs(MLContext ml, BuiltInTrainerOptions options) =>
+        ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
+        {
+            LabelColumnName = nameof(Row.Label),
+            FeatureColumnName = nameof(Row.Features),
+            ExampleWeightColumnName = nameof(Row.Weight),
+            L2Regularization = options.L2Regularization ?? 1f,
+            L1Regularization = options.L1Regularization,
+            MaximumNumberOfIterations = options.MaximumIterations ?? 100,
+            OptimizationTolerance = options.OptimizationTolerance ?? 1e-7f,
             NumberOfThreads = options.Threads,
             ShowTrainingStatistics = false,
         });
-        var transformer = trainer.Fit(data);
-        return (BuiltInSentimentModel.FromParameters(featurizer, transformer.Model), ml, transformer, data.Schema);
-    }
 
     /// <summary><c>builtin-sentiment-YYYYMMDD-hash</c>: the hash covers the settings and the weights, so two different models never share a version.</summary>
     private static string VersionOf(BuiltInSentimentMetadata metadata, BuiltInSentimentModel model)
