@@ -8,8 +8,8 @@ namespace Pipeline.Models.Sentiment;
 /// <summary>How the built-in scorer turns a tweet into features; stored with the model so training and scoring agree.</summary>
 public sealed record SentimentFeaturizerOptions
 {
-    /// <summary>Word and character n-grams are hashed into 2^HashBits buckets.</summary>
-    public int HashBits { get; init; } = 20;
+    /// <summary>Word and character n-grams are hashed into 2^HashBits buckets (18: 262k buckets, a model.zip of a few MB).</summary>
+    public int HashBits { get; init; } = 18;
 
     /// <summary>1 = unigrams, 2 = unigrams and bigrams, 3 = up to trigrams of tokens.</summary>
     public int WordNgramLength { get; init; } = 2;
