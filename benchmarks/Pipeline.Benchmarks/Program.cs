@@ -143,4 +143,14 @@ var dashboardRuns = new Option<int>("--runs") { Description = "Timed runs of eac
 var dashboard = new Command("dashboard", "Dashboard queries (p50 ms) at a million stored posts vs count(*) of reporting.posts") { dashboardPosts, dashboardRuns };
 dashboard.SetAction(r => DashboardBenchmark.RunAsync(r.GetValue(dashboardPosts), r.GetValue(dashboardRuns)));
 
-return await new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard }.Parse(args).InvokeAsync();
+var sentimentModel = new Option<string>("--model") { DefaultValueFactory = _ => Path.Combine("models", "sentiment") };
+var sentimentText = new Option<string>("--text") { DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "sentiment", "val_text.txt") };
+var sentimentLabels = new Option<string>("--labels") { DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "sentiment", "val_labels.txt") };
+var sentimentSeconds = new Option<double>("--seconds") { DefaultValueFactory = _ => 3 };
+var sentiment = new Command("sentiment", "Built-in sentiment scorer tweets/s by batch size vs featurisation alone, eval numbers, peak memory")
+{
+    sentimentModel, sentimentText, sentimentLabels, sentimentSeconds,
+};
+sentiment.SetAction(r => SentimentBenchmark.Run(r.GetValue(sentimentModel)!, r.GetValue(sentimentText)!, r.GetValue(sentimentLabels)!, r.GetValue(sentimentSeconds)));
+
+return await new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment }.Parse(args).InvokeAsync();

@@ -55,9 +55,53 @@ var reloadPath = new Option<string?>("--path") { Description = "Topic model fold
 var reloadTopics = new Command("reload-topics", "Ask the running service to switch to the topic model in a folder, without a restart.") { reloadUrl, reloadPath };
 reloadTopics.SetAction((result, ct) => Guarded(() => ReloadTopicsCommand.ExecuteAsync(result.GetValue(config), result.GetValue(reloadUrl), result.GetValue(reloadPath), ct)));
 
+var sentimentText = new Option<FileInfo>("--text") { Description = "Tweets, one a line (or label<TAB>text lines when --labels is not given)", Required = true };
+var sentimentLabels = new Option<FileInfo?>("--labels") { Description = "Labels, one a line: 0 negative, 1 neutral, 2 positive" };
+var sentimentOut = new Option<DirectoryInfo>("--out") { Description = "Model folder to write (model.zip + sentiment.json)", Required = true };
+var sentimentFolds = new Option<int>("--folds") { Description = "Cross-validation folds (offsets are tuned on them); 0 = none", DefaultValueFactory = _ => 5 };
+var sentimentL2 = new Option<float?>("--l2") { Description = "L2 regularisation (default: the trainer's)" };
+var sentimentAlgorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().Algorithm };
+var sentimentIterations = new Option<int?>("--iterations") { Description = "Maximum trainer iterations (default: the trainer's)" };
+var sentimentHashBits = new Option<int>("--hash-bits") { DefaultValueFactory = _ => new Pipeline.Models.Sentiment.SentimentFeaturizerOptions().HashBits };
+var sentimentWordNgrams = new Option<int>("--word-ngrams") { DefaultValueFactory = _ => new Pipeline.Models.Sentiment.SentimentFeaturizerOptions().WordNgramLength };
+var sentimentCharWeight = new Option<float>("--char-weight") { Description = "0 = no character n-grams", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.SentimentFeaturizerOptions().CharWeight };
+var sentimentNoLexicon = new Option<bool>("--no-lexicon") { Description = "Leave out the VADER lexicon features" };
+var sentimentNoNegation = new Option<bool>("--no-negation") { Description = "Leave out negation marking" };
+var trainSentiment = new Command("train-sentiment", "Train the built-in sentiment model (ML.NET) on a labelled file, with cross-validation.")
+{
+    sentimentText, sentimentLabels, sentimentOut, sentimentFolds, sentimentL2, sentimentAlgorithm, sentimentIterations, sentimentHashBits, sentimentWordNgrams, sentimentCharWeight, sentimentNoLexicon, sentimentNoNegation,
+};
+trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Train(
+    result.GetValue(sentimentText)!, result.GetValue(sentimentLabels), result.GetValue(sentimentOut)!,
+    new Pipeline.Models.Sentiment.BuiltInTrainerOptions
+    {
+        Folds = result.GetValue(sentimentFolds),
+        L2Regularization = result.GetValue(sentimentL2),
+        Algorithm = result.GetValue(sentimentAlgorithm)!,
+        MaximumIterations = result.GetValue(sentimentIterations),
+        Featurizer = new Pipeline.Models.Sentiment.SentimentFeaturizerOptions
+        {
+            HashBits = result.GetValue(sentimentHashBits),
+            WordNgramLength = result.GetValue(sentimentWordNgrams),
+            CharWeight = result.GetValue(sentimentCharWeight),
+            UseLexicon = !result.GetValue(sentimentNoLexicon),
+            MarkNegation = !result.GetValue(sentimentNoNegation),
+        },
+    }))));
+
+var evalModel = new Option<string?>("--model") { Description = "Model folder (default: the shipped built-in model beside the program)" };
+var evalScorer = new Option<string>("--scorer") { Description = "builtin or onnx", DefaultValueFactory = _ => "builtin" };
+var evalBatch = new Option<int>("--batch") { Description = "Tweets per Score call", DefaultValueFactory = _ => 1024 };
+var evalSentiment = new Command("eval-sentiment", "Evaluate a sentiment scorer on a labelled file: macro recall, per-class P/R/F1, confusion matrix, tweets/s.")
+{
+    sentimentText, sentimentLabels, evalModel, evalScorer, evalBatch,
+};
+evalSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Evaluate(
+    result.GetValue(sentimentText)!, result.GetValue(sentimentLabels), result.GetValue(evalScorer)!, result.GetValue(evalModel), result.GetValue(evalBatch)))));
+
 var root = new RootCommand("Pipeline: what customers say about companies on social media, cleaned, scored and kept in PostgreSQL.")
 {
-    run, demo, import, migrate, trainTopics, reloadTopics,
+    run, demo, import, migrate, trainTopics, reloadTopics, trainSentiment, evalSentiment,
 };
 root.Options.Add(config);
 
@@ -75,6 +119,14 @@ static async Task<int> Guarded(Func<Task<int>> verb)
         return Fail(ExitCodes.InvalidSettings, e.Message);
     }
     catch (PostFileException e)
+    {
+        return Fail(ExitCodes.BadInput, e.Message);
+    }
+    catch (Pipeline.Models.Sentiment.LabelledFileException e)
+    {
+        return Fail(ExitCodes.BadInput, e.Message);
+    }
+    catch (FileNotFoundException e) when (e.Message.Contains("sentiment", StringComparison.Ordinal))
     {
         return Fail(ExitCodes.BadInput, e.Message);
     }

@@ -46,6 +46,15 @@ public static class SentimentScorers
         }
     }
 
-    private static ISentimentScorer OpenBuiltIn(string directory) => throw new SettingsException(
-        [$"pipeline.sentiment.scorer = builtin: the built-in model is not part of this build ({directory})"]);
+    private static ISentimentScorer OpenBuiltIn(string directory)
+    {
+        try
+        {
+            return BuiltInSentimentScorer.Load(directory);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            throw new SettingsException([$"pipeline.sentiment.model-dir = \"{directory}\": not a built-in sentiment model folder ({e.Message})"]);
+        }
+    }
 }

@@ -59,8 +59,10 @@ public sealed class DemoSpecs(PostgresFixture postgres)
         Assert.True(await ScalarAsync(database.DataSource, "SELECT count(*) FROM reporting.posts WHERE source = 'nitter'") >= 50);
         Assert.Equal(0, await ScalarAsync(database.DataSource, "SELECT count(*) FROM reporting.posts WHERE source <> 'nitter'"));
         Assert.True(simulator.Nitter.Requests > settings.Companies.Count);
-        // TODO(integrator): once the topic and sentiment stages are in PipelineComposition.BuildGraph, add:
-        // Assert.Equal(0, await ScalarAsync(database.DataSource, "SELECT count(*) FROM reporting.posts WHERE topic_label IS NULL OR sentiment_label IS NULL"));
+        // Every stored post went through the shipped topic model and the built-in sentiment model.
+        Assert.Equal(0, await ScalarAsync(database.DataSource, "SELECT count(*) FROM reporting.posts WHERE topic_label IS NULL OR sentiment_label IS NULL"));
+        Assert.True(await ScalarAsync(database.DataSource, "SELECT count(DISTINCT sentiment_label) FROM reporting.posts") >= 2);
+        Assert.True(await ScalarAsync(database.DataSource, "SELECT count(DISTINCT topic_id) FROM reporting.posts WHERE topic_id >= 0") >= 3);
     }
 
     private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql)

@@ -1,0 +1,193 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+
+namespace Pipeline.Models.Sentiment;
+
+/// <summary>What <c>sentiment.json</c> beside <c>model.zip</c> holds: everything scoring needs besides the weights.</summary>
+public sealed record BuiltInSentimentMetadata
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+
+    public required string ModelVersion { get; init; }
+
+    public required SentimentFeaturizerOptions Featurizer { get; init; }
+
+    /// <summary>Added to the class scores (negative, neutral, positive) before the softmax: priors tuned for macro recall by cross-validation.</summary>
+    public required double[] ClassOffsets { get; init; }
+
+    public required BuiltInTrainerOptions Trainer { get; init; }
+
+    public CrossValidationSummary? CrossValidation { get; init; }
+
+    public int TrainingExamples { get; init; }
+
+    public DateTimeOffset TrainedAt { get; init; }
+}
+
+/// <summary>Macro recall of the out-of-fold predictions, before and after the class offsets were tuned on them.</summary>
+public sealed record CrossValidationSummary(int Folds, double MacroRecall, double MacroRecallWithOffsets, double[] FoldMacroRecalls);
+
+/// <summary>
+/// The trained linear model in scoring form: weights laid out feature-major (3 floats a feature) so
+/// a sparse dot product reads one cache line per feature. Immutable; scoring is thread-safe.
+/// </summary>
+public sealed class BuiltInSentimentModel
+{
+    public const string ModelFileName = "model.zip";
+    public const string MetadataFileName = "sentiment.json";
+    public const int Classes = 3;
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly float[] _weights;
+    private readonly float[] _biases;
+
+    internal BuiltInSentimentModel(SentimentFeaturizer featurizer, float[] weights, float[] biases)
+    {
+        Featurizer = featurizer;
+        _weights = weights;
+        _biases = biases;
+    }
+
+    public SentimentFeaturizer Featurizer { get; }
+
+    /// <summary>Builds the scoring form from ML.NET's multiclass linear parameters (classes in key order 0, 1, 2).</summary>
+    internal static BuiltInSentimentModel FromParameters(SentimentFeaturizer featurizer, LinearMulticlassModelParametersBase parameters)
+    {
+        VBuffer<float>[] classWeights = [];
+        parameters.GetWeights(ref classWeights, out var classes);
+        if (classes != Classes)
+        {
+            throw new InvalidDataException($"The sentiment model has {classes} classes, expected {Classes}.");
+        }
+
+        var weights = new float[featurizer.Dimension * Classes];
+        for (var c = 0; c < Classes; c++)
+        {
+            var vector = classWeights[c];
+            if (vector.Length != featurizer.Dimension)
+            {
+                throw new InvalidDataException($"The sentiment model has {vector.Length} features, the featurizer makes {featurizer.Dimension}.");
+            }
+
+            foreach (var (index, value) in vector.Items())
+            {
+                weights[(index * Classes) + c] = value;
+            }
+        }
+
+        return new BuiltInSentimentModel(featurizer, weights, parameters.GetBiases().ToArray());
+    }
+
+    /// <summary>Class scores (logits) of one featurised text, without offsets.</summary>
+    public void Logits(SentimentFeaturizer.Scratch features, Span<double> logits)
+    {
+        double negative = _biases[0], neutral = _biases[1], positive = _biases[2];
+        var indices = features.IndicesSpan;
+        var values = features.ValuesSpan;
+        var weights = _weights.AsSpan();
+        for (var k = 0; k < indices.Length; k++)
+        {
+            var row = weights.Slice(indices[k] * Classes, Classes);
+            var value = values[k];
+            negative += row[0] * value;
+            neutral += row[1] * value;
+            positive += row[2] * value;
+        }
+
+        logits[0] = negative;
+        logits[1] = neutral;
+        logits[2] = positive;
+    }
+
+    /// <summary>Softmax of logits + offsets, in place.</summary>
+    public static void Softmax(Span<double> logits, ReadOnlySpan<double> offsets)
+    {
+        var max = double.NegativeInfinity;
+        for (var c = 0; c < logits.Length; c++)
+        {
+            logits[c] += offsets.IsEmpty ? 0 : offsets[c];
+            max = Math.Max(max, logits[c]);
+        }
+
+        double sum = 0;
+        for (var c = 0; c < logits.Length; c++)
+        {
+            logits[c] = Math.Exp(logits[c] - max);
+            sum += logits[c];
+        }
+
+        for (var c = 0; c < logits.Length; c++)
+        {
+            logits[c] /= sum;
+        }
+    }
+
+    /// <summary>Writes ML.NET's model (the trainer's output, reloadable by ML.NET itself) and our metadata.</summary>
+    internal static void Save(string folder, MLContext ml, ITransformer transformer, DataViewSchema inputSchema, BuiltInSentimentMetadata metadata)
+    {
+        Directory.CreateDirectory(folder);
+        ml.Model.Save(transformer, inputSchema, Path.Combine(folder, ModelFileName));
+        File.WriteAllText(Path.Combine(folder, MetadataFileName), JsonSerializer.Serialize(metadata, Json));
+    }
+
+    /// <summary>Loads <c>model.zip</c> and <c>sentiment.json</c> from <paramref name="folder"/>.</summary>
+    public static (BuiltInSentimentModel Model, BuiltInSentimentMetadata Metadata) Load(string folder)
+    {
+        var metadataPath = Path.Combine(folder, MetadataFileName);
+        var modelPath = Path.Combine(folder, ModelFileName);
+        if (!File.Exists(metadataPath) || !File.Exists(modelPath))
+        {
+            throw new FileNotFoundException(
+                $"No built-in sentiment model in {Path.GetFullPath(folder)}: expected {ModelFileName} and {MetadataFileName} (train one with the train-sentiment verb).",
+                File.Exists(metadataPath) ? modelPath : metadataPath);
+        }
+
+        var metadata = JsonSerializer.Deserialize<BuiltInSentimentMetadata>(File.ReadAllText(metadataPath), Json)
+            ?? throw new InvalidDataException($"{metadataPath} is empty.");
+        if (metadata.Format != BuiltInSentimentMetadata.CurrentFormat)
+        {
+            throw new InvalidDataException($"{metadataPath} has format {metadata.Format}; this build reads format {BuiltInSentimentMetadata.CurrentFormat}.");
+        }
+
+        if (metadata.ClassOffsets.Length != Classes)
+        {
+            throw new InvalidDataException($"{metadataPath}: classOffsets must have {Classes} values.");
+        }
+
+        var ml = new MLContext();
+        var transformer = ml.Model.Load(modelPath, out _);
+        var parameters = transformer switch
+        {
+            ISingleFeaturePredictionTransformer<object> single when single.Model is LinearMulticlassModelParametersBase p => p,
+            _ => FindParameters(transformer),
+        };
+        return (FromParameters(new SentimentFeaturizer(metadata.Featurizer), parameters), metadata);
+    }
+
+    private static LinearMulticlassModelParametersBase FindParameters(ITransformer transformer)
+    {
+        if (transformer is TransformerChain<ITransformer> chain)
+        {
+            foreach (var part in chain.Reverse())
+            {
+                if (part is ISingleFeaturePredictionTransformer<object> { Model: LinearMulticlassModelParametersBase p })
+                {
+                    return p;
+                }
+            }
+        }
+
+        throw new InvalidDataException($"The sentiment model.zip holds a {transformer.GetType().Name}, not a linear multiclass model.");
+    }
+}

@@ -1,0 +1,575 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Pipeline.Models.Sentiment;
+
+/// <summary>How the built-in scorer turns a tweet into features; stored with the model so training and scoring agree.</summary>
+public sealed record SentimentFeaturizerOptions
+{
+    /// <summary>Word and character n-grams are hashed into 2^HashBits buckets (18: 262k buckets, a model.zip of a few MB).</summary>
+    public int HashBits { get; init; } = 18;
+
+    /// <summary>1 = unigrams, 2 = unigrams and bigrams, 3 = up to trigrams of tokens.</summary>
+    public int WordNgramLength { get; init; } = 2;
+
+    /// <summary>Character n-grams inside each whitespace-separated word (padded with a space each side), sklearn's char_wb.</summary>
+    public int CharNgramMin { get; init; } = 2;
+
+    public int CharNgramMax { get; init; } = 5;
+
+    /// <summary>Multiplies the L2-normalised character block (the word block has weight 1).</summary>
+    public float CharWeight { get; init; } = 1f;
+
+    /// <summary>Words after a negation (not, never, …n't) until the next punctuation become distinct features (<c>good_NEG</c>).</summary>
+    public bool MarkNegation { get; init; } = true;
+
+    /// <summary>VADER-style lexicon sums and counts, emoji polarity, punctuation/caps/elongation counts as dense features.</summary>
+    public bool UseLexicon { get; init; } = true;
+}
+
+/// <summary>The kinds of token <see cref="SentimentFeaturizer.Tokenize"/> produces.</summary>
+public enum SentimentTokenKind
+{
+    Word,
+    Emoticon,
+    Emoji,
+    Punctuation,
+}
+
+public readonly record struct SentimentToken(string Text, SentimentTokenKind Kind, bool Negated, bool AllCaps, bool Elongated);
+
+/// <summary>
+/// Tweet → sparse feature vector: dense lexicon/style features first, then hashed word n-grams
+/// (negation-marked, elongations collapsed, emoji and emoticons as tokens) and hashed character
+/// n-grams, each block log-count weighted and L2-normalised. Immutable and thread-safe; the scratch
+/// buffers are per call (see <see cref="Scratch"/>).
+/// </summary>
+public sealed class SentimentFeaturizer
+{
+    /// <summary>Dense features before the hashed block: see <see cref="AddLexiconFeatures"/>.</summary>
+    public const int DenseCount = 14;
+
+    private const ulong WordSeed = 0x5EED_0001;
+    private const ulong NegatedSeed = 0x5EED_0002;
+    private const ulong BigramSeed = 0x5EED_0003;
+    private const ulong CharSeed = 0x5EED_0100;
+
+    private readonly SentimentLexicon _lexicon;
+    private readonly int _mask;
+
+    public SentimentFeaturizer(SentimentFeaturizerOptions options, SentimentLexicon? lexicon = null)
+    {
+        if (options.HashBits is < 10 or > 24)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"HashBits must be 10..24, not {options.HashBits}.");
+        }
+
+        if (options.WordNgramLength is < 1 or > 3 || options.CharNgramMin < 1 || options.CharNgramMax > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "WordNgramLength must be 1..3 and character n-grams 1..8 long.");
+        }
+
+        Options = options;
+        _lexicon = lexicon ?? SentimentLexicon.Default;
+        _mask = (1 << options.HashBits) - 1;
+        Dimension = DenseCount + (1 << options.HashBits);
+    }
+
+    public SentimentFeaturizerOptions Options { get; }
+
+    /// <summary>Length of the feature vector.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Reusable buffers for one thread; <see cref="Featurize"/> overwrites them on each call.</summary>
+    public sealed class Scratch
+    {
+        internal readonly List<SentimentToken> Tokens = new(64);
+        internal readonly List<int> Word = new(256);
+        internal readonly List<int> Char = new(1024);
+        internal readonly StringBuilder Builder = new(64);
+        internal char[] Padded = new char[256];
+        internal int[] Indices = new int[2048];
+        internal float[] Values = new float[2048];
+
+        /// <summary>Non-zero features of the last call, sorted by index.</summary>
+        public int Count { get; internal set; }
+
+        public ReadOnlySpan<int> IndicesSpan => Indices.AsSpan(0, Count);
+
+        public ReadOnlySpan<float> ValuesSpan => Values.AsSpan(0, Count);
+    }
+
+    /// <summary>Fills <paramref name="scratch"/> with the features of <paramref name="text"/>.</summary>
+    public void Featurize(string text, Scratch scratch)
+    {
+        scratch.Count = 0;
+        var tokens = scratch.Tokens;
+        Tokenize(text, tokens, scratch.Builder);
+        EnsureCapacity(scratch, DenseCount + (tokens.Count * Options.WordNgramLength) + (text.Length * (Options.CharNgramMax - Options.CharNgramMin + 1)) + 64);
+
+        if (Options.UseLexicon)
+        {
+            AddLexiconFeatures(text, tokens, scratch);
+        }
+
+        scratch.Word.Clear();
+        ulong previous = 0, beforePrevious = 0;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            var hash = Hash(token.Text, token.Negated && Options.MarkNegation ? NegatedSeed : WordSeed);
+            scratch.Word.Add(Bucket(hash));
+            if (Options.WordNgramLength >= 2 && i >= 1)
+            {
+                scratch.Word.Add(Bucket(Mix(previous, hash, BigramSeed)));
+            }
+
+            if (Options.WordNgramLength >= 3 && i >= 2)
+            {
+                scratch.Word.Add(Bucket(Mix(Mix(beforePrevious, previous, BigramSeed), hash, BigramSeed + 1)));
+            }
+
+            beforePrevious = previous;
+            previous = hash;
+        }
+
+        AppendBlock(scratch, scratch.Word, 1f);
+
+        if (Options.CharWeight > 0 && Options.CharNgramMax >= Options.CharNgramMin)
+        {
+            AddCharNgrams(text, scratch);
+            AppendBlock(scratch, scratch.Char, Options.CharWeight);
+        }
+
+        MergeDuplicates(scratch);
+    }
+
+    /// <summary>
+    /// Tokens as the model sees them: lower-case words (hashtags keep their <c>#</c>, letters repeated
+    /// 3+ times collapsed to 2), emoticons whole, each emoji alone, punctuation runs collapsed; words
+    /// after a negation are marked until the next clause punctuation.
+    /// </summary>
+    public IReadOnlyList<SentimentToken> Tokenize(string text)
+    {
+        var tokens = new List<SentimentToken>();
+        Tokenize(text, tokens, new StringBuilder());
+        return tokens;
+    }
+
+    private void Tokenize(string text, List<SentimentToken> tokens, StringBuilder builder)
+    {
+        tokens.Clear();
+        var negated = false;
+        var position = 0;
+        while (position < text.Length)
+        {
+            while (position < text.Length && char.IsWhiteSpace(text[position]))
+            {
+                position++;
+            }
+
+            var start = position;
+            while (position < text.Length && !char.IsWhiteSpace(text[position]))
+            {
+                position++;
+            }
+
+            if (position == start)
+            {
+                break;
+            }
+
+            var chunk = text.AsSpan(start, position - start);
+            if (chunk.Length > 1 && IsEmoticon(chunk, out var emoticon))
+            {
+                tokens.Add(new SentimentToken(emoticon, SentimentTokenKind.Emoticon, false, false, false));
+                continue;
+            }
+
+            SplitChunk(chunk, tokens, builder, ref negated);
+        }
+    }
+
+    private bool IsEmoticon(ReadOnlySpan<char> chunk, out string emoticon)
+    {
+        // Emoticons are short; the lookup needs a string, so only try plausible chunks.
+        if ((chunk.Length <= 6 && !char.IsLetterOrDigit(chunk[0])) || (chunk.Length <= 4 && !char.IsLetter(chunk[^1]) && chunk[0] is 'x' or 'X' or '8'))
+        {
+            var candidate = chunk.ToString();
+            if (_lexicon.Emoticons.Contains(candidate))
+            {
+                emoticon = candidate;
+                return true;
+            }
+
+            var lower = candidate.ToLowerInvariant();
+            if (_lexicon.Emoticons.Contains(lower))
+            {
+                emoticon = lower;
+                return true;
+            }
+        }
+
+        emoticon = "";
+        return false;
+    }
+
+    private void SplitChunk(ReadOnlySpan<char> chunk, List<SentimentToken> tokens, StringBuilder builder, ref bool negated)
+    {
+        var i = 0;
+        while (i < chunk.Length)
+        {
+            var c = chunk[i];
+            if (IsWordChar(c) || (c == '#' && i + 1 < chunk.Length && char.IsLetterOrDigit(chunk[i + 1])))
+            {
+                builder.Clear();
+                var upper = 0;
+                var letters = 0;
+                var elongated = false;
+                var j = i;
+                if (c == '#')
+                {
+                    builder.Append('#');
+                    j++;
+                }
+
+                while (j < chunk.Length && IsWordChar(chunk[j]))
+                {
+                    var ch = chunk[j] == '\u2019' ? '\'' : chunk[j];
+                    if (char.IsLetter(ch))
+                    {
+                        letters++;
+                        if (char.IsUpper(ch))
+                        {
+                            upper++;
+                        }
+                    }
+
+                    ch = char.ToLowerInvariant(ch);
+                    var n = builder.Length;
+                    if (n >= 2 && builder[n - 1] == ch && builder[n - 2] == ch)
+                    {
+                        elongated = true;
+                    }
+                    else
+                    {
+                        builder.Append(ch);
+                    }
+
+                    j++;
+                }
+
+                // Trailing apostrophes are quotes, not part of the word.
+                while (builder.Length > 1 && builder[^1] == '\'')
+                {
+                    builder.Length--;
+                }
+
+                var word = builder.ToString();
+                var isNegation = _lexicon.IsNegation(word);
+                tokens.Add(new SentimentToken(word, SentimentTokenKind.Word, negated && !isNegation, letters >= 2 && upper == letters, elongated));
+                negated |= isNegation;
+                i = j;
+            }
+            else if (char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.OtherSymbol)
+            {
+                var length = char.IsHighSurrogate(c) && i + 1 < chunk.Length ? 2 : 1;
+                var rune = chunk.Slice(i, length);
+                i += length;
+                if (!IsEmojiModifier(rune))
+                {
+                    tokens.Add(new SentimentToken(rune.ToString(), SentimentTokenKind.Emoji, false, false, false));
+                }
+            }
+            else if (c is '\uFE0F' or '\u200D')
+            {
+                i++;
+            }
+            else
+            {
+                // Punctuation runs: "!!!!" → "!!", "?!?!" → "?!", "....." → "..".
+                var j = i + 1;
+                while (j < chunk.Length && !IsWordChar(chunk[j]) && !char.IsSurrogate(chunk[j]) && chunk[j] != '#'
+                       && CharUnicodeInfo.GetUnicodeCategory(chunk[j]) != UnicodeCategory.OtherSymbol)
+                {
+                    j++;
+                }
+
+                var run = chunk[i..j];
+                i = j;
+                if (run.Length == 1 && run[0] is '"' or '\'' or '(' or ')' or '*' or '-' or '\u201C' or '\u201D')
+                {
+                    continue;
+                }
+
+                var text = run.Length switch
+                {
+                    1 => run.ToString(),
+                    _ => string.Concat(run[0].ToString(), run[^1].ToString()),
+                };
+                tokens.Add(new SentimentToken(text, SentimentTokenKind.Punctuation, false, false, run.Length > 2));
+                if (run.IndexOfAny(".,;:!?") >= 0)
+                {
+                    negated = false;
+                }
+            }
+        }
+    }
+
+    private static bool IsEmojiModifier(ReadOnlySpan<char> rune) =>
+        rune.Length == 2 && rune[0] == '\uD83C' && rune[1] is >= '\uDFFB' and <= '\uDFFF';
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '\'' or '\u2019';
+
+    /// <summary>
+    /// VADER's ideas as features rather than a verdict: valence sums with negation, boosters, caps
+    /// and "but" weighting; counts; the compound score; emoji polarity; !, ?, caps, elongation.
+    /// </summary>
+    private void AddLexiconFeatures(string text, List<SentimentToken> tokens, Scratch scratch)
+    {
+        double positive = 0, negative = 0, last = 0;
+        int positives = 0, negatives = 0, emojiPositive = 0, emojiNegative = 0, caps = 0, elongated = 0;
+        var butIndex = -1;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind == SentimentTokenKind.Word && tokens[i].Text == "but")
+            {
+                butIndex = i;
+            }
+        }
+
+        var mixedCase = tokens.Any(t => t.Kind == SentimentTokenKind.Word && !t.AllCaps && t.Text.Any(char.IsLetter));
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            caps += token.AllCaps ? 1 : 0;
+            elongated += token.Elongated && token.Kind == SentimentTokenKind.Word ? 1 : 0;
+            var key = token.Kind == SentimentTokenKind.Word && token.Text.Length > 1 && token.Text[0] == '#' ? token.Text[1..] : token.Text;
+            if (!_lexicon.Valences.TryGetValue(key, out var valence) || _lexicon.Boosters.ContainsKey(key))
+            {
+                continue;
+            }
+
+            if (token.Kind == SentimentTokenKind.Word)
+            {
+                if (token.AllCaps && mixedCase)
+                {
+                    valence += Math.Sign(valence) * SentimentLexicon.CapsIncrement;
+                }
+
+                for (var back = 1; back <= 3 && i - back >= 0; back++)
+                {
+                    var before = tokens[i - back];
+                    if (before.Kind != SentimentTokenKind.Word)
+                    {
+                        break;
+                    }
+
+                    if (_lexicon.Boosters.TryGetValue(before.Text, out var boost))
+                    {
+                        // VADER damps boosters further away: 1, 0.95, 0.9.
+                        valence += Math.Sign(valence) * boost * (1 - (0.05 * (back - 1)));
+                    }
+
+                    if (_lexicon.IsNegation(before.Text))
+                    {
+                        valence *= SentimentLexicon.NegationScalar;
+                        break;
+                    }
+                }
+            }
+
+            if (butIndex >= 0)
+            {
+                valence *= i < butIndex ? 0.5 : i > butIndex ? 1.5 : 1;
+            }
+
+            if (token.Kind == SentimentTokenKind.Emoji)
+            {
+                emojiPositive += valence > 0 ? 1 : 0;
+                emojiNegative += valence < 0 ? 1 : 0;
+            }
+
+            if (valence > 0)
+            {
+                positive += valence;
+                positives++;
+            }
+            else if (valence < 0)
+            {
+                negative -= valence;
+                negatives++;
+            }
+
+            last = valence;
+        }
+
+        var exclamations = 0;
+        var questions = 0;
+        foreach (var c in text)
+        {
+            exclamations += c == '!' ? 1 : 0;
+            questions += c == '?' ? 1 : 0;
+        }
+
+        var sum = positive - negative;
+        if (sum != 0)
+        {
+            sum += Math.Sign(sum) * Math.Min(exclamations, 4) * 0.292;
+        }
+
+        var compound = sum / Math.Sqrt((sum * sum) + 15);
+        Span<float> dense =
+        [
+            (float)(positive / 4),
+            (float)(negative / 4),
+            Math.Min(positives, 6) / 3f,
+            Math.Min(negatives, 6) / 3f,
+            (float)compound,
+            (float)(last / 4),
+            Math.Min(emojiPositive, 3) / 3f,
+            Math.Min(emojiNegative, 3) / 3f,
+            Math.Min(exclamations, 4) / 4f,
+            Math.Min(questions, 4) / 4f,
+            Math.Min(caps, 3) / 3f,
+            Math.Min(elongated, 3) / 3f,
+            positives + negatives == 0 ? 1f : 0f,
+            1f, // a constant: lets the scale of the lexicon block and the intercept interact
+        ];
+        for (var f = 0; f < DenseCount; f++)
+        {
+            if (dense[f] != 0)
+            {
+                scratch.Indices[scratch.Count] = f;
+                scratch.Values[scratch.Count] = dense[f];
+                scratch.Count++;
+            }
+        }
+    }
+
+    private void AddCharNgrams(string text, Scratch scratch)
+    {
+        scratch.Char.Clear();
+        var position = 0;
+        while (position < text.Length)
+        {
+            while (position < text.Length && char.IsWhiteSpace(text[position]))
+            {
+                position++;
+            }
+
+            var start = position;
+            while (position < text.Length && !char.IsWhiteSpace(text[position]))
+            {
+                position++;
+            }
+
+            var length = position - start;
+            if (length == 0)
+            {
+                break;
+            }
+
+            if (scratch.Padded.Length < length + 2)
+            {
+                scratch.Padded = new char[(length + 2) * 2];
+            }
+
+            var padded = scratch.Padded.AsSpan(0, length + 2);
+            padded[0] = ' ';
+            padded[^1] = ' ';
+            text.AsSpan(start, length).ToLowerInvariant(padded.Slice(1, length));
+            for (var n = Options.CharNgramMin; n <= Options.CharNgramMax; n++)
+            {
+                for (var i = 0; i + n <= padded.Length; i++)
+                {
+                    scratch.Char.Add(Bucket(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(padded.Slice(i, n)), (long)(CharSeed + (ulong)n))));
+                }
+
+                if (n >= padded.Length)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds a block of bucket hits as (1 + ln count), L2-normalised to <paramref name="weight"/>.</summary>
+    private static void AppendBlock(Scratch scratch, List<int> hits, float weight)
+    {
+        if (hits.Count == 0)
+        {
+            return;
+        }
+
+        var span = CollectionsMarshal.AsSpan(hits);
+        span.Sort();
+        var first = scratch.Count;
+        double squares = 0;
+        var i = 0;
+        while (i < span.Length)
+        {
+            var j = i + 1;
+            while (j < span.Length && span[j] == span[i])
+            {
+                j++;
+            }
+
+            var value = 1f + MathF.Log(j - i);
+            scratch.Indices[scratch.Count] = span[i];
+            scratch.Values[scratch.Count] = value;
+            scratch.Count++;
+            squares += value * value;
+            i = j;
+        }
+
+        var scale = (float)(weight / Math.Sqrt(squares));
+        for (var k = first; k < scratch.Count; k++)
+        {
+            scratch.Values[k] *= scale;
+        }
+    }
+
+    /// <summary>Word and character buckets share one hash space; a vector needs each index once, in order.</summary>
+    private static void MergeDuplicates(Scratch scratch)
+    {
+        Array.Sort(scratch.Indices, scratch.Values, 0, scratch.Count);
+        var write = 0;
+        for (var read = 0; read < scratch.Count; read++)
+        {
+            if (write > 0 && scratch.Indices[write - 1] == scratch.Indices[read])
+            {
+                scratch.Values[write - 1] += scratch.Values[read];
+            }
+            else
+            {
+                scratch.Indices[write] = scratch.Indices[read];
+                scratch.Values[write] = scratch.Values[read];
+                write++;
+            }
+        }
+
+        scratch.Count = write;
+    }
+
+    private static void EnsureCapacity(Scratch scratch, int needed)
+    {
+        if (scratch.Indices.Length < needed)
+        {
+            scratch.Indices = new int[needed * 2];
+            scratch.Values = new float[needed * 2];
+        }
+    }
+
+    private int Bucket(ulong hash) => DenseCount + (int)(hash & (ulong)_mask);
+
+    private static ulong Hash(string token, ulong seed) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(token.AsSpan()), (long)seed);
+
+    private static ulong Mix(ulong a, ulong b, ulong seed)
+    {
+        Span<ulong> pair = [a, b];
+        return XxHash3.HashToUInt64(MemoryMarshal.AsBytes(pair), (long)seed);
+    }
+}
