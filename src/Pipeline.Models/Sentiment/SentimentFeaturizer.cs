@@ -158,30 +158,32 @@ public sealed class SentimentFeaturizer
         return tokens;
     }
 
+    /// <summary>The next run of non-space characters from <paramref name="position"/>; false at the end of the text.</summary>
+    private static bool NextChunk(string text, ref int position, out int start, out int length)
+    {
+        while (position < text.Length && char.IsWhiteSpace(text[position]))
+        {
+            position++;
+        }
+
+        start = position;
+        while (position < text.Length && !char.IsWhiteSpace(text[position]))
+        {
+            position++;
+        }
+
+        length = position - start;
+        return length > 0;
+    }
+
     private void Tokenize(string text, List<SentimentToken> tokens, StringBuilder builder)
     {
         tokens.Clear();
         var negated = false;
         var position = 0;
-        while (position < text.Length)
+        while (NextChunk(text, ref position, out var start, out var length))
         {
-            while (position < text.Length && char.IsWhiteSpace(text[position]))
-            {
-                position++;
-            }
-
-            var start = position;
-            while (position < text.Length && !char.IsWhiteSpace(text[position]))
-            {
-                position++;
-            }
-
-            if (position == start)
-            {
-                break;
-            }
-
-            var chunk = text.AsSpan(start, position - start);
+            var chunk = text.AsSpan(start, length);
             if (chunk.Length > 1 && IsEmoticon(chunk, out var emoticon))
             {
                 tokens.Add(new SentimentToken(emoticon, SentimentTokenKind.Emoticon, false, false, false));
@@ -453,25 +455,8 @@ public sealed class SentimentFeaturizer
     {
         scratch.Char.Clear();
         var position = 0;
-        while (position < text.Length)
+        while (NextChunk(text, ref position, out var start, out var length))
         {
-            while (position < text.Length && char.IsWhiteSpace(text[position]))
-            {
-                position++;
-            }
-
-            var start = position;
-            while (position < text.Length && !char.IsWhiteSpace(text[position]))
-            {
-                position++;
-            }
-
-            var length = position - start;
-            if (length == 0)
-            {
-                break;
-            }
-
             if (scratch.Padded.Length < length + 2)
             {
                 scratch.Padded = new char[(length + 2) * 2];
