@@ -126,6 +126,10 @@ static async Task<int> Guarded(Func<Task<int>> verb)
     {
         return Fail(ExitCodes.BadInput, e.Message);
     }
+    catch (Pipeline.Models.Sentiment.OnnxModelFolderException e)
+    {
+        return Fail(ExitCodes.BadInput, e.Message);
+    }
     catch (FileNotFoundException e) when (e.Message.Contains("sentiment", StringComparison.Ordinal))
     {
         return Fail(ExitCodes.BadInput, e.Message);
