@@ -97,7 +97,8 @@ var evalSentiment = new Command("eval-sentiment", "Evaluate a sentiment scorer o
     sentimentText, sentimentLabels, evalModel, evalScorer, evalBatch,
 };
 evalSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Evaluate(
-    result.GetValue(sentimentText)!, result.GetValue(sentimentLabels), result.GetValue(evalScorer)!, result.GetValue(evalModel), result.GetValue(evalBatch)))));
+    result.GetValue(sentimentText)!, result.GetValue(sentimentLabels), result.GetValue(evalScorer)!, result.GetValue(evalModel), result.GetValue(evalBatch),
+    Spectre.Console.AnsiConsole.Console))));
 
 var root = new RootCommand("Pipeline: what customers say about companies on social media, cleaned, scored and kept in PostgreSQL.")
 {

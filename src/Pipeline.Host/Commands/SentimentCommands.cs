@@ -61,7 +61,7 @@ public static class SentimentCommands
         return ExitCodes.Ok;
     }
 
-    public static int Evaluate(FileInfo text, FileInfo? labels, string scorerName, string? modelFolder, int batchSize)
+    public static int Evaluate(FileInfo text, FileInfo? labels, string scorerName, string? modelFolder, int batchSize, IAnsiConsole console)
     {
         if (!Scorers.TryGetValue(scorerName, out var factory))
         {
@@ -74,16 +74,16 @@ public static class SentimentCommands
         // One warm-up batch so the timing is of scoring, not of JIT and first-touch page faults.
         scorer.Score(data.Take(Math.Min(batchSize, data.Count)).Select(d => d.Text).ToArray());
         var report = SentimentEvaluation.Evaluate(scorer, data, batchSize);
-        Print(report, text.Name);
+        Print(console, report, text.Name);
         return ExitCodes.Ok;
     }
 
-    public static void Print(SentimentEvaluationReport report, string title)
+    public static void Print(IAnsiConsole console, SentimentEvaluationReport report, string title)
     {
         var m = report.Metrics;
         var f = CultureInfo.InvariantCulture;
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(title)}[/]: {m.Count:N0} tweets, model {Markup.Escape(report.ModelVersion)}");
-        AnsiConsole.MarkupLine($"macro recall [bold]{m.MacroRecall.ToString("0.0000", f)}[/]   macro F1 {m.MacroF1.ToString("0.0000", f)}   accuracy {m.Accuracy.ToString("0.0000", f)}");
+        console.MarkupLine($"[bold]{Markup.Escape(title)}[/]: {m.Count:N0} tweets, model {Markup.Escape(report.ModelVersion)}");
+        console.MarkupLine($"macro recall [bold]{m.MacroRecall.ToString("0.0000", f)}[/]   macro F1 {m.MacroF1.ToString("0.0000", f)}   accuracy {m.Accuracy.ToString("0.0000", f)}");
         var perClass = new Table().AddColumn("class").AddColumn(new TableColumn("precision").RightAligned())
             .AddColumn(new TableColumn("recall").RightAligned()).AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned());
         foreach (var c in m.PerClass)
@@ -91,7 +91,7 @@ public static class SentimentCommands
             perClass.AddRow(c.Label.ToString().ToLowerInvariant(), c.Precision.ToString("0.0000", f), c.Recall.ToString("0.0000", f), c.F1.ToString("0.0000", f), c.Support.ToString("N0", f));
         }
 
-        AnsiConsole.Write(perClass);
+        console.Write(perClass);
         var confusion = new Table().Title("confusion (rows gold, columns predicted)").AddColumn("");
         var labels = Enum.GetValues<SentimentLabel>();
         foreach (var label in labels)
@@ -104,8 +104,8 @@ public static class SentimentCommands
             confusion.AddRow([labels[g].ToString().ToLowerInvariant(), .. Enumerable.Range(0, labels.Length).Select(p => m.Confusion[g, p].ToString("N0", f))]);
         }
 
-        AnsiConsole.Write(confusion);
-        AnsiConsole.MarkupLine($"speed: {report.TweetsPerSecond.ToString("N0", f)} tweets/s (batches of {report.BatchSize}, {Environment.ProcessorCount} cores, {report.Seconds.ToString("0.00", f)} s scoring)");
+        console.Write(confusion);
+        console.MarkupLine($"speed: {report.TweetsPerSecond.ToString("N0", f)} tweets/s (batches of {report.BatchSize}, {Environment.ProcessorCount} cores, {report.Seconds.ToString("0.00", f)} s scoring)");
     }
 
     /// <summary>A text + labels pair, or a single TSV (label&lt;TAB&gt;text) when no labels file is given.</summary>
