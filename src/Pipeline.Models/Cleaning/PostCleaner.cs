@@ -51,10 +51,20 @@ public sealed partial class PostCleaner
 
     private readonly Lock _seen = new();
 
+    // A reply to the company's own account is addressed to it even when the text never names it:
+    // Nitter shows the replied-to handles apart from the text.
+    private bool IsReplyTo(RawPost raw, CompanyId company) =>
+        raw.ReplyingTo is { Count: > 0 } handles && handles.Any(h => _ownHandles[company].Contains(h.TrimStart('@')));
+
+    private Company? RepliedToCompany(RawPost raw) =>
+        raw.ReplyingTo?.Select(h => _companies.All.FirstOrDefault(c => _ownHandles[c.Id].Contains(h.TrimStart('@')))).FirstOrDefault(c => c is not null);
+
     public CleaningOutcome Clean(RawPost raw)
     {
         var text = TextNormalizer.DecodeEntities(raw.Text);
-        var company = raw.Company is { } given ? _companies.Find(given.Value) : _relevance.FirstCompanyIn(text);
+        var company = raw.Company is { } given
+            ? _companies.Find(given.Value)
+            : _relevance.FirstCompanyIn(text) ?? RepliedToCompany(raw);
 
         bool firstTimeId;
         lock (_seen)
@@ -82,7 +92,7 @@ public sealed partial class PostCleaner
             return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NonEnglish);
         }
 
-        if (!_relevance.IsAbout(company.Id, text))
+        if (!_relevance.IsAbout(company.Id, text) && !IsReplyTo(raw, company.Id))
         {
             return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NotRelevant);
         }

@@ -18,6 +18,10 @@ public enum PostSource
 /// <summary>A post as a source delivered it, before any cleaning.</summary>
 /// <param name="Company">The company whose search found it; null when the source does not say (plain file imports).</param>
 /// <param name="Lang">The platform's language tag, when the source gives one.</param>
+/// <param name="ReplyingTo">
+/// Handles the post replies to, when the source shows them apart from the text (Nitter's "Replying to"
+/// block: the leading @mentions are not in the text there, unlike in the X API's).
+/// </param>
 public sealed record RawPost(
     PostId Id,
     CompanyId? Company,
@@ -34,7 +38,8 @@ public sealed record RawPost(
     string? Lang,
     bool IsRetweet,
     bool IsReply,
-    DateTimeOffset FetchedAt);
+    DateTimeOffset FetchedAt,
+    IReadOnlyList<string>? ReplyingTo = null);
 
 /// <summary>A post that passed every cleaning rule, with the two text forms later stages need.</summary>
 /// <param name="Text">The post's text with HTML entities decoded.</param>

@@ -55,6 +55,26 @@ public sealed class PostCleanerTests
     }
 
     [Fact]
+    public void Reply_to_the_companys_handle_is_relevant_though_its_text_never_names_the_company()
+    {
+        // Nitter moves a reply's leading @mentions into its "Replying to" block, out of the text.
+        const string text = "na two weeks now and the reversal never come, una no dey pick calls";
+        var reply = Post(text, GtBank.Id) with { IsReply = true, ReplyingTo = ["GTBank_Help"] };
+
+        Assert.Equal(GtBank.Id, Kept(reply).Company);
+        Assert.Equal(DropReason.NotRelevant, Dropped(Post(text, GtBank.Id)).Reason);
+        Assert.Equal(DropReason.NotRelevant, Dropped(Post(text, GtBank.Id) with { IsReply = true, ReplyingTo = ["some_friend"] }).Reason);
+    }
+
+    [Fact]
+    public void Reply_without_a_company_goes_to_the_company_whose_handle_it_replies_to()
+    {
+        var reply = Post("still waiting for my refund since last week", company: null) with { IsReply = true, ReplyingTo = ["@gtbank"] };
+
+        Assert.Equal(GtBank.Id, Kept(reply).Company);
+    }
+
+    [Fact]
     public void Post_without_a_company_is_assigned_the_first_company_it_mentions()
     {
         Assert.Equal(Access.Id, Kept(Post("Access Bank why una dey debit me for SMS wey I no receive")).Company);

@@ -146,7 +146,8 @@ public static class NitterPageParser
             Lang: null,
             IsRetweet: Own(item, "div.retweet-header").Any(),
             IsReply: Own(item, "div.replying-to").Any(),
-            fetchedAt);
+            fetchedAt,
+            ReplyingTo: RepliedHandles(item));
 
         var fullname = Own(item, "a.fullname").FirstOrDefault();
         var name = fullname?.GetAttribute("title") is { Length: > 0 } t ? t : Collapse(fullname?.TextContent ?? handle);
@@ -158,6 +159,16 @@ public static class NitterPageParser
             CardUrl(item, pageUrl),
             QuotedId(item),
             Own(item, "div.pinned").Any()), null);
+    }
+
+    // Null rather than empty for a post that replies to no one, as for every other optional field.
+    private static IReadOnlyList<string>? RepliedHandles(IElement item)
+    {
+        var handles = Own(item, "div.replying-to").SelectMany(r => r.QuerySelectorAll("a"))
+            .Select(a => Collapse(a.TextContent).TrimStart('@'))
+            .Where(h => h.Length > 0)
+            .ToArray();
+        return handles.Length == 0 ? null : handles;
     }
 
     /// <summary>Elements of the item itself: a quote repeats the header, date, reply block and media of another post.</summary>

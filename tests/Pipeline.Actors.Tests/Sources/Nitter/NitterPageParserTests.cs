@@ -63,6 +63,7 @@ public sealed class NitterPageParserTests
         var post = Parse(Read(Page1)).Posts[1];
 
         Assert.True(post.Post.IsReply);
+        Assert.Equal(["NorthwindBank"], post.Post.ReplyingTo);
         Assert.False(post.Post.IsRetweet);
         Assert.Equal(("dana_w", "Dana Whitfield"), (post.Post.AuthorHandle, post.AuthorName));
         Assert.Equal(new DateTimeOffset(2024, 11, 25, 18, 15, 0, TimeSpan.Zero), post.Post.CreatedAt);
@@ -119,7 +120,8 @@ public sealed class NitterPageParserTests
                 IsRetweet: false,
                 IsReply: true,
                 FetchedAt),
-            post.Post);
+            post.Post with { ReplyingTo = null });
+        Assert.Equal(["NorthwindBank"], post.Post.ReplyingTo);
         // The verified badge beside the name in this layout is not part of the name.
         Assert.Equal("Dana Whitfield", post.AuthorName);
         Assert.Equal(2, post.MediaLinks.Count);
