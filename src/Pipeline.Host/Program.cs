@@ -127,11 +127,7 @@ static async Task<int> Guarded(Func<Task<int>> verb)
     {
         return Fail(ExitCodes.BadInput, e.Message);
     }
-    catch (Pipeline.Models.Sentiment.OnnxModelFolderException e)
-    {
-        return Fail(ExitCodes.BadInput, e.Message);
-    }
-    catch (FileNotFoundException e) when (e.Message.Contains("sentiment", StringComparison.Ordinal))
+    catch (Pipeline.Models.Sentiment.SentimentModelException e)
     {
         return Fail(ExitCodes.BadInput, e.Message);
     }

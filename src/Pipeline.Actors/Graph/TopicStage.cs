@@ -18,6 +18,6 @@ public static class TopicStage
     public static ScoreBatch Scorer(TopicModel model) => posts =>
     {
         var scores = model.Classify(posts.Select(p => p.Post.TopicTokens).ToList());
-        return posts.Select((post, i) => post with { Topic = scores[i].Assignment with { Distribution = scores[i].Distribution } }).ToList();
+        return posts.Select((post, i) => post with { Topic = scores[i] }).ToList();
     };
 }

@@ -37,15 +37,16 @@ public static class PostFileReader
     {
         // Detected before the first MoveNextAsync so a wrong extension fails where the caller named the file.
         var format = DetectFormat(path);
-        var file = new ImportFile(path, fetchedAt, source);
-        return format switch
-        {
-            PostFileFormat.Csv => CsvPostReader.ReadAsync(file, ct),
-            PostFileFormat.JsonLines => JsonPostReader.ReadLinesAsync(file, ct),
-            PostFileFormat.XArchive => JsonPostReader.ReadArchiveAsync(file, ct),
-            _ => throw new ArgumentOutOfRangeException(nameof(path), format, null),
-        };
+        return Read(format, new ImportFile(path, fetchedAt, source), ct);
     }
+
+    private static IAsyncEnumerable<SourceItem> Read(PostFileFormat format, ImportFile file, CancellationToken ct) => format switch
+    {
+        PostFileFormat.Csv => CsvPostReader.ReadAsync(file, ct),
+        PostFileFormat.JsonLines => JsonPostReader.ReadLinesAsync(file, ct),
+        PostFileFormat.XArchive => JsonPostReader.ReadArchiveAsync(file, ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
 
     /// <summary>
     /// Streams only the texts of <paramref name="path"/>, for training: only a text column (or property)
@@ -57,14 +58,7 @@ public static class PostFileReader
         string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var format = DetectFormat(path);
-        var file = new ImportFile(path, DateTimeOffset.UnixEpoch, PostSource.Import, TextOnly: true);
-        var items = format switch
-        {
-            PostFileFormat.Csv => CsvPostReader.ReadAsync(file, ct),
-            PostFileFormat.JsonLines => JsonPostReader.ReadLinesAsync(file, ct),
-            PostFileFormat.XArchive => JsonPostReader.ReadArchiveAsync(file, ct),
-            _ => throw new ArgumentOutOfRangeException(nameof(path), format, null),
-        };
+        var items = Read(format, new ImportFile(path, DateTimeOffset.UnixEpoch, PostSource.Import, TextOnly: true), ct);
         await foreach (var item in items)
         {
             yield return item switch

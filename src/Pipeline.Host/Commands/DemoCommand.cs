@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging;
-using Pipeline.Host.Database;
 using Pipeline.Host.Demo;
 using Pipeline.Host.Settings;
 
@@ -28,22 +27,17 @@ public static class DemoCommand
             simulator.BaseUrl, demo.BacklogDays, settings.Companies.Count, demo.Seed, demo.LivePostsPerMinute);
 
         var demoSettings = demo.Embedded(demo.Apply(settings, simulator.BaseUrl));
-        await using var database = await PipelineDatabase.OpenAsync(demoSettings, loggers);
-        await using var app = PipelineComposition.BuildService(demoSettings, config, database.DataSource,
-            connectionString: database.ConnectionString);
-        await app.StartAsync();
-
-        var root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? $"http://{demoSettings.Http.Host}:{demoSettings.Http.Port}";
-        root = root.TrimEnd('/');
-        Console.WriteLine();
-        Console.WriteLine($"  Dashboard:  {root}/");
-        Console.WriteLine($"  Health:     {root}/ready");
-        Console.WriteLine($"  Simulator:  {simulator.BaseUrl}search  (posts appear live; the backlog is collected first)");
-        Console.WriteLine("  Ctrl+C stops after committing in-flight batches.");
-        Console.WriteLine();
-        await app.WaitForShutdownAsync();
-        logger.LogInformation("Stopped");
-        return ExitCodes.Ok;
+        return await RunCommand.ServeAsync(demoSettings, config, loggers, logger, app =>
+        {
+            var root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? $"http://{demoSettings.Http.Host}:{demoSettings.Http.Port}";
+            root = root.TrimEnd('/');
+            Console.WriteLine();
+            Console.WriteLine($"  Dashboard:  {root}/");
+            Console.WriteLine($"  Health:     {root}/ready");
+            Console.WriteLine($"  Simulator:  {simulator.BaseUrl}search  (posts appear live; the backlog is collected first)");
+            Console.WriteLine("  Ctrl+C stops after committing in-flight batches.");
+            Console.WriteLine();
+        });
     }
 }

@@ -21,7 +21,7 @@ public static class ReloadTopicsCommand
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync(TopicAdminEndpoints.ReloadPath.TrimStart('/'), new { path = path is null ? null : Path.GetFullPath(path) }, ct);
+            response = await http.PostAsJsonAsync(TopicAdminEndpoints.ReloadPath.TrimStart('/'), new { path }, ct);
         }
         catch (HttpRequestException e)
         {

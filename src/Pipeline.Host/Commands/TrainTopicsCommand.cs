@@ -61,8 +61,7 @@ public static class TrainTopicsCommand
 
         var config = SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath));
         var settings = SettingsLoader.Load(config);
-        var setup = SettingsLoader.LoadTopicTraining(config);
-        var training = request.Overrides.ApplyTo(setup.Training);
+        var training = request.Overrides.ApplyTo(SettingsLoader.LoadTopicTraining(config));
         if (training.Problems() is { Count: > 0 } problems)
         {
             throw new SettingsException(problems.Select(p => $"{p} (command line over {SettingsLoader.TopicTrainingKey})").ToList());
@@ -73,7 +72,7 @@ public static class TrainTopicsCommand
         IReadOnlyDictionary<int, string>? labels;
         try
         {
-            (previous, previousDirectory) = ReadPrevious(request, setup);
+            (previous, previousDirectory) = ReadPrevious(request, settings.Topics.ModelDirectory);
             labels = request.Labels is { } labelsFile
                 ? TopicLabels.Read(labelsFile.Exists ? labelsFile.FullName : throw new FileNotFoundException($"labels file not found ({labelsFile.FullName})"))
                 : null;
@@ -185,7 +184,7 @@ public static class TrainTopicsCommand
         return ExitCodes.Ok;
     }
 
-    private static (TopicCatalog? Catalog, string? Directory) ReadPrevious(TrainTopicsRequest request, TopicTrainingSetup setup)
+    private static (TopicCatalog? Catalog, string? Directory) ReadPrevious(TrainTopicsRequest request, string configuredDirectory)
     {
         if (request.NoPrevious)
         {
@@ -204,10 +203,11 @@ public static class TrainTopicsCommand
         }
 
         // The configured model is the one dashboards show; a retrain keeps its ids unless told otherwise.
-        if (SettingsLoader.ResolveModelDirectory(setup.ModelDirectory) is { } configured
-            && File.Exists(Path.Combine(configured, TopicCatalogJson.FileName)))
+        // pipeline.topics.model-dir, already looked up in the working directory, then beside the program.
+        var configured = Path.Combine(configuredDirectory, TopicCatalogJson.FileName);
+        if (File.Exists(configured))
         {
-            return (TopicCatalogJson.Read(Path.Combine(configured, TopicCatalogJson.FileName)), configured);
+            return (TopicCatalogJson.Read(configured), Path.GetFullPath(configuredDirectory));
         }
 
         return (null, null);

@@ -84,10 +84,4 @@ public static class DashboardEndpoints
         var contentType = ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
         return Results.Stream(resource, contentType);
     }
-
-    /// <summary>The files the page is made of (for tests and diagnostics).</summary>
-    public static IEnumerable<string> Files =>
-        typeof(DashboardEndpoints).Assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal))
-            .Select(n => n[ResourcePrefix.Length..]);
 }

@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using Pipeline.Host.Settings;
 using Pipeline.Models.Sentiment;
 
@@ -8,11 +7,27 @@ namespace Pipeline.Host.Scoring;
 public static class SentimentScorers
 {
     /// <summary>The scorers this build ships: the built-in model and the ONNX RoBERTa scorer.</summary>
-    public static Func<SentimentSettings, ISentimentScorer> Default { get; } = settings => settings.Scorer switch
+    public static Func<SentimentSettings, ISentimentScorer> Default { get; } = settings =>
     {
-        SentimentScorerKind.BuiltIn => OpenBuiltIn(settings.ModelDirectory),
-        SentimentScorerKind.Onnx => OpenOnnx(settings),
-        _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Scorer, "Unknown sentiment scorer."),
+        try
+        {
+            return settings.Scorer switch
+            {
+                SentimentScorerKind.BuiltIn => BuiltInSentimentScorer.Load(settings.ModelDirectory),
+                SentimentScorerKind.Onnx => OnnxRobertaScorer.Open(settings.ModelDirectory, new OnnxScorerOptions
+                {
+                    IntraOpThreads = settings.Onnx.IntraOpThreads,
+                    GraphOptimization = settings.Onnx.GraphOptimization,
+                    MaxTokens = settings.Onnx.MaxTokens,
+                    BatchSize = settings.Stage.BatchSize,
+                }),
+                _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Scorer, "Unknown sentiment scorer."),
+            };
+        }
+        catch (SentimentModelException e)
+        {
+            throw new SettingsException([$"pipeline.sentiment.model-dir = \"{settings.ModelDirectory}\": {e.Message}"]);
+        }
     };
 
     public static string Name(SentimentScorerKind kind) => kind switch
@@ -21,40 +36,4 @@ public static class SentimentScorers
         SentimentScorerKind.Onnx => "onnx",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
-
-    private static ISentimentScorer OpenOnnx(SentimentSettings settings)
-    {
-        try
-        {
-            return OnnxRobertaScorer.Open(settings.ModelDirectory, new OnnxScorerOptions
-            {
-                IntraOpThreads = settings.Onnx.IntraOpThreads,
-                GraphOptimization = settings.Onnx.GraphOptimization switch
-                {
-                    OnnxGraphOptimization.None => GraphOptimizationLevel.ORT_DISABLE_ALL,
-                    OnnxGraphOptimization.Basic => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                    OnnxGraphOptimization.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                    _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
-                },
-                MaxTokens = settings.Onnx.MaxTokens,
-                BatchSize = settings.Stage.BatchSize,
-            });
-        }
-        catch (OnnxModelFolderException e)
-        {
-            throw new SettingsException([$"pipeline.sentiment.model-dir = \"{settings.ModelDirectory}\": {e.Message}"]);
-        }
-    }
-
-    private static ISentimentScorer OpenBuiltIn(string directory)
-    {
-        try
-        {
-            return BuiltInSentimentScorer.Load(directory);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
-        {
-            throw new SettingsException([$"pipeline.sentiment.model-dir = \"{directory}\": not a built-in sentiment model folder ({e.Message})"]);
-        }
-    }
 }

@@ -44,18 +44,10 @@ public enum SentimentScorerKind
     Onnx,
 }
 
-public enum OnnxGraphOptimization
-{
-    None,
-    Basic,
-    Extended,
-    All,
-}
-
 /// <summary><c>pipeline.sentiment.onnx</c>: ONNX Runtime session options.</summary>
 /// <param name="IntraOpThreads">0: ONNX Runtime's default (one per core).</param>
 /// <param name="MaxTokens">Longer tweets are truncated, never rejected (the original crashed whole batches on them).</param>
-public sealed record OnnxScorerSettings(int IntraOpThreads, OnnxGraphOptimization GraphOptimization, int MaxTokens);
+public sealed record OnnxScorerSettings(int IntraOpThreads, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel GraphOptimization, int MaxTokens);
 
 /// <summary><c>pipeline.sentiment</c>: which scorer, its model folder and how the stage batches.</summary>
 /// <param name="ModelDirectory">Resolved like <see cref="TopicSettings.ModelDirectory"/>.</param>

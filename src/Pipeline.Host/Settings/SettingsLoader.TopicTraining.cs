@@ -4,26 +4,15 @@ using Pipeline.Models.Topics;
 
 namespace Pipeline.Host.Settings;
 
-/// <param name="ModelDirectory"><c>pipeline.topics.model-dir</c>: the model the topic stage loads, and the
-/// previous model a retrain keeps ids and labels from. Relative paths as given; see <see cref="SettingsLoader.ResolveModelDirectory"/>.</param>
-public sealed record TopicTrainingSetup(string ModelDirectory, TopicTrainingSettings Training);
-
 public static partial class SettingsLoader
 {
-    public const string TopicModelDirectoryKey = "pipeline.topics.model-dir";
     public const string TopicTrainingKey = "pipeline.topics.training";
 
-    /// <summary>Reads <c>pipeline.topics.model-dir</c> and <c>pipeline.topics.training { }</c>; every bad value is named.</summary>
-    public static TopicTrainingSetup LoadTopicTraining(Config config)
+    /// <summary>Reads <c>pipeline.topics.training { }</c>; every bad value is named.</summary>
+    public static TopicTrainingSettings LoadTopicTraining(Config config)
     {
         var problems = new List<string>();
         var defaults = new TopicTrainingSettings();
-        var modelDirectory = config.HasPath(TopicModelDirectoryKey) ? config.GetString(TopicModelDirectoryKey) : null;
-        if (string.IsNullOrWhiteSpace(modelDirectory))
-        {
-            problems.Add($"{TopicModelDirectoryKey}: must not be empty");
-        }
-
         int Int(string key, int fallback) =>
             (int)Number(key, fallback, v => v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue, "a whole number");
 
@@ -78,26 +67,6 @@ public static partial class SettingsLoader
             throw new SettingsException(problems);
         }
 
-        return new TopicTrainingSetup(modelDirectory!, training);
-    }
-
-    /// <summary>
-    /// A relative model folder is looked up in the working directory first, then beside the program
-    /// (where the Host copies the shipped models); null when neither holds it.
-    /// </summary>
-    public static string? ResolveModelDirectory(string path)
-    {
-        if (Path.IsPathRooted(path))
-        {
-            return Directory.Exists(path) ? path : null;
-        }
-
-        if (Directory.Exists(path))
-        {
-            return Path.GetFullPath(path);
-        }
-
-        var besideProgram = Path.Combine(AppContext.BaseDirectory, path);
-        return Directory.Exists(besideProgram) ? besideProgram : null;
+        return training;
     }
 }

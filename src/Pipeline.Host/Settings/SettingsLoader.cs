@@ -149,12 +149,12 @@ public static partial class SettingsLoader
                 reader.ScoringStage("pipeline.sentiment"),
                 new OnnxScorerSettings(
                     reader.Int("pipeline.sentiment.onnx.intra-op-threads", 0, 256),
-                    reader.Choice("pipeline.sentiment.onnx.graph-optimization", new Dictionary<string, OnnxGraphOptimization>
+                    reader.Choice("pipeline.sentiment.onnx.graph-optimization", new Dictionary<string, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel>
                     {
-                        ["none"] = OnnxGraphOptimization.None,
-                        ["basic"] = OnnxGraphOptimization.Basic,
-                        ["extended"] = OnnxGraphOptimization.Extended,
-                        ["all"] = OnnxGraphOptimization.All,
+                        ["none"] = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+                        ["basic"] = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                        ["extended"] = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                        ["all"] = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
                     }),
                     reader.Int("pipeline.sentiment.onnx.max-tokens", 8, 512))))
         {

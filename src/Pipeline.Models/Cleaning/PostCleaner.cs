@@ -51,20 +51,15 @@ public sealed partial class PostCleaner
 
     private readonly Lock _seen = new();
 
-    // A reply to the company's own account is addressed to it even when the text never names it:
-    // Nitter shows the replied-to handles apart from the text.
-    private bool IsReplyTo(RawPost raw, CompanyId company) =>
-        raw.ReplyingTo is { Count: > 0 } handles && handles.Any(h => _ownHandles[company].Contains(h.TrimStart('@')));
-
-    private Company? RepliedToCompany(RawPost raw) =>
-        raw.ReplyingTo?.Select(h => _companies.All.FirstOrDefault(c => _ownHandles[c.Id].Contains(h.TrimStart('@')))).FirstOrDefault(c => c is not null);
-
     public CleaningOutcome Clean(RawPost raw)
     {
         var text = TextNormalizer.DecodeEntities(raw.Text);
-        var company = raw.Company is { } given
-            ? _companies.Find(given.Value)
-            : _relevance.FirstCompanyIn(text) ?? RepliedToCompany(raw);
+        // Nitter shows a reply's leading @mentions apart from its text (X keeps them in it); they
+        // address the post all the same, so relevance reads them as the text's first words.
+        var relevanceText = raw.ReplyingTo is { Count: > 0 } repliedTo
+            ? string.Join(' ', repliedTo.Select(h => "@" + h.TrimStart('@'))) + " " + text
+            : text;
+        var company = raw.Company is { } given ? _companies.Find(given.Value) : _relevance.FirstCompanyIn(relevanceText);
 
         bool firstTimeId;
         lock (_seen)
@@ -92,7 +87,7 @@ public sealed partial class PostCleaner
             return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NonEnglish);
         }
 
-        if (!_relevance.IsAbout(company.Id, text) && !IsReplyTo(raw, company.Id))
+        if (!_relevance.IsAbout(company.Id, relevanceText))
         {
             return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NotRelevant);
         }

@@ -148,31 +148,38 @@ public sealed class BuiltInSentimentModel
         var modelPath = Path.Combine(folder, ModelFileName);
         if (!File.Exists(metadataPath) || !File.Exists(modelPath))
         {
-            throw new FileNotFoundException(
-                $"No built-in sentiment model in {Path.GetFullPath(folder)}: expected {ModelFileName} and {MetadataFileName} (train one with the train-sentiment verb).",
-                File.Exists(metadataPath) ? modelPath : metadataPath);
+            throw new SentimentModelException(folder,
+                $"No built-in sentiment model in {Path.GetFullPath(folder)}: expected {ModelFileName} and {MetadataFileName} (train one with the train-sentiment verb).");
         }
 
-        var metadata = JsonSerializer.Deserialize<BuiltInSentimentMetadata>(File.ReadAllText(metadataPath), Json)
-            ?? throw new InvalidDataException($"{metadataPath} is empty.");
-        if (metadata.Format != BuiltInSentimentMetadata.CurrentFormat)
+        // A damaged folder is as unusable as a missing one: one exception type, naming the folder.
+        try
         {
-            throw new InvalidDataException($"{metadataPath} has format {metadata.Format}; this build reads format {BuiltInSentimentMetadata.CurrentFormat}.");
-        }
+            var metadata = JsonSerializer.Deserialize<BuiltInSentimentMetadata>(File.ReadAllText(metadataPath), Json)
+                ?? throw new InvalidDataException($"{metadataPath} is empty.");
+            if (metadata.Format != BuiltInSentimentMetadata.CurrentFormat)
+            {
+                throw new InvalidDataException($"{metadataPath} has format {metadata.Format}; this build reads format {BuiltInSentimentMetadata.CurrentFormat}.");
+            }
 
-        if (metadata.ClassOffsets.Length != Classes)
-        {
-            throw new InvalidDataException($"{metadataPath}: classOffsets must have {Classes} values.");
-        }
+            if (metadata.ClassOffsets.Length != Classes)
+            {
+                throw new InvalidDataException($"{metadataPath}: classOffsets must have {Classes} values.");
+            }
 
-        var ml = new MLContext();
-        var transformer = ml.Model.Load(modelPath, out _);
-        var parameters = transformer switch
+            var ml = new MLContext();
+            var transformer = ml.Model.Load(modelPath, out _);
+            var parameters = transformer switch
+            {
+                ISingleFeaturePredictionTransformer<object> single when single.Model is LinearMulticlassModelParametersBase p => p,
+                _ => FindParameters(transformer),
+            };
+            return (FromParameters(new SentimentFeaturizer(metadata.Featurizer), parameters), metadata);
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException)
         {
-            ISingleFeaturePredictionTransformer<object> single when single.Model is LinearMulticlassModelParametersBase p => p,
-            _ => FindParameters(transformer),
-        };
-        return (FromParameters(new SentimentFeaturizer(metadata.Featurizer), parameters), metadata);
+            throw new SentimentModelException(folder, $"The built-in sentiment model in {Path.GetFullPath(folder)} cannot be read: {e.Message}", e);
+        }
     }
 
     private static LinearMulticlassModelParametersBase FindParameters(ITransformer transformer)

@@ -4,16 +4,13 @@ namespace Pipeline.Models.Sentiment;
 /// The ONNX sentiment model folder cannot be used. <see cref="Problems"/> lists every problem found
 /// (not only the first), so the host can stop start-up with one message the user can act on.
 /// </summary>
-public sealed class OnnxModelFolderException : Exception
+public sealed class OnnxModelFolderException : SentimentModelException
 {
     public OnnxModelFolderException(string folder, IReadOnlyList<string> problems, Exception? inner = null)
-        : base(Describe(folder, problems), inner)
+        : base(folder, Describe(folder, problems), inner)
     {
-        Folder = folder;
         Problems = problems;
     }
-
-    public string Folder { get; }
 
     public IReadOnlyList<string> Problems { get; }
 

@@ -1,9 +1,5 @@
 namespace Pipeline.Models.Topics;
 
-/// <summary>A post's topic: the stored assignment and the full distribution it was decided from.</summary>
-/// <param name="Distribution">Indexed like <see cref="TopicCatalog.Topics"/>; all zeros when no token was known.</param>
-public sealed record TopicScore(Pipeline.Models.Domain.TopicAssignment Assignment, float[] Distribution, TopicDecision Decision);
-
 /// <summary>
 /// A trained topic model as the pipeline uses it: the LDA chain that turns tokens into a topic
 /// distribution, and the catalog that gives each internal topic its stable id and label.
@@ -34,20 +30,23 @@ public sealed class TopicModel
 
     public string Version => Catalog.ModelVersion;
 
-    /// <summary>Scores a batch of token lists (the cleaning stage's <c>TopicTokens</c>), in order.</summary>
-    public IReadOnlyList<TopicScore> Classify(IReadOnlyList<IReadOnlyList<string>> documents)
+    /// <summary>
+    /// Scores a batch of token lists (the cleaning stage's <c>TopicTokens</c>), in order: each post's stored
+    /// assignment with the full distribution it was decided from (all zeros when no token was known).
+    /// </summary>
+    public IReadOnlyList<Pipeline.Models.Domain.TopicAssignment> Classify(IReadOnlyList<IReadOnlyList<string>> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
         if (documents.Count == 0)
             return [];
         var distributions = Lda.InferBatch(documents);
-        var scores = new TopicScore[distributions.Count];
+        var scores = new Pipeline.Models.Domain.TopicAssignment[distributions.Count];
         for (var i = 0; i < scores.Length; i++)
         {
             var distribution = distributions[i];
             // The chain gives a document without a single known token an all-zero vector.
             var decision = TopicDecision.Decide(distribution, hasKnownToken: distribution.Any(p => p > 0), Threshold);
-            scores[i] = new TopicScore(decision.ToAssignment(Catalog), distribution, decision);
+            scores[i] = decision.ToAssignment(Catalog) with { Distribution = distribution };
         }
 
         return scores;

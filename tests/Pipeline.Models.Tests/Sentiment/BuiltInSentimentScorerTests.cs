@@ -71,7 +71,7 @@ public sealed class BuiltInSentimentScorerTests
     [Fact]
     public void A_missing_model_folder_says_what_is_expected()
     {
-        var error = Assert.Throws<FileNotFoundException>(() => BuiltInSentimentScorer.Load(Path.Combine(Path.GetTempPath(), "no-such-sentiment-model")));
+        var error = Assert.Throws<SentimentModelException>(() => BuiltInSentimentScorer.Load(Path.Combine(Path.GetTempPath(), "no-such-sentiment-model")));
 
         Assert.Contains("model.zip", error.Message);
         Assert.Contains("train-sentiment", error.Message);

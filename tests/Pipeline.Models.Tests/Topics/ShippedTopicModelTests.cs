@@ -1,4 +1,5 @@
 using Pipeline.Models.Cleaning;
+using Pipeline.Models.Domain;
 using Pipeline.Models.Topics;
 
 namespace Pipeline.Models.Tests.Topics;
@@ -8,7 +9,7 @@ public sealed class ShippedTopicModelTests
 {
     private static readonly Lazy<TopicModel> Shipped = new(() => TopicModel.Load(Path.Combine(AppContext.BaseDirectory, "models", "topics")));
 
-    private static TopicScore Classify(string tweet) =>
+    private static TopicAssignment Classify(string tweet) =>
         Shipped.Value.Classify([TextNormalizer.TopicTokens(TextNormalizer.DecodeEntities(tweet), CleaningPolicy.Default.DomainStopwords)])[0];
 
     [Theory]
@@ -21,7 +22,7 @@ public sealed class ShippedTopicModelTests
     {
         var score = Classify(tweet);
 
-        Assert.Equal(expectedLabel, score.Assignment.Label);
+        Assert.Equal(expectedLabel, score.Label);
     }
 
     [Fact]
@@ -39,6 +40,6 @@ public sealed class ShippedTopicModelTests
     {
         var score = Classify("@opaycare https://t.co/xyz");
 
-        Assert.Equal(TopicDecision.UnclassifiedId, score.Assignment.TopicId);
+        Assert.Equal(TopicDecision.UnclassifiedId, score.TopicId);
     }
 }

@@ -16,15 +16,6 @@ CREATE TABLE pipeline.topics (
     CHECK (cardinality(top_words) = cardinality(top_word_weights))
 );
 
--- The views below join posts to topics on (model version, topic id); with the version in the
--- covering indexes the reporting aggregates stay index-only scans.
-DROP INDEX pipeline.scored_posts_created_cover;
-CREATE INDEX scored_posts_created_cover ON pipeline.scored_posts (created_at)
-    INCLUDE (company_id, topic_id, topic_model_version, topic_label, sentiment_label, sentiment_score);
-DROP INDEX pipeline.scored_posts_company_created;
-CREATE INDEX scored_posts_company_created ON pipeline.scored_posts (company_id, created_at)
-    INCLUDE (topic_id, topic_model_version, topic_label, sentiment_label, sentiment_score);
-
 -- Same columns in the same order as V002 (Tableau workbooks and the dashboard name them), new ones at the end.
 -- topic_label: the catalog's label when the model is published, else the label stored with the row.
 CREATE OR REPLACE VIEW reporting.posts AS
