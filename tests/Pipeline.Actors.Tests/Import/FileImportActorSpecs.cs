@@ -50,9 +50,13 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres) : TestKit
         var (_, _, status) = Start(database, new ImportSettings([], inbox, TimeSpan.FromMilliseconds(100)));
 
         var reason = Path.Combine(inbox, "failed", "no-id.csv.error.txt");
-        await AwaitAssertAsync(() => Assert.True(File.Exists(reason)), Patience);
-        Assert.Contains("no-id.csv:1", await File.ReadAllTextAsync(reason));
-        Assert.Contains("no-id.csv", status.LastError);
+        // The reason file exists a moment before its text is written, and the status follows it.
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.True(File.Exists(reason));
+            Assert.Contains("no-id.csv:1", await File.ReadAllTextAsync(reason));
+            Assert.Contains("no-id.csv", status.LastError);
+        }, Patience);
     }
 
     [Fact]

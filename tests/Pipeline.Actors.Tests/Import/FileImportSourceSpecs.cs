@@ -98,6 +98,7 @@ public sealed class FileImportSourceSpecs : Akka.TestKit.Xunit.TestKit
             {
                 using var exclusive = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
             },
+            TimeSpan.FromSeconds(30),
             cancellationToken: TestContext.Current.CancellationToken);
     }
 }

@@ -100,10 +100,15 @@ public sealed class ScrapingServiceSpecs(PostgresFixture postgres)
         Assert.Contains("akka-persistence-journal", ready);
         Assert.Contains("scraper-graph", ready);
         Assert.Contains("cluster", ready, StringComparison.OrdinalIgnoreCase);
-        var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(root, "/status/sources"))).RootElement;
-        var scraper = Assert.Single(status.EnumerateArray());
+        // The status is published after the last checkpoint reaches the journal, a moment after the rows.
+        JsonElement scraper = default;
+        await AwaitAsync(async () =>
+        {
+            var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(root, "/status/sources"))).RootElement;
+            scraper = Assert.Single(status.EnumerateArray());
+            return scraper.GetProperty("mode").GetString() == "live";
+        });
         Assert.Equal("x_api-northwind", scraper.GetProperty("scraper").GetString());
-        Assert.Equal("live", scraper.GetProperty("mode").GetString());
         Assert.Equal(1010, scraper.GetProperty("newestId").GetInt64());
     }
 

@@ -114,7 +114,8 @@ public sealed class NitterSourceTests : IAsyncLifetime
 
         Assert.Null(unavailable.StatusCode);
         Assert.Contains("0.5 s", unavailable.Detail);
-        Assert.True(clock.Elapsed < Timeout + TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        // Far below the server's delay, with room for connection set-up on a busy machine.
+        Assert.True(clock.Elapsed < Timeout + TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
 
     [Fact]

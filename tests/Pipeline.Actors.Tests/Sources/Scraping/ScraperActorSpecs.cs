@@ -53,9 +53,10 @@ public sealed class ScraperActorSpecs(PostgresFixture postgres) : TestKit(Config
         harness.Scraper(Sys);
 
         await AwaitAssertAsync(async () => Assert.Equal([201L], await harness.StoredIdsAsync()), Patience);
-        // Backoff 300 ms then 600 ms, each ±25 %.
-        Assert.InRange(Gap(server, 0, 1).TotalMilliseconds, 200, 1_500);
-        Assert.InRange(Gap(server, 1, 2).TotalMilliseconds, 420, 2_000);
+        // Backoff 300 ms then 600 ms, each ±25 %. The lower bounds are the backoff's; the upper ones only
+        // say it was not the hour-long live interval, with room for a busy machine.
+        Assert.InRange(Gap(server, 0, 1).TotalMilliseconds, 200, 10_000);
+        Assert.InRange(Gap(server, 1, 2).TotalMilliseconds, 420, 10_000);
     }
 
     [Fact]
@@ -158,7 +159,8 @@ public sealed class ScraperActorSpecs(PostgresFixture postgres) : TestKit(Config
             Assert.StartsWith(harness.Servers[0].BaseUrl + "2/tweets/search/recent", quarantined.Location);
             Assert.Contains("not-a-number", quarantined.Payload);
         }, Patience);
-        Assert.Equal(1, harness.StatusNow.PagesCommitted);
+        // The status follows the rows: it is published after the page's checkpoint is persisted.
+        await AwaitAssertAsync(() => Assert.Equal(1, harness.StatusNow.PagesCommitted), Patience);
     }
 
     [Fact]
@@ -194,7 +196,7 @@ public sealed class ScraperActorSpecs(PostgresFixture postgres) : TestKit(Config
         await AwaitAssertAsync(() => Assert.Equal(4, server.Requests.Count), Patience);
         Watch(first);
         Sys.Stop(first);
-        ExpectTerminated(first);
+        ExpectTerminated(first, Patience);
 
         harness.Scraper(Sys, name: "crashing-scraper");
 
