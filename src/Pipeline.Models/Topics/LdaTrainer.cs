@@ -147,6 +147,9 @@ public static class LdaTrainer
                 beta: settings.Beta,
                 samplingStepCount: settings.SamplingStepCount,
                 maximumNumberOfIterations: settings.Iterations,
+                // The native sampler prints its log-likelihood to stdout at every interval, through the
+                // progress display; nothing reads it, so it is computed once, at the end, instead of every 5.
+                likelihoodInterval: Math.Max(1, settings.Iterations),
                 numberOfThreads: settings.NumberOfThreads,
                 maximumTokenCountPerDocument: settings.MaximumTokensPerDocument,
                 numberOfSummaryTermsPerTopic: settings.SummaryTermsPerTopic,
