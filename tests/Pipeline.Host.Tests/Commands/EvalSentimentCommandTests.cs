@@ -51,7 +51,8 @@ public sealed partial class EvalSentimentCommandTests : IDisposable
         });
         console.Profile.Width = 240;
 
-        var code = SentimentCommands.Evaluate(new FileInfo(tsv), null, "builtin", SentimentCommands.DefaultModelFolder, 4, console);
+        var code = SentimentCommands.Evaluate(new FileInfo(tsv), null,
+            SentimentCommands.EvaluationSettings(SentimentCommands.ConfiguredSentiment(null), "builtin", SentimentCommands.DefaultModelFolder), 4, console);
 
         Assert.Equal(ExitCodes.Ok, code);
         var text = output.ToString();
