@@ -50,7 +50,22 @@ trainTopics.SetAction((result, ct) => Guarded(() => TrainTopicsCommand.ExecuteAs
     Spectre.Console.AnsiConsole.Console,
     ct)));
 
-var reloadUrl = new Option<Uri?>("--url") { Description = "The running service's management address (default: pipeline.http host and port)" };
+var reloadUrl = new Option<Uri?>("--url")
+{
+    Description = "The running service's management address (default: pipeline.http host and port)",
+    // System.CommandLine has no converter for Uri.
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Single().Value;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            return uri;
+        }
+
+        result.AddError($"--url {text}: not an absolute URL (e.g. http://127.0.0.1:8558/)");
+        return null;
+    },
+};
 var reloadPath = new Option<string?>("--path") { Description = "Topic model folder (default: the service's pipeline.topics.model-dir)" };
 var reloadTopics = new Command("reload-topics", "Ask the running service to switch to the topic model in a folder, without a restart.") { reloadUrl, reloadPath };
 reloadTopics.SetAction((result, ct) => Guarded(() => ReloadModelCommand.TopicsAsync(result.GetValue(config), result.GetValue(reloadUrl), result.GetValue(reloadPath), ct)));
