@@ -3,10 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Configuration;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Host.Commands;
 using Pipeline.Host.Database;
@@ -23,7 +19,6 @@ namespace Pipeline.Host.Tests.Http;
 [Collection(StandardErrorCollection.Name)]
 public sealed class SentimentReloadSpecs(PostgresFixture postgres)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private static readonly string Shipped = SentimentCommands.DefaultModelFolder;
 
@@ -71,23 +66,23 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
         await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
         await using var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"]);
         await app.StartAsync();
-        var root = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        var (shipped, shippedLoadedAt) = await ModelAsync(root);
+        var root = RunningService.Root(app);
+        var (shipped, shippedLoadedAt) = await RunningService.ModelAsync(root, "sentiment-model");
         Assert.StartsWith("builtin-", shipped);
 
         // The reload is asked for while the first file's posts are being scored.
-        Drop(inbox, "one.jsonl", 1_000_000_000_000_000_000, 3_000);
+        RunningService.Drop(inbox, "one.jsonl", 1_000_000_000_000_000_000, 3_000);
         using var switched = await Http.PostAsJsonAsync(new Uri(root, "/admin/sentiment/reload"), new { path = reloaded });
         var body = await switched.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(HttpStatusCode.OK, switched.StatusCode);
         Assert.Equal(shipped, body.GetProperty("previousVersion").GetString());
         Assert.Equal("builtin-reloaded-b", body.GetProperty("version").GetString());
         Assert.Equal(Path.GetFullPath(reloaded), body.GetProperty("path").GetString());
-        var (version, loadedAt) = await ModelAsync(root);
+        var (version, loadedAt) = await RunningService.ModelAsync(root, "sentiment-model");
         Assert.Equal("builtin-reloaded-b", version);
         Assert.True(loadedAt > shippedLoadedAt, $"loadedAt {loadedAt:O} is not after the start-up model's {shippedLoadedAt:O}");
-        await WaitImportedAsync(inbox, "one.jsonl");
-        await ImportAsync(inbox, "two.jsonl", 2_000_000_000_000_000_000);
+        await RunningService.WaitImportedAsync(inbox, "one.jsonl");
+        await RunningService.ImportAsync(inbox, "two.jsonl", 2_000_000_000_000_000_000);
 
         using var missing = await Http.PostAsync(new Uri(root, "/admin/sentiment/reload?path=" + Uri.EscapeDataString(empty)), null);
         var missingReason = await missing.Content.ReadFromJsonAsync<JsonElement>();
@@ -99,9 +94,9 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
         var wrongReason = await wrong.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.StatusCode);
         Assert.Contains("format 9", wrongReason.GetProperty("error").GetString());
-        await ImportAsync(inbox, "three.jsonl", 3_000_000_000_000_000_000);
+        await RunningService.ImportAsync(inbox, "three.jsonl", 3_000_000_000_000_000_000);
 
-        var versions = await VersionsByFileAsync(database);
+        var versions = await RunningService.VersionsByFileAsync(database, "sentiment_model_version");
         Assert.Subset(new HashSet<string> { shipped, "builtin-reloaded-b" }, versions[1].ToHashSet());
         Assert.Equal(["builtin-reloaded-b"], versions[2]);
         Assert.Equal(["builtin-reloaded-b"], versions[3]);
@@ -118,7 +113,7 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
         var printed = JsonDocument.Parse(output).RootElement;
         Assert.Equal("builtin-reloaded-b", printed.GetProperty("previousVersion").GetString());
         Assert.Equal("builtin-reloaded-c", printed.GetProperty("version").GetString());
-        Assert.Equal("builtin-reloaded-c", (await ModelAsync(root)).Version);
+        Assert.Equal("builtin-reloaded-c", (await RunningService.ModelAsync(root, "sentiment-model")).Version);
     }
 
     [Fact]
@@ -131,14 +126,14 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
         await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
         await using var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"]);
         await app.StartAsync();
-        var root = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var root = RunningService.Root(app);
         var empty = Directory.CreateDirectory(folder.Combine("empty")).FullName;
 
         var (code, error) = await StandardError.RunProgramAsync("reload-sentiment", "--url", root.ToString(), "--path", empty);
 
         Assert.Equal(ExitCodes.Failed, code);
         Assert.Contains("model.zip", error, StringComparison.Ordinal);
-        Assert.StartsWith("builtin-", (await ModelAsync(root)).Version);
+        Assert.StartsWith("builtin-", (await RunningService.ModelAsync(root, "sentiment-model")).Version);
     }
 
     private static async Task<(int Code, string Output)> RunVerbAsync(params string[] args)
@@ -155,51 +150,5 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
         {
             Console.SetOut(original);
         }
-    }
-
-    private static void Drop(string inbox, string name, long firstId, int count)
-    {
-        var staging = Path.Combine(inbox, "..", name);
-        SyntheticTweets.WriteJsonLines(staging, SyntheticTweets.Generate(count, firstId: firstId));
-        File.Move(staging, Path.Combine(inbox, name));
-    }
-
-    private static async Task WaitImportedAsync(string inbox, string name)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!File.Exists(Path.Combine(inbox, "done", name)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{name} not imported in time");
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task ImportAsync(string inbox, string name, long firstId)
-    {
-        Drop(inbox, name, firstId, 300);
-        await WaitImportedAsync(inbox, name);
-    }
-
-    private static async Task<(string Version, DateTimeOffset LoadedAt)> ModelAsync(Uri root)
-    {
-        using var response = await Http.GetAsync(new Uri(root, "/ready"));
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        var data = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "sentiment-model").GetProperty("data");
-        return (data.GetProperty("version").GetString()!, DateTimeOffset.Parse(data.GetProperty("loadedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private static async Task<Dictionary<long, List<string>>> VersionsByFileAsync(PipelineDatabase database)
-    {
-        var versions = new Dictionary<long, List<string>>();
-        await using var command = database.DataSource.CreateCommand(
-            "SELECT post_id / 1000000000000000000, sentiment_model_version FROM pipeline.scored_posts GROUP BY 1, 2 ORDER BY 1, 2");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var file = reader.GetInt64(0);
-            (versions.TryGetValue(file, out var list) ? list : versions[file] = []).Add(reader.IsDBNull(1) ? "(none)" : reader.GetString(1));
-        }
-
-        return versions;
     }
 }
