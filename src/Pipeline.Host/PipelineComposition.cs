@@ -64,6 +64,11 @@ public static class PipelineComposition
             builder.Services.AddHostedService<TopicCatalogPublisher>();
         }
 
+        if (models.Sentiment is { } sentiment)
+        {
+            builder.Services.AddSingleton(sp => new SentimentModelReloader(sentiment, settings.Sentiment, models.SentimentFactory, sp.GetRequiredService<ILogger<SentimentModelReloader>>()));
+        }
+
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [PipelineEndpoints.ReadyTag])
             .AddCheck<MigrationsHealthCheck>("migrations", tags: [PipelineEndpoints.ReadyTag])
@@ -99,6 +104,7 @@ public static class PipelineComposition
         var app = builder.Build();
         app.MapPipelineEndpoints();
         app.MapTopicAdmin();
+        app.MapSentimentAdmin();
         app.MapDashboard();
         return app;
     }

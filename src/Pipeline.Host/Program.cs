@@ -50,10 +50,28 @@ trainTopics.SetAction((result, ct) => Guarded(() => TrainTopicsCommand.ExecuteAs
     Spectre.Console.AnsiConsole.Console,
     ct)));
 
-var reloadUrl = new Option<Uri?>("--url") { Description = "The running service's management address (default: pipeline.http host and port)" };
+var reloadUrl = new Option<Uri?>("--url")
+{
+    Description = "The running service's management address (default: pipeline.http host and port)",
+    // System.CommandLine has no converter for Uri.
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Single().Value;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            return uri;
+        }
+
+        result.AddError($"--url {text}: not an absolute URL (e.g. http://127.0.0.1:8558/)");
+        return null;
+    },
+};
 var reloadPath = new Option<string?>("--path") { Description = "Topic model folder (default: the service's pipeline.topics.model-dir)" };
 var reloadTopics = new Command("reload-topics", "Ask the running service to switch to the topic model in a folder, without a restart.") { reloadUrl, reloadPath };
-reloadTopics.SetAction((result, ct) => Guarded(() => ReloadTopicsCommand.ExecuteAsync(result.GetValue(config), result.GetValue(reloadUrl), result.GetValue(reloadPath), ct)));
+reloadTopics.SetAction((result, ct) => Guarded(() => ReloadModelCommand.TopicsAsync(result.GetValue(config), result.GetValue(reloadUrl), result.GetValue(reloadPath), ct)));
+var sentimentPath = new Option<string?>("--path") { Description = "Sentiment model folder, read as the service's pipeline.sentiment.scorer kind (default: its pipeline.sentiment.model-dir)" };
+var reloadSentiment = new Command("reload-sentiment", "Ask the running service to switch to the sentiment model in a folder, without a restart.") { reloadUrl, sentimentPath };
+reloadSentiment.SetAction((result, ct) => Guarded(() => ReloadModelCommand.SentimentAsync(result.GetValue(config), result.GetValue(reloadUrl), result.GetValue(sentimentPath), ct)));
 
 var sentimentText = new Option<FileInfo>("--text") { Description = "Tweets, one a line (or label<TAB>text lines when --labels is not given)", Required = true };
 var sentimentLabels = new Option<FileInfo?>("--labels") { Description = "Labels, one a line: 0 negative, 1 neutral, 2 positive" };
@@ -89,20 +107,22 @@ trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentComman
         },
     }))));
 
-var evalModel = new Option<string?>("--model") { Description = "Model folder (default: the shipped built-in model beside the program)" };
-var evalScorer = new Option<string>("--scorer") { Description = "builtin or onnx", DefaultValueFactory = _ => "builtin" };
+var evalModel = new Option<string?>("--model") { Description = "Model folder (default: pipeline.sentiment.model-dir, or the shipped built-in model for --scorer builtin)" };
+var evalScorer = new Option<string?>("--scorer") { Description = "builtin or onnx (default: pipeline.sentiment.scorer, with its model-dir and onnx session settings)" };
 var evalBatch = new Option<int>("--batch") { Description = "Tweets per Score call", DefaultValueFactory = _ => 1024 };
 var evalSentiment = new Command("eval-sentiment", "Evaluate a sentiment scorer on a labelled file: macro recall, per-class P/R/F1, confusion matrix, tweets/s.")
 {
     sentimentText, sentimentLabels, evalModel, evalScorer, evalBatch,
 };
 evalSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Evaluate(
-    result.GetValue(sentimentText)!, result.GetValue(sentimentLabels), result.GetValue(evalScorer)!, result.GetValue(evalModel), result.GetValue(evalBatch),
+    result.GetValue(sentimentText)!, result.GetValue(sentimentLabels),
+    SentimentCommands.EvaluationSettings(SentimentCommands.ConfiguredSentiment(result.GetValue(config)), result.GetValue(evalScorer), result.GetValue(evalModel)),
+    result.GetValue(evalBatch),
     Spectre.Console.AnsiConsole.Console))));
 
 var root = new RootCommand("Pipeline: what customers say about companies on social media, cleaned, scored and kept in PostgreSQL.")
 {
-    run, demo, import, migrate, trainTopics, reloadTopics, trainSentiment, evalSentiment,
+    run, demo, import, migrate, trainTopics, reloadTopics, reloadSentiment, trainSentiment, evalSentiment,
 };
 root.Options.Add(config);
 

@@ -26,19 +26,27 @@ public delegate IReadOnlyList<ScoredPost> ScoreBatch(IReadOnlyList<ScoredPost> p
 public static class BatchScoring
 {
     /// <param name="stage">Names the stage in counters and quarantine entries (<c>topics</c>, <c>sentiment</c>).</param>
-    /// <param name="scorerForBatch">Called once per batch: a hot-reloaded model is picked up at a batch boundary, and a batch and its retries see one model.</param>
+    /// <param name="model">Leased once per batch: a hot-reloaded model is picked up at a batch boundary, a batch and its
+    /// retries see one model, and a swapped-out model is not disposed while a batch still scores with it.</param>
+    /// <param name="scorer">Scores a batch with the leased model.</param>
     /// <param name="payload">The input the scorer saw, stored with a quarantined post so the failure can be reproduced.</param>
-    public static Flow<PipelineItem, PipelineItem, NotUsed> Create(
+    public static Flow<PipelineItem, PipelineItem, NotUsed> Create<TModel>(
         string stage,
         ScoringStageSettings settings,
-        Func<ScoreBatch> scorerForBatch,
+        ModelSlot<TModel> model,
+        Func<TModel, ScoreBatch> scorer,
         Func<CleanedPost, string> payload,
-        PipelineCounters counters) =>
+        PipelineCounters counters)
+        where TModel : class =>
         Flow.Create<PipelineItem>()
             .GroupedWithin(settings.BatchSize, settings.MaxWait)
             // Scoring is CPU-bound (ML.NET, ONNX): on the thread pool, so it never holds the
             // stream's dispatcher, and up to Parallelism batches at once, emitted in order.
-            .SelectAsync(settings.Parallelism, batch => Task.Run(() => ScoreAll(stage, batch.ToList(), scorerForBatch(), payload, counters)))
+            .SelectAsync(settings.Parallelism, batch => Task.Run(() =>
+            {
+                using var lease = model.Lease();
+                return ScoreAll(stage, batch.ToList(), scorer(lease.Model), payload, counters);
+            }))
             .SelectMany(items => items);
 
     /// <summary>The stage's work on one batch, without a stream: scored, quarantined and passed-through items in input order.</summary>

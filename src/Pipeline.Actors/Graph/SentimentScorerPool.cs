@@ -5,14 +5,17 @@ using Pipeline.Models.Sentiment;
 namespace Pipeline.Actors.Graph;
 
 /// <summary>
-/// One scorer per parallel batch: a scorer instance is used by one thread at a time (its
-/// contract), so the sentiment stage's parallelism needs as many instances. Each call borrows
-/// a free one; with no more callers than instances nobody waits.
+/// The scorers the sentiment stage's parallel batches use. A scorer that says
+/// <see cref="ISentimentScorer.IsThreadSafe"/> is loaded once and shared by every lane (one model in
+/// memory, not one per lane). Any other is used by one thread at a time (its contract), so the pool
+/// holds one instance per lane and each call borrows a free one; with no more callers than
+/// instances nobody waits.
 /// </summary>
 public sealed class SentimentScorerPool : ISentimentScorer
 {
     private readonly IReadOnlyList<ISentimentScorer> _all;
     private readonly BlockingCollection<ISentimentScorer> _free;
+    private readonly ISentimentScorer? _shared;
 
     public SentimentScorerPool(IReadOnlyList<ISentimentScorer> scorers)
     {
@@ -28,16 +31,21 @@ public sealed class SentimentScorerPool : ISentimentScorer
         }
 
         _all = scorers;
+        _shared = scorers.Count == 1 && scorers[0].IsThreadSafe ? scorers[0] : null;
         _free = new BlockingCollection<ISentimentScorer>(new ConcurrentQueue<ISentimentScorer>(scorers));
     }
 
-    /// <summary><paramref name="count"/> scorers from <paramref name="create"/>; the ones made before a failure are disposed.</summary>
+    /// <summary>
+    /// Scorers for <paramref name="count"/> lanes from <paramref name="create"/>: one when it is thread-safe,
+    /// else <paramref name="count"/>; the ones made before a failure are disposed.
+    /// </summary>
     public static SentimentScorerPool Create(int count, Func<ISentimentScorer> create)
     {
         var scorers = new List<ISentimentScorer>(count);
         try
         {
-            for (var i = 0; i < count; i++)
+            scorers.Add(create());
+            for (var i = 1; i < count && !scorers[0].IsThreadSafe; i++)
             {
                 scorers.Add(create());
             }
@@ -53,10 +61,19 @@ public sealed class SentimentScorerPool : ISentimentScorer
 
     public string ModelVersion => _all[0].ModelVersion;
 
+    /// <summary>Model instances loaded: 1 when shared by all lanes.</summary>
     public int Size => _all.Count;
+
+    /// <summary>Always: a shared scorer is thread-safe, and lanes borrow unshared ones one at a time.</summary>
+    public bool IsThreadSafe => true;
 
     public IReadOnlyList<SentimentScore> Score(IReadOnlyList<string> texts)
     {
+        if (_shared is not null)
+        {
+            return _shared.Score(texts);
+        }
+
         var scorer = _free.Take();
         try
         {

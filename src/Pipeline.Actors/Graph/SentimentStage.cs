@@ -11,7 +11,7 @@ public static class SentimentStage
 
     public static Flow<PipelineItem, PipelineItem, NotUsed> Create(
         ModelSlot<SentimentScorerPool> scorers, ScoringStageSettings settings, PipelineCounters counters) =>
-        BatchScoring.Create(Name, settings, () => Scorer(scorers.Current.Model), post => post.SentimentText, counters);
+        BatchScoring.Create(Name, settings, scorers, Scorer, post => post.SentimentText, counters);
 
     public static ScoreBatch Scorer(ISentimentScorer scorer) => posts =>
     {

@@ -12,7 +12,7 @@ public static class TopicStage
 
     public static Flow<PipelineItem, PipelineItem, NotUsed> Create(
         ModelSlot<TopicModel> model, ScoringStageSettings settings, PipelineCounters counters) =>
-        BatchScoring.Create(Name, settings, () => Scorer(model.Current.Model), post => post.Text, counters);
+        BatchScoring.Create(Name, settings, model, Scorer, post => post.Text, counters);
 
     /// <summary>Scores posts with one model; Unclassified (id −1) when no token is known or no topic reaches the threshold.</summary>
     public static ScoreBatch Scorer(TopicModel model) => posts =>

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Pipeline.Host.Scoring;
+using Pipeline.Host.Settings;
 using Pipeline.Models.Cleaning;
 using Pipeline.Models.Domain;
 using Pipeline.Models.Sentiment;
@@ -16,16 +18,30 @@ public static class SentimentCommands
     public static string DefaultModelFolder => Path.Combine(AppContext.BaseDirectory, "models", "sentiment");
 
     /// <summary>
-    /// Scorers eval-sentiment can build, by name: the shipped model, or an exported Cardiff RoBERTa folder.
+    /// What eval-sentiment scores with: the service's <c>pipeline.sentiment</c> (scorer kind, model
+    /// folder, ONNX session options), with <paramref name="scorerName"/> and <paramref name="modelFolder"/>
+    /// overriding the kind and the folder. Another kind than the configured one without a folder takes
+    /// the shipped model for builtin and needs <c>--model</c> for onnx.
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, Func<string?, ISentimentScorer>> Scorers =
-        new Dictionary<string, Func<string?, ISentimentScorer>>(StringComparer.OrdinalIgnoreCase)
+    public static SentimentSettings EvaluationSettings(SentimentSettings configured, string? scorerName, string? modelFolder)
+    {
+        var kind = configured.Scorer;
+        if (scorerName is not null)
         {
-            ["builtin"] = folder => BuiltInSentimentScorer.Load(folder ?? DefaultModelFolder),
-            ["onnx"] = folder => OnnxRobertaScorer.Open(
-                folder ?? throw new LabelledFileException("--scorer onnx needs --model: the exported model folder (model.onnx, vocab.json, merges.txt)."),
-                new OnnxScorerOptions()),
-        };
+            kind = SentimentScorers.Parse(scorerName)
+                ?? throw new LabelledFileException($"--scorer {scorerName}: not available in this build (available: builtin, onnx).");
+        }
+
+        var folder = modelFolder
+            ?? (kind == configured.Scorer ? configured.ModelDirectory
+                : kind == SentimentScorerKind.BuiltIn ? DefaultModelFolder
+                : throw new LabelledFileException("--scorer onnx needs --model: the exported model folder (model.onnx, vocab.json, merges.txt)."));
+        return configured with { Scorer = kind, ModelDirectory = folder };
+    }
+
+    /// <summary>The <c>pipeline.sentiment</c> settings of <paramref name="configPath"/> (or the default settings file).</summary>
+    public static SentimentSettings ConfiguredSentiment(string? configPath) =>
+        SettingsLoader.Load(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath))).Sentiment;
 
     public static int Train(FileInfo text, FileInfo? labels, DirectoryInfo output, BuiltInTrainerOptions options)
     {
@@ -61,16 +77,11 @@ public static class SentimentCommands
         return ExitCodes.Ok;
     }
 
-    public static int Evaluate(FileInfo text, FileInfo? labels, string scorerName, string? modelFolder, int batchSize, IAnsiConsole console)
+    /// <param name="settings">The scorer to build, through the same factory as the service (see <see cref="EvaluationSettings"/>).</param>
+    public static int Evaluate(FileInfo text, FileInfo? labels, SentimentSettings settings, int batchSize, IAnsiConsole console)
     {
-        if (!Scorers.TryGetValue(scorerName, out var factory))
-        {
-            throw new LabelledFileException(
-                $"--scorer {scorerName}: not available in this build (available: {string.Join(", ", Scorers.Keys)}).");
-        }
-
         var data = Prepare(Read(text, labels));
-        using var scorer = factory(modelFolder);
+        using var scorer = SentimentScorers.Create(settings);
         // One warm-up batch so the timing is of scoring, not of JIT and first-touch page faults.
         scorer.Score(data.Take(Math.Min(batchSize, data.Count)).Select(d => d.Text).ToArray());
         var report = SentimentEvaluation.Evaluate(scorer, data, batchSize);

@@ -15,8 +15,9 @@ namespace Pipeline.Host.Scoring;
 public sealed class ScoringModels : IDisposable
 {
     private ScoringModels(TopicSettings topicSettings, SentimentSettings sentimentSettings,
-        ModelSlot<TopicModel>? topics, ModelSlot<SentimentScorerPool>? sentiment)
+        ModelSlot<TopicModel>? topics, ModelSlot<SentimentScorerPool>? sentiment, Func<SentimentSettings, ISentimentScorer> sentimentScorers)
     {
+        SentimentFactory = sentimentScorers;
         TopicSettings = topicSettings;
         SentimentSettings = sentimentSettings;
         Topics = topics;
@@ -31,6 +32,9 @@ public sealed class ScoringModels : IDisposable
 
     public ModelSlot<SentimentScorerPool>? Sentiment { get; }
 
+    /// <summary>How the sentiment scorers were made: a reload makes the next ones the same way.</summary>
+    public Func<SentimentSettings, ISentimentScorer> SentimentFactory { get; }
+
     /// <summary>Loads what the settings enable; a folder that is not a usable model stops start-up naming the setting.</summary>
     /// <exception cref="SettingsException">A model cannot be loaded.</exception>
     public static ScoringModels Load(PipelineSettings settings, Func<SentimentSettings, ISentimentScorer> sentimentScorers)
@@ -41,7 +45,7 @@ public sealed class ScoringModels : IDisposable
         var sentiment = settings.Sentiment.Enabled
             ? new ModelSlot<SentimentScorerPool>(LoadSentiment(settings.Sentiment, sentimentScorers))
             : null;
-        return new ScoringModels(settings.Topics, settings.Sentiment, topics, sentiment);
+        return new ScoringModels(settings.Topics, settings.Sentiment, topics, sentiment, sentimentScorers);
     }
 
     /// <exception cref="SettingsException">The folder is missing or not a topic model.</exception>
@@ -61,13 +65,14 @@ public sealed class ScoringModels : IDisposable
         }
     }
 
-    private static LoadedModel<SentimentScorerPool> LoadSentiment(SentimentSettings settings, Func<SentimentSettings, ISentimentScorer> create)
+    /// <summary>The stage's scorers: one shared by all lanes when thread-safe, else one per lane.</summary>
+    /// <exception cref="SettingsException">The folder is missing or not a model of the configured kind.</exception>
+    public static LoadedModel<SentimentScorerPool> LoadSentiment(SentimentSettings settings, Func<SentimentSettings, ISentimentScorer> create)
     {
         try
         {
             var pool = SentimentScorerPool.Create(settings.Stage.Parallelism, () => create(settings));
-            var origin = settings.Scorer == SentimentScorerKind.BuiltIn ? "built-in" : Path.GetFullPath(settings.ModelDirectory);
-            return new LoadedModel<SentimentScorerPool>(pool, pool.ModelVersion, DateTimeOffset.UtcNow, origin);
+            return new LoadedModel<SentimentScorerPool>(pool, pool.ModelVersion, DateTimeOffset.UtcNow, Path.GetFullPath(settings.ModelDirectory));
         }
         catch (Exception e) when (e is not SettingsException)
         {
@@ -95,5 +100,6 @@ public sealed class ScoringModels : IDisposable
         return stages;
     }
 
-    public void Dispose() => Sentiment?.Current.Model.Dispose();
+    /// <summary>Retires the sentiment scorers: disposed now, or when the last batch holding them finishes.</summary>
+    public void Dispose() => Sentiment?.Dispose();
 }

@@ -25,6 +25,9 @@ public sealed class BuiltInSentimentScorer : ISentimentScorer
 
     public string ModelVersion { get; }
 
+    /// <summary>The weights are read-only arrays; scratch buffers are per thread (or per call).</summary>
+    public bool IsThreadSafe => true;
+
     public BuiltInSentimentMetadata Metadata { get; }
 
     /// <summary>Loads the model folder (<c>model.zip</c> + <c>sentiment.json</c>).</summary>

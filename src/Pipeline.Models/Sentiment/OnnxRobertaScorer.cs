@@ -42,6 +42,9 @@ public sealed class OnnxRobertaScorer : ISentimentScorer
 
     public string ModelVersion { get; }
 
+    /// <summary>ONNX Runtime guarantees concurrent <c>InferenceSession.Run</c>; tensors and results are per call; the tokenizer locks its cache.</summary>
+    public bool IsThreadSafe => true;
+
     /// <summary>Tokens per text after truncation, &lt;s&gt; and &lt;/s&gt; included.</summary>
     public int MaxTokens { get; }
 

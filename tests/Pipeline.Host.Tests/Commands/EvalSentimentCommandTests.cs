@@ -1,6 +1,11 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Akka.Configuration;
+using Microsoft.ML.OnnxRuntime;
 using Pipeline.Host.Commands;
+using Pipeline.Host.Scoring;
+using Pipeline.Host.Settings;
+using Pipeline.Models.Sentiment;
 using Spectre.Console;
 
 namespace Pipeline.Host.Tests.Commands;
@@ -51,7 +56,8 @@ public sealed partial class EvalSentimentCommandTests : IDisposable
         });
         console.Profile.Width = 240;
 
-        var code = SentimentCommands.Evaluate(new FileInfo(tsv), null, "builtin", SentimentCommands.DefaultModelFolder, 4, console);
+        var code = SentimentCommands.Evaluate(new FileInfo(tsv), null,
+            SentimentCommands.EvaluationSettings(SentimentCommands.ConfiguredSentiment(null), "builtin", SentimentCommands.DefaultModelFolder), 4, console);
 
         Assert.Equal(ExitCodes.Ok, code);
         var text = output.ToString();
@@ -67,6 +73,27 @@ public sealed partial class EvalSentimentCommandTests : IDisposable
             Assert.Equal(3, cells.Length);
             Assert.Equal(4, cells.Sum());
         }
+    }
+
+    [Fact]
+    public void Eval_builds_its_scorer_from_pipeline_sentiment_with_model_replacing_only_the_folder()
+    {
+        var configured = SettingsLoader.Load(ConfigurationFactory.ParseString("""
+            pipeline.sentiment.scorer = onnx
+            pipeline.sentiment.model-dir = "/srv/models/roberta"
+            pipeline.sentiment.onnx { intra-op-threads = 1, graph-optimization = basic, max-tokens = 64 }
+            """).WithFallback(SettingsLoader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")), _ => null))).Sentiment;
+
+        var chosen = SentimentCommands.EvaluationSettings(configured, null, "/tmp/other-roberta");
+        var options = SentimentScorers.OnnxOptions(chosen);
+
+        Assert.Equal((SentimentScorerKind.Onnx, "/tmp/other-roberta"), (chosen.Scorer, chosen.ModelDirectory));
+        Assert.Equal((1, GraphOptimizationLevel.ORT_ENABLE_BASIC, (int?)64), (options.IntraOpThreads, options.GraphOptimization, options.MaxTokens));
+        Assert.Equal("/srv/models/roberta", SentimentCommands.EvaluationSettings(configured, "onnx", null).ModelDirectory);
+        Assert.Equal(SentimentCommands.DefaultModelFolder, SentimentCommands.EvaluationSettings(configured, "builtin", null).ModelDirectory);
+        var error = Assert.Throws<LabelledFileException>(() =>
+            SentimentCommands.EvaluationSettings(configured with { Scorer = SentimentScorerKind.BuiltIn }, "onnx", null));
+        Assert.Contains("--scorer onnx needs --model", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,10 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Akka.Configuration;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Host.Database;
 using Pipeline.Host.Settings;
@@ -15,7 +11,6 @@ namespace Pipeline.Host.Tests.Http;
 /// <summary>Topic model hot reload on the running service: endpoint, health, and the rows stored before and after.</summary>
 public sealed class TopicReloadSpecs(PostgresFixture postgres)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     private static (PipelineSettings Settings, Config Config) Configure(string connectionString, string inbox, string modelDir)
@@ -47,28 +42,28 @@ public sealed class TopicReloadSpecs(PostgresFixture postgres)
         await using var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"],
             sentimentScorers: _ => new LexiconSentimentScorer("lexicon-host"));
         await app.StartAsync();
-        var root = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var root = RunningService.Root(app);
 
-        await ImportAsync(inbox, "one.jsonl", 1_000_000_000_000_000_000);
-        Assert.Equal("lda-a", await ModelVersionAsync(root, "topic-model"));
-        Assert.Equal("lexicon-host", await ModelVersionAsync(root, "sentiment-model"));
+        await RunningService.ImportAsync(inbox, "one.jsonl", 1_000_000_000_000_000_000);
+        Assert.Equal("lda-a", (await RunningService.ModelAsync(root, "topic-model")).Version);
+        Assert.Equal("lexicon-host", (await RunningService.ModelAsync(root, "sentiment-model")).Version);
 
         using var switched = await Http.PostAsJsonAsync(new Uri(root, "/admin/topics/reload"), new { path = second });
         var body = await switched.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(HttpStatusCode.OK, switched.StatusCode);
         Assert.Equal("lda-a", body.GetProperty("previousVersion").GetString());
         Assert.Equal("lda-b", body.GetProperty("version").GetString());
-        Assert.Equal("lda-b", await ModelVersionAsync(root, "topic-model"));
-        await ImportAsync(inbox, "two.jsonl", 2_000_000_000_000_000_000);
+        Assert.Equal("lda-b", (await RunningService.ModelAsync(root, "topic-model")).Version);
+        await RunningService.ImportAsync(inbox, "two.jsonl", 2_000_000_000_000_000_000);
 
         using var refused = await Http.PostAsync(new Uri(root, "/admin/topics/reload?path=" + Uri.EscapeDataString(folder.Combine("not-a-model"))), null);
         var reason = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Contains("model.zip", reason.GetProperty("error").GetString());
         Assert.Equal("lda-b", reason.GetProperty("version").GetString());
-        await ImportAsync(inbox, "three.jsonl", 3_000_000_000_000_000_000);
+        await RunningService.ImportAsync(inbox, "three.jsonl", 3_000_000_000_000_000_000);
 
-        var versions = await VersionsByFileAsync(database);
+        var versions = await RunningService.VersionsByFileAsync(database, "topic_model_version");
         Assert.Equal(["lda-a"], versions[1]);
         Assert.Equal(["lda-b"], versions[2]);
         Assert.Equal(["lda-b"], versions[3]);
@@ -109,43 +104,5 @@ public sealed class TopicReloadSpecs(PostgresFixture postgres)
 
         Assert.Contains("pipeline.sentiment", error.Message);
         Assert.Contains("model.onnx is missing", error.Message);
-    }
-
-    /// <summary>Drops a file of synthetic tweets (ids from <paramref name="firstId"/>) into the inbox and waits until it is imported.</summary>
-    private static async Task ImportAsync(string inbox, string name, long firstId)
-    {
-        var staging = Path.Combine(inbox, "..", name);
-        SyntheticTweets.WriteJsonLines(staging, SyntheticTweets.Generate(300, firstId: firstId));
-        File.Move(staging, Path.Combine(inbox, name));
-        var deadline = DateTime.UtcNow + Patience;
-        while (!File.Exists(Path.Combine(inbox, "done", name)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{name} not imported in time");
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task<string?> ModelVersionAsync(Uri root, string check)
-    {
-        using var response = await Http.GetAsync(new Uri(root, "/ready"));
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        var entry = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == check);
-        Assert.False(string.IsNullOrEmpty(entry.GetProperty("data").GetProperty("loadedAt").GetString()));
-        return entry.GetProperty("data").GetProperty("version").GetString();
-    }
-
-    private static async Task<Dictionary<long, List<string>>> VersionsByFileAsync(PipelineDatabase database)
-    {
-        var versions = new Dictionary<long, List<string>>();
-        await using var command = database.DataSource.CreateCommand(
-            "SELECT post_id / 1000000000000000000, topic_model_version FROM pipeline.scored_posts GROUP BY 1, 2 ORDER BY 1, 2");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var file = reader.GetInt64(0);
-            (versions.TryGetValue(file, out var list) ? list : versions[file] = []).Add(reader.IsDBNull(1) ? "(none)" : reader.GetString(1));
-        }
-
-        return versions;
     }
 }

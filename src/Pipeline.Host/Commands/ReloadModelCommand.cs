@@ -4,12 +4,23 @@ using Pipeline.Host.Settings;
 
 namespace Pipeline.Host.Commands;
 
-/// <summary><c>pipeline reload-topics</c>: asks the running service to switch its topic model (<c>POST /admin/topics/reload</c>).</summary>
-public static class ReloadTopicsCommand
+/// <summary>
+/// <c>pipeline reload-topics</c> and <c>pipeline reload-sentiment</c>: ask the running service to
+/// switch a model (<c>POST /admin/topics/reload</c>, <c>POST /admin/sentiment/reload</c>) and print its answer.
+/// </summary>
+public static class ReloadModelCommand
 {
     /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
     /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.topics.model-dir</c>.</param>
-    public static async Task<int> ExecuteAsync(string? configPath, Uri? url, string? path, CancellationToken ct)
+    public static Task<int> TopicsAsync(string? configPath, Uri? url, string? path, CancellationToken ct) =>
+        ExecuteAsync(configPath, url, TopicAdminEndpoints.ReloadPath, path, ct);
+
+    /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
+    /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.sentiment.model-dir</c>.</param>
+    public static Task<int> SentimentAsync(string? configPath, Uri? url, string? path, CancellationToken ct) =>
+        ExecuteAsync(configPath, url, SentimentAdminEndpoints.ReloadPath, path, ct);
+
+    private static async Task<int> ExecuteAsync(string? configPath, Uri? url, string endpoint, string? path, CancellationToken ct)
     {
         if (url is null)
         {
@@ -21,7 +32,7 @@ public static class ReloadTopicsCommand
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync(TopicAdminEndpoints.ReloadPath.TrimStart('/'), new { path }, ct);
+            response = await http.PostAsJsonAsync(endpoint.TrimStart('/'), new { path }, ct);
         }
         catch (HttpRequestException e)
         {
