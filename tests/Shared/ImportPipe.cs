@@ -76,9 +76,17 @@ public sealed class ImportPipe : IAsyncDisposable
         {
             // A writer still waiting for a reader to open the pipe is let through with a handle that
             // reads and writes, which Linux opens without waiting; it then sees it is closing.
-            await using var unblock = new FileStream(
-                _path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-            await _writer;
+            await using var unblock = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            try
+            {
+                await _writer.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                // Blocked on a full pipe that nobody reads any more (a test that failed mid-import):
+                // left behind on its background thread rather than hanging the run.
+                return;
+            }
         }
 
         _lines.Dispose();
