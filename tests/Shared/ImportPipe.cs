@@ -6,9 +6,9 @@ namespace Pipeline.Tests.Shared;
 
 /// <summary>
 /// An import file that is a named pipe the test writes: the reader gets the lines the test has
-/// released and then waits, and it reaches the end of the file only once the test ends it. A test
-/// can so act on an import that is provably in the middle of its file, however fast the machine
-/// reads, instead of hoping a big file is not finished yet.
+/// released and then waits, and it reaches the end of the file only once the test ends it. So a test
+/// can act on an import that is provably in the middle of its file, however fast the machine reads,
+/// instead of hoping that a big file is not finished yet.
 /// </summary>
 public sealed class ImportPipe : IAsyncDisposable
 {
@@ -17,7 +17,6 @@ public sealed class ImportPipe : IAsyncDisposable
     private readonly IEnumerator<string> _lines;
     private readonly Task<bool> _writer;
     private long _released;
-    private long _written;
     private bool _ended;
     private bool _closing;
 
@@ -52,9 +51,6 @@ public sealed class ImportPipe : IAsyncDisposable
         await mkfifo.WaitForExitAsync();
         Assert.Equal(0, mkfifo.ExitCode);
     }
-
-    /// <summary>Lines handed to the pipe so far (a line the reader has read was counted here first).</summary>
-    public long Written => Interlocked.Read(ref _written);
 
     /// <summary>
     /// Completes when the writer has closed its end: true when the reader closed the file first (the
@@ -107,7 +103,6 @@ public sealed class ImportPipe : IAsyncDisposable
 
                 writer.Write(_lines.Current);
                 writer.Write('\n');
-                Interlocked.Increment(ref _written);
             }
 
             // Held open after the last line until the test ends or closes the file.
