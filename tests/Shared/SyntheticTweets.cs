@@ -103,20 +103,23 @@ public static class SyntheticTweets
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
         foreach (var row in rows)
         {
-            writer.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["id"] = row.Id.ToString(CultureInfo.InvariantCulture),
-                ["text"] = row.Text,
-                ["created_at"] = row.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                ["author_handle"] = row.Author,
-                ["company"] = row.Company,
-                ["lang"] = row.Lang,
-                ["likes"] = row.Likes,
-                ["retweets"] = row.Retweets,
-                ["is_retweet"] = row.IsRetweet,
-            }));
+            writer.WriteLine(JsonLine(row));
         }
     }
+
+    /// <summary>One row as a line of a JSON lines file (without the line break).</summary>
+    public static string JsonLine(Row row) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["id"] = row.Id.ToString(CultureInfo.InvariantCulture),
+        ["text"] = row.Text,
+        ["created_at"] = row.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["author_handle"] = row.Author,
+        ["company"] = row.Company,
+        ["lang"] = row.Lang,
+        ["likes"] = row.Likes,
+        ["retweets"] = row.Retweets,
+        ["is_retweet"] = row.IsRetweet,
+    });
 
     public static void WriteCsv(string path, IEnumerable<Row> rows)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Pipeline.Actors.Import;
 using Xunit;
@@ -31,11 +30,7 @@ public sealed class StreamingTests : IDisposable
         Assert.SkipUnless(OperatingSystem.IsLinux(), "named pipes through mkfifo are a Linux fixture");
         var ct = TestContext.Current.CancellationToken;
         var path = Path.Combine(_files.Folder, name);
-        using (var mkfifo = Process.Start("mkfifo", [path]))
-        {
-            await mkfifo.WaitForExitAsync(ct);
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        await ImportPipe.MakeFifoAsync(path);
 
         var firstPostSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writer = Task.Run(() => WriteAsync(path, name, rows, firstPostSeen.Task, ct), ct);

@@ -105,7 +105,9 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
         using var folder = new TempDirectory();
         var inbox = folder.Combine("inbox");
         Directory.CreateDirectory(inbox);
-        SyntheticTweets.WriteJsonLines(Path.Combine(inbox, "big.jsonl"), SyntheticTweets.Generate(100_000));
+        // A file that has no end until the test gives it one: the service is stopped in the middle of
+        // the file while it is still reading, however fast the machine is.
+        await using var file = await ImportPipe.CreateAsync(Path.Combine(inbox, "big.jsonl"), SyntheticTweets.Generate(int.MaxValue));
         var (settings, config) = Configure(await postgres.CreateDatabaseAsync(), inbox);
         await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
         var (app, root) = await StartAsync(settings, config, database.DataSource);
@@ -115,7 +117,7 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
 
         await app.StopAsync();
 
-        Assert.True(counters.Read < 100_000, "stopped before the end of the file");
+        Assert.True(await file.Closed.WaitAsync(Patience), "stopped before the end of the file: the service closed it unfinished");
         Assert.Equal(counters.Read, counters.CommittedItems);
         await using var count = database.DataSource.CreateCommand("SELECT count(*) FROM pipeline.raw_posts");
         Assert.True((long)(await count.ExecuteScalarAsync())! >= counters.NewPosts);
