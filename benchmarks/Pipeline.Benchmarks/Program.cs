@@ -140,8 +140,14 @@ onnxOnce.SetAction(r => OnnxBenchmark.RunOnce(r.GetValue(onnxOnceModel)!, r.GetV
 
 var dashboardPosts = new Option<int>("--posts") { Description = "Stored (kept) posts to load", DefaultValueFactory = _ => 1_000_000 };
 var dashboardRuns = new Option<int>("--runs") { Description = "Timed runs of each query (p50 reported)", DefaultValueFactory = _ => 7 };
-var dashboard = new Command("dashboard", "Dashboard queries (p50 ms) at a million stored posts vs count(*) of reporting.posts") { dashboardPosts, dashboardRuns };
-dashboard.SetAction(r => DashboardBenchmark.RunAsync(r.GetValue(dashboardPosts), r.GetValue(dashboardRuns)));
+var dashboardExplain = new Option<bool>("--explain")
+{
+    Description = "Instead of timing: run every query once under auto_explain (ANALYZE, BUFFERS) and print the plans and which indexes were scanned",
+};
+var dashboard = new Command("dashboard", "Dashboard queries (p50 ms) at a million stored posts vs count(*) of reporting.posts") { dashboardPosts, dashboardRuns, dashboardExplain };
+dashboard.SetAction(r => r.GetValue(dashboardExplain)
+    ? DashboardBenchmark.ExplainAsync(r.GetValue(dashboardPosts))
+    : DashboardBenchmark.RunAsync(r.GetValue(dashboardPosts), r.GetValue(dashboardRuns)));
 
 var sentimentModel = new Option<string>("--model") { DefaultValueFactory = _ => Path.Combine("models", "sentiment") };
 var sentimentText = new Option<string>("--text") { DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "sentiment", "val_text.txt") };

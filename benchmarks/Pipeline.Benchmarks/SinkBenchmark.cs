@@ -61,7 +61,7 @@ public static class SinkBenchmark
         }
     }
 
-    private static List<PipelineItem> BuildItems(int rows)
+    internal static List<PipelineItem> BuildItems(int rows)
     {
         var cleaner = new PostCleaner(CleaningPolicy.Default with { DuplicateWindow = 1 }, new CompanyDirectory(SyntheticTweets.Companies));
         var fetched = DateTimeOffset.UtcNow;
