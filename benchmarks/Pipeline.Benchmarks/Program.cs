@@ -8,8 +8,9 @@ using Pipeline.Tests.Shared;
 var rows = new Option<int>("--rows") { Description = "Rows to write", DefaultValueFactory = _ => 200_000 };
 var batch = new Option<int>("--batch") { Description = "Sink batch size", DefaultValueFactory = _ => 2_000 };
 var parallelism = new Option<int>("--parallelism") { Description = "Batches committed at once", DefaultValueFactory = _ => 2 };
-var sink = new Command("sink", "Sink rows/s vs psql \\copy of the same rows") { rows, batch, parallelism };
-sink.SetAction(r => SinkBenchmark.RunAsync(r.GetValue(rows), r.GetValue(batch), r.GetValue(parallelism)));
+var v004Indexes = new Option<bool>("--v004-indexes") { Description = "Also time the sink with the post indexes V005 dropped, in the same rounds" };
+var sink = new Command("sink", "Sink rows/s vs psql \\copy of the same rows") { rows, batch, parallelism, v004Indexes };
+sink.SetAction(r => SinkBenchmark.RunAsync(r.GetValue(rows), r.GetValue(batch), r.GetValue(parallelism), r.GetValue(v004Indexes)));
 
 var small = new Option<int>("--small") { DefaultValueFactory = _ => 20_000 };
 var large = new Option<int>("--large") { DefaultValueFactory = _ => 200_000 };

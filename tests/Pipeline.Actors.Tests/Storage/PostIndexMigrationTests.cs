@@ -53,7 +53,7 @@ public sealed class PostIndexMigrationTests(PostgresFixture postgres)
 
         Assert.Equal(SchemaMigrator.Shipped.Where(m => m.Version > 4).Select(m => m.Version), report.Applied.Select(m => m.Version));
         Assert.Equal(
-            ["raw_posts_pkey", "scored_posts_company_post", "scored_posts_pkey"],
+            ["raw_posts_pkey", "scored_posts_pkey"],
             (await database.RowsAsync("SELECT indexname::text FROM pg_indexes WHERE schemaname = 'pipeline' " +
                 "AND tablename IN ('raw_posts', 'scored_posts') ORDER BY 1")).Select(r => (string)r[0]!));
         // Writes after the migration (new posts, a rescore moving a post to another topic) keep the rollup exact.
