@@ -47,9 +47,9 @@ public sealed class PostIndexMigrationTests(PostgresFixture postgres)
         [
             Scored(1, "gtbank", 0, 2, SentimentLabel.Negative), Scored(2, "gtbank", 0, 2, SentimentLabel.Negative),
             Scored(3, "opay", 1, 5, SentimentLabel.Positive), Scored(4, "kuda", 2), Dropped(5, "gtbank", DropReason.NotRelevant),
-        ]);
+        ], TestContext.Current.CancellationToken);
 
-        var report = await new SchemaMigrator(database.DataSource).MigrateAsync();
+        var report = await new SchemaMigrator(database.DataSource).MigrateAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(SchemaMigrator.Shipped.Where(m => m.Version > 4).Select(m => m.Version), report.Applied.Select(m => m.Version));
         Assert.Equal(
@@ -57,7 +57,7 @@ public sealed class PostIndexMigrationTests(PostgresFixture postgres)
             (await database.RowsAsync("SELECT indexname::text FROM pg_indexes WHERE schemaname = 'pipeline' " +
                 "AND tablename IN ('raw_posts', 'scored_posts') ORDER BY 1")).Select(r => (string)r[0]!));
         // Writes after the migration (new posts, a rescore moving a post to another topic) keep the rollup exact.
-        await store.WriteAsync([Scored(6, "opay", 1, 5, SentimentLabel.Neutral), Scored(4, "kuda", 2, 7, SentimentLabel.Positive)]);
+        await store.WriteAsync([Scored(6, "opay", 1, 5, SentimentLabel.Neutral), Scored(4, "kuda", 2, 7, SentimentLabel.Positive)], TestContext.Current.CancellationToken);
         Assert.Equal(0, await database.CountAsync(RollupMismatches));
         Assert.Equal(5, await database.CountAsync("SELECT count(*) FROM reporting.posts"));
         Assert.Equal(5, await database.CountAsync("SELECT sum(posts) FROM reporting.daily_counts"));
