@@ -70,6 +70,124 @@ public static class DashboardBenchmark
             $"{results.Where(r => r.Filter == "no filter" && r.Query is not "options" && !r.Query.StartsWith("reference", StringComparison.Ordinal)).Sum(r => r.Ms):0} ms");
     }
 
+    /// <summary>
+    /// Which index each reader and writer of the post tables uses, on the same data: every dashboard query
+    /// (each filter), the reporting views as Tableau reads them, <c>train-topics --from-database</c>, and a
+    /// sink batch (new posts, then the same batch replayed), each run once under auto_explain (ANALYZE,
+    /// BUFFERS, nested statements so the rollup trigger's upsert shows too), with the index scans it caused.
+    /// </summary>
+    public static async Task ExplainAsync(int posts)
+    {
+        await using var postgres = await Postgres.StartAsync(new Dictionary<string, string>
+        {
+            ["session_preload_libraries"] = "auto_explain",
+            ["auto_explain.log_analyze"] = "on",
+            ["auto_explain.log_buffers"] = "on",
+            ["auto_explain.log_nested_statements"] = "on",
+        });
+        var (kept, dropped) = await LoadAsync(postgres.DataSource, posts);
+        await ExecuteAsync(postgres.DataSource, "VACUUM ANALYZE");
+        Console.WriteLine($"Loaded {kept:N0} stored + {dropped:N0} dropped posts");
+        Console.WriteLine();
+        Console.WriteLine("Indexes on the post tables:");
+        foreach (var (name, size) in await RowsAsync(postgres.DataSource,
+                     "SELECT indexrelid::regclass::text, pg_size_pretty(pg_relation_size(indexrelid)) FROM pg_stat_user_indexes " +
+                     "WHERE relname IN ('raw_posts', 'scored_posts') ORDER BY 1"))
+        {
+            Console.WriteLine($"  {name,-45} {size}");
+        }
+
+        // Plans go to the server log from here on; one connection, so its index statistics can be flushed on demand.
+        var connection = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { MaxPoolSize = 1 };
+        await ExecuteAsync(postgres.DataSource, $"ALTER ROLE CURRENT_USER IN DATABASE {connection.Database} SET auto_explain.log_min_duration = 0");
+        var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString);
+        await using var explained = builder.Build();
+        var queries = new DashboardQueries(explained, NullLogger<DashboardQueries>.Instance);
+        var lastDay = DateOnly.FromDateTime(Start.AddSeconds(SecondsBetweenPosts * (posts - 1)).UtcDateTime);
+        var steps = new List<(string Name, Func<Task> Run)>
+        {
+            ("dashboard options", () => queries.OptionsAsync(5000, 25)),
+        };
+        foreach (var (name, filter) in new (string, DashboardFilter)[]
+                 {
+                     ("no filter", DashboardFilter.None),
+                     ("company", new DashboardFilter(Company: "gtbank")),
+                     ("company + 90 days", new DashboardFilter(Company: "gtbank", From: lastDay.AddDays(-90), To: lastDay)),
+                     ("topic", new DashboardFilter(Topic: 3)),
+                     ("30 days", new DashboardFilter(From: lastDay.AddDays(-30), To: lastDay)),
+                 })
+        {
+            steps.Add(($"dashboard topics, {name}", () => queries.TopicDistributionAsync(filter)));
+            steps.Add(($"dashboard sentiment histogram, {name}", () => queries.SentimentHistogramAsync(filter)));
+            steps.Add(($"dashboard weekly topics, {name}", () => queries.WeeklyTopicsAsync(filter)));
+            steps.Add(($"dashboard company sentiment, {name}", () => queries.CompanySentimentAsync(filter)));
+            steps.Add(($"dashboard funnel, {name}", () => queries.FunnelAsync(filter)));
+            steps.Add(($"dashboard feed, {name}", () => queries.LatestPostsAsync(filter, 25)));
+        }
+
+        var from = lastDay.AddDays(-30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        foreach (var sql in new[]
+                 {
+                     "SELECT count(*) FROM reporting.weekly_counts",
+                     "SELECT count(*) FROM reporting.daily_sentiment_bins",
+                     $"SELECT count(*), avg(sentiment_score) FROM reporting.posts WHERE company_id = 'gtbank' AND day >= '{from}'",
+                     $"SELECT count(*), avg(sentiment_score) FROM reporting.posts WHERE created_at >= '{from}'",
+                     "SELECT topic_label, sentiment_label, count(*) FROM reporting.posts GROUP BY 1, 2",
+                 })
+        {
+            steps.Add(("tableau: " + sql, () => ExecuteAsync(explained, sql)));
+        }
+
+        steps.Add(("train-topics --from-database", async () =>
+        {
+            await foreach (var _ in Pipeline.Actors.Storage.TrainingTexts.ReadKeptAsync(explained))
+            {
+            }
+        }));
+        var batch = SinkBenchmark.BuildItems(2_000);
+        var store = new Pipeline.Actors.Storage.PostStore(explained);
+        steps.Add(("sink batch of 2,000 new posts", () => store.WriteAsync(batch)));
+        steps.Add(("sink batch replayed (all stored)", () => store.WriteAsync(batch)));
+
+        foreach (var (name, run) in steps)
+        {
+            var before = await IndexScansAsync(postgres.DataSource);
+            var logStart = new FileInfo(postgres.LogFile).Length;
+            await run();
+            // auto_explain writes a plan before the statement's result reaches us, so the log is complete here.
+            var logEnd = new FileInfo(postgres.LogFile).Length;
+            await ExecuteAsync(explained, "SELECT pg_stat_force_next_flush()");
+            var after = await IndexScansAsync(postgres.DataSource);
+            var used = after.Where(a => a.Value > before.GetValueOrDefault(a.Key))
+                .Select(a => $"{a.Key} x{a.Value - before.GetValueOrDefault(a.Key)}").ToList();
+            Console.WriteLine();
+            Console.WriteLine($"=== {name}");
+            Console.WriteLine($"index scans: {(used.Count == 0 ? "none" : string.Join(", ", used))}");
+            await using var log = new FileStream(postgres.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            log.Seek(logStart, SeekOrigin.Begin);
+            var bytes = new byte[logEnd - logStart];
+            await log.ReadExactlyAsync(bytes);
+            Console.WriteLine(System.Text.Encoding.UTF8.GetString(bytes).TrimEnd());
+        }
+    }
+
+    private static async Task<Dictionary<string, long>> IndexScansAsync(NpgsqlDataSource dataSource) =>
+        (await RowsAsync(dataSource, "SELECT indexrelid::regclass::text, idx_scan::text FROM pg_stat_user_indexes WHERE schemaname = 'pipeline'"))
+        .ToDictionary(r => r.Item1, r => long.Parse(r.Item2, CultureInfo.InvariantCulture));
+
+    private static async Task<List<(string, string)>> RowsAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        var rows = new List<(string, string)>();
+        await using var command = dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return rows;
+    }
+
     private static readonly DateTimeOffset Start = new(2023, 1, 2, 0, 0, 0, TimeSpan.Zero);
 
     // A year for a million posts: about as dense as the original's bank tweets.

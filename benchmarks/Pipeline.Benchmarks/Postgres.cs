@@ -21,10 +21,16 @@ public sealed class Postgres : IAsyncDisposable
 
     public string ConnectionString => _server.ConnectionString;
 
-    public static async Task<Postgres> StartAsync()
+    /// <summary>The server log (auto_explain writes its plans there).</summary>
+    public string LogFile => _server.LogFile;
+
+    public static async Task<Postgres> StartAsync(IReadOnlyDictionary<string, string>? serverSettings = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"pipeline-bench-pg-{Guid.NewGuid():N}");
-        var server = await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(directory, "data"), Durable: false));
+        var server = await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(directory, "data"), Durable: false)
+        {
+            ServerSettings = serverSettings ?? new Dictionary<string, string>(),
+        });
         var dataSource = PipelineDataSource.Create(server.ConnectionString);
         await new SchemaMigrator(dataSource).MigrateAsync();
         await CompanyCatalog.SyncAsync(dataSource, SyntheticTweets.Companies);

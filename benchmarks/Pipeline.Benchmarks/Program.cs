@@ -8,8 +8,9 @@ using Pipeline.Tests.Shared;
 var rows = new Option<int>("--rows") { Description = "Rows to write", DefaultValueFactory = _ => 200_000 };
 var batch = new Option<int>("--batch") { Description = "Sink batch size", DefaultValueFactory = _ => 2_000 };
 var parallelism = new Option<int>("--parallelism") { Description = "Batches committed at once", DefaultValueFactory = _ => 2 };
-var sink = new Command("sink", "Sink rows/s vs psql \\copy of the same rows") { rows, batch, parallelism };
-sink.SetAction(r => SinkBenchmark.RunAsync(r.GetValue(rows), r.GetValue(batch), r.GetValue(parallelism)));
+var v004Indexes = new Option<bool>("--v004-indexes") { Description = "Also time the sink with the post indexes V005 dropped, in the same rounds" };
+var sink = new Command("sink", "Sink rows/s vs psql \\copy of the same rows") { rows, batch, parallelism, v004Indexes };
+sink.SetAction(r => SinkBenchmark.RunAsync(r.GetValue(rows), r.GetValue(batch), r.GetValue(parallelism), r.GetValue(v004Indexes)));
 
 var small = new Option<int>("--small") { DefaultValueFactory = _ => 20_000 };
 var large = new Option<int>("--large") { DefaultValueFactory = _ => 200_000 };
@@ -140,8 +141,14 @@ onnxOnce.SetAction(r => OnnxBenchmark.RunOnce(r.GetValue(onnxOnceModel)!, r.GetV
 
 var dashboardPosts = new Option<int>("--posts") { Description = "Stored (kept) posts to load", DefaultValueFactory = _ => 1_000_000 };
 var dashboardRuns = new Option<int>("--runs") { Description = "Timed runs of each query (p50 reported)", DefaultValueFactory = _ => 7 };
-var dashboard = new Command("dashboard", "Dashboard queries (p50 ms) at a million stored posts vs count(*) of reporting.posts") { dashboardPosts, dashboardRuns };
-dashboard.SetAction(r => DashboardBenchmark.RunAsync(r.GetValue(dashboardPosts), r.GetValue(dashboardRuns)));
+var dashboardExplain = new Option<bool>("--explain")
+{
+    Description = "Instead of timing: run every query once under auto_explain (ANALYZE, BUFFERS) and print the plans and which indexes were scanned",
+};
+var dashboard = new Command("dashboard", "Dashboard queries (p50 ms) at a million stored posts vs count(*) of reporting.posts") { dashboardPosts, dashboardRuns, dashboardExplain };
+dashboard.SetAction(r => r.GetValue(dashboardExplain)
+    ? DashboardBenchmark.ExplainAsync(r.GetValue(dashboardPosts))
+    : DashboardBenchmark.RunAsync(r.GetValue(dashboardPosts), r.GetValue(dashboardRuns)));
 
 var sentimentModel = new Option<string>("--model") { DefaultValueFactory = _ => Path.Combine("models", "sentiment") };
 var sentimentText = new Option<string>("--text") { DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "sentiment", "val_text.txt") };

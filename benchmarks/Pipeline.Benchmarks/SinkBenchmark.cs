@@ -18,7 +18,7 @@ namespace Pipeline.Benchmarks;
 /// </summary>
 public static class SinkBenchmark
 {
-    public static async Task RunAsync(int rows, int batchSize, int parallelism)
+    public static async Task RunAsync(int rows, int batchSize, int parallelism, bool v004Indexes = false)
     {
         using var system = ActorSystem.Create("bench", "akka.loglevel = WARNING");
         var materializer = system.Materializer();
@@ -40,8 +40,20 @@ public static class SinkBenchmark
                 var raw = await PsqlCopyAsync(postgres, "raw_posts", RawColumns, csv);
                 results.Add(("psql \\copy, raw rows only", raw));
                 results.Add(("psql \\copy, raw + scored rows", raw + await PsqlCopyAsync(postgres, "scored_posts", ScoredColumns, scoredCsv)));
-                results.Add(("sink (raw + scored, upsert)", await SinkAsync(postgres, items, batchSize, parallelism, materializer)));
+                var sink = () => SinkAsync(postgres, items, batchSize, parallelism, materializer);
+                // Same round, same server, order swapped every round: V005's gain is not lost in the machine's noise.
+                // The first round pays for warming up (JIT, pool, staging tables); V005's indexes take that cost.
+                if (v004Indexes && round % 2 == 0)
+                {
+                    results.Add((V004Name, await WithV004IndexesAsync(postgres, sink)));
+                }
+
+                results.Add(("sink (raw + scored, upsert)", await sink()));
                 results.Add(("sink replay (all already stored)", await SinkAsync(postgres, items, batchSize, parallelism, materializer, fresh: false)));
+                if (v004Indexes && round % 2 == 1)
+                {
+                    results.Add((V004Name, await WithV004IndexesAsync(postgres, sink)));
+                }
             }
 
             Console.WriteLine();
@@ -53,6 +65,15 @@ public static class SinkBenchmark
                 var best = group.Min(r => r.Seconds);
                 Console.WriteLine($"{group.Key,-36} {best,8:0.00} {rows / best,12:N0} {reference / best,9:0.00}");
             }
+
+            if (v004Indexes)
+            {
+                var slim = results.Where(r => r.Name == "sink (raw + scored, upsert)").Select(r => r.Seconds).ToList();
+                var wide = results.Where(r => r.Name == V004Name).Select(r => r.Seconds).ToList();
+                Console.WriteLine();
+                Console.WriteLine("per round, sink time with V005's indexes / with V004's: " +
+                    string.Join(", ", slim.Zip(wide, (a, b) => $"{a:0.00} / {b:0.00} s = {a / b:0.00}")));
+            }
         }
         finally
         {
@@ -61,7 +82,35 @@ public static class SinkBenchmark
         }
     }
 
-    private static List<PipelineItem> BuildItems(int rows)
+    private const string V004Name = "sink, V004's post indexes";
+
+    /// <summary>Runs <paramref name="sink"/> with the post-table indexes as V001–V004 left them, then puts V005's back.</summary>
+    private static async Task<double> WithV004IndexesAsync(Postgres postgres, Func<Task<double>> sink)
+    {
+        await using (var restore = postgres.DataSource.CreateCommand("""
+            TRUNCATE pipeline.scored_posts, pipeline.raw_posts;
+            CREATE INDEX scored_posts_created_cover ON pipeline.scored_posts (created_at)
+                INCLUDE (company_id, topic_id, topic_label, sentiment_label, sentiment_score);
+            CREATE INDEX scored_posts_company_created ON pipeline.scored_posts (company_id, created_at)
+                INCLUDE (topic_id, topic_label, sentiment_label, sentiment_score);
+            CREATE INDEX raw_posts_company_created ON pipeline.raw_posts (company_id, created_at);
+            CREATE INDEX raw_posts_dropped ON pipeline.raw_posts (drop_reason, company_id) WHERE drop_reason IS NOT NULL;
+            """))
+        {
+            await restore.ExecuteNonQueryAsync();
+        }
+
+        var seconds = await sink();
+        await using (var slim = postgres.DataSource.CreateCommand(
+            "TRUNCATE pipeline.scored_posts, pipeline.raw_posts; " + SchemaMigrator.Shipped.Single(m => m.Version == 5).Sql))
+        {
+            await slim.ExecuteNonQueryAsync();
+        }
+
+        return seconds;
+    }
+
+    internal static List<PipelineItem> BuildItems(int rows)
     {
         var cleaner = new PostCleaner(CleaningPolicy.Default with { DuplicateWindow = 1 }, new CompanyDirectory(SyntheticTweets.Companies));
         var fetched = DateTimeOffset.UtcNow;

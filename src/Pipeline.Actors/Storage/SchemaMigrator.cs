@@ -33,7 +33,13 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger?
 
     public int LatestVersion => Shipped[^1].Version;
 
-    public async Task<MigrationReport> MigrateAsync(CancellationToken ct = default)
+    public Task<MigrationReport> MigrateAsync(CancellationToken ct = default) => MigrateToAsync(LatestVersion, ct);
+
+    /// <summary>
+    /// Applies the shipped migrations up to and including <paramref name="targetVersion"/>: a database as an
+    /// older release left it, so that the next migration can be tried on it with data in it.
+    /// </summary>
+    public async Task<MigrationReport> MigrateToAsync(int targetVersion, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await ExecuteAsync(connection, "SELECT pg_advisory_lock(@key)", ct, ("key", AdvisoryLockKey));
@@ -51,7 +57,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger?
 
             var applied = await ReadAppliedAsync(connection, ct);
             var newlyApplied = new List<Migration>();
-            foreach (var migration in Shipped)
+            foreach (var migration in Shipped.Where(m => m.Version <= targetVersion))
             {
                 if (applied.TryGetValue(migration.Version, out var checksum))
                 {
@@ -75,7 +81,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger?
                 _logger.LogInformation("Applied migration V{Version:000} {Name}", migration.Version, migration.Name);
             }
 
-            return new MigrationReport(newlyApplied, LatestVersion);
+            return new MigrationReport(newlyApplied, Math.Min(targetVersion, LatestVersion));
         }
         finally
         {

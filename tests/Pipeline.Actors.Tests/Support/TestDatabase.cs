@@ -23,10 +23,12 @@ public sealed class TestDatabase : IAsyncDisposable
     public static async Task<TestDatabase> CreateAsync(PostgresFixture postgres) =>
         await PrepareAsync(await postgres.CreateDatabaseAsync());
 
-    public static async Task<TestDatabase> PrepareAsync(string connectionString)
+    /// <param name="targetVersion">Migrate only this far: the schema an older release left behind.</param>
+    public static async Task<TestDatabase> PrepareAsync(string connectionString, int? targetVersion = null)
     {
         var database = new TestDatabase(connectionString);
-        await new SchemaMigrator(database.DataSource).MigrateAsync();
+        var migrator = new SchemaMigrator(database.DataSource);
+        await migrator.MigrateToAsync(targetVersion ?? migrator.LatestVersion);
         await CompanyCatalog.SyncAsync(database.DataSource, SyntheticTweets.Companies);
         return database;
     }
