@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Configuration;
 using Pipeline.Models.Topics;
 
@@ -9,64 +8,39 @@ public static partial class SettingsLoader
     public const string TopicTrainingKey = "pipeline.topics.training";
 
     /// <summary>Reads <c>pipeline.topics.training { }</c>; every bad value is named.</summary>
+    /// <remarks>
+    /// Values are only parsed here; their ranges are <see cref="TopicTrainingSettings.Problems"/>' to judge,
+    /// because command-line overrides of the same settings are judged there too.
+    /// </remarks>
     public static TopicTrainingSettings LoadTopicTraining(Config config)
     {
-        var problems = new List<string>();
-        var defaults = new TopicTrainingSettings();
-        int Int(string key, int fallback) =>
-            (int)Number(key, fallback, v => v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue, "a whole number");
-
-        double Number(string key, double fallback, Func<double, bool>? accept = null, string expected = "a number")
-        {
-            var path = $"{TopicTrainingKey}.{key}";
-            string? raw;
-            try
-            {
-                raw = config.HasPath(path) ? config.GetString(path) : null;
-            }
-            catch (Exception)
-            {
-                raw = null;
-                problems.Add($"{path}: must be {expected}");
-            }
-
-            if (raw is null)
-            {
-                return fallback;
-            }
-
-            if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (accept?.Invoke(value) ?? true))
-            {
-                return value;
-            }
-
-            problems.Add($"{path} = \"{raw}\": must be {expected}");
-            return fallback;
-        }
+        var read = new Reader(config);
+        int Int(string key) => read.Int($"{TopicTrainingKey}.{key}");
+        double Number(string key) => read.Double($"{TopicTrainingKey}.{key}");
 
         var training = new TopicTrainingSettings
         {
-            Topics = Int("topics", defaults.Topics),
-            NgramLength = Int("ngram-length", defaults.NgramLength),
-            MinDocumentCount = Int("min-document-count", defaults.MinDocumentCount),
-            MaxDocumentFraction = Number("max-document-fraction", defaults.MaxDocumentFraction),
-            MaxVocabulary = Int("max-vocabulary", defaults.MaxVocabulary),
-            AlphaSum = (float)Number("alpha-sum", defaults.AlphaSum),
-            Beta = (float)Number("beta", defaults.Beta),
-            Iterations = Int("iterations", defaults.Iterations),
-            BurninIterations = Int("burnin-iterations", defaults.BurninIterations),
-            SamplingSteps = Int("sampling-steps", defaults.SamplingSteps),
-            Threads = Int("threads", defaults.Threads),
-            Seed = Int("seed", defaults.Seed),
-            MaxTokensPerDocument = Int("max-tokens-per-document", defaults.MaxTokensPerDocument),
-            TopWords = Int("top-words", defaults.TopWords),
+            Topics = Int("topics"),
+            NgramLength = Int("ngram-length"),
+            MinDocumentCount = Int("min-document-count"),
+            MaxDocumentFraction = Number("max-document-fraction"),
+            MaxVocabulary = Int("max-vocabulary"),
+            AlphaSum = (float)Number("alpha-sum"),
+            Beta = (float)Number("beta"),
+            Iterations = Int("iterations"),
+            BurninIterations = Int("burnin-iterations"),
+            SamplingSteps = Int("sampling-steps"),
+            Threads = Int("threads"),
+            Seed = Int("seed"),
+            MaxTokensPerDocument = Int("max-tokens-per-document"),
+            TopWords = Int("top-words"),
         };
-        problems.AddRange(training.Problems().Select(p => $"{TopicTrainingKey}.{p}"));
-        if (problems.Count > 0)
+        foreach (var problem in training.Problems())
         {
-            throw new SettingsException(problems);
+            read.Problem($"{TopicTrainingKey}.{problem}");
         }
 
+        read.ThrowIfInvalid();
         return training;
     }
 }

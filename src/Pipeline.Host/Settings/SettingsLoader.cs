@@ -278,6 +278,32 @@ public static partial class SettingsLoader
             return value;
         }
 
+        /// <summary>A whole number whose range someone else judges.</summary>
+        public int Int(string path)
+        {
+            var raw = Raw(path);
+            if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            _problems.Add($"{path} = \"{raw}\": must be a whole number");
+            return 0;
+        }
+
+        /// <summary>A finite number whose range someone else judges.</summary>
+        public double Double(string path)
+        {
+            var raw = Raw(path);
+            if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                return value;
+            }
+
+            _problems.Add($"{path} = \"{raw}\": must be a number");
+            return 0;
+        }
+
         public int Int(string path, int min, int max)
         {
             var raw = Raw(path);

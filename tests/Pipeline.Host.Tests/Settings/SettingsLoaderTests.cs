@@ -50,6 +50,28 @@ public sealed class SettingsLoaderTests
         Assert.Contains(error.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("pipeline.topics.training.beta = lots", "pipeline.topics.training.beta = \"lots\": must be a number")]
+    [InlineData("pipeline.topics.training.topics = 2.5", "pipeline.topics.training.topics = \"2.5\": must be a whole number")]
+    [InlineData("pipeline.topics.training.topics = 1", "pipeline.topics.training.topics = 1: must be between 2 and 1000")]
+    [InlineData("pipeline.topics.training.burnin-iterations = 300", "pipeline.topics.training.burnin-iterations = 300: must be fewer than iterations (200)")]
+    public void Invalid_topic_training_setting_is_named_with_its_value(string hocon, string expected)
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.LoadTopicTraining(Shipped(hocon)));
+
+        Assert.Contains(error.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Shipped_topic_training_settings_are_the_ones_the_shipped_model_was_trained_with()
+    {
+        var training = SettingsLoader.LoadTopicTraining(Shipped());
+
+        using var metrics = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "models", "topics", "metrics.json")));
+        Assert.Equal(metrics.RootElement.GetProperty("settings").GetString(), training.Describe());
+    }
+
     [Fact]
     public void Every_problem_is_reported_at_once()
     {
