@@ -108,9 +108,10 @@ public static class BuiltInSentimentTrainer
                 var trainIndex = Enumerable.Range(0, labels.Length).Where(i => fold[i] != f).ToArray();
                 var (model, _, _, _) = Fit(featurizer, vectors, labels, weights, trainIndex, options);
                 var heldOut = Enumerable.Range(0, labels.Length).Where(i => fold[i] == f).ToArray();
+                var scratch = new SentimentFeaturizer.Scratch();
                 foreach (var i in heldOut)
                 {
-                    outOfFold[i] = Logits(model, vectors[i]);
+                    outOfFold[i] = Logits(model, vectors[i], scratch);
                 }
 
                 foldRecalls[f] = MacroRecall(heldOut.Select(i => labels[i]).ToArray(), heldOut.Select(i => outOfFold[i]).ToArray(), new double[3]);
@@ -215,9 +216,9 @@ public static class BuiltInSentimentTrainer
         return best;
     }
 
-    private static double[] Logits(BuiltInSentimentModel model, (int[] Indices, float[] Values) vector)
+    /// <param name="scratch">Reused across calls: it only carries the already featurised vector.</param>
+    private static double[] Logits(BuiltInSentimentModel model, (int[] Indices, float[] Values) vector, SentimentFeaturizer.Scratch scratch)
     {
-        var scratch = new SentimentFeaturizer.Scratch();
         Load(scratch, vector);
         var logits = new double[3];
         model.Logits(scratch, logits);
