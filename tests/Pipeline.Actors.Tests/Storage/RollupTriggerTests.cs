@@ -15,7 +15,7 @@ public sealed class RollupTriggerTests(PostgresFixture postgres)
         INSERT INTO pipeline.scored_posts (post_id, company_id, created_at, clean_text, sentiment_text,
                                            topic_id, topic_label, topic_model_version, sentiment_label, sentiment_score)
         SELECT i, (ARRAY['gtbank', 'opay', 'kuda'])[1 + i % 3], timestamptz '2023-05-01 22:00Z' + (i % 5) * interval '3 hours', 't', 't',
-               nullif(i % 4, 3), 'Topic ' || (i % 4), 'lda-1', (ARRAY['negative', 'neutral', 'positive', NULL])[1 + i % 4],
+               nullif(i % 4, 3), 'Topic ' || (i % 4), 'lda-1', (ARRAY['negative', 'neutral', 'positive', NULL])[1 + i / 4 % 4],
                (ARRAY[NULL, 0, 0.05, 0.15, 0.35, 0.5, 0.95, 0.999999, 1.0, (i % 997) / 997.0])[1 + i % 10]::real
         FROM generate_series(1, 400) i
         """;
