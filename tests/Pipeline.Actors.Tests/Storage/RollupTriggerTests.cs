@@ -1,0 +1,129 @@
+using Pipeline.Actors.Storage;
+using Pipeline.Actors.Tests.Support;
+using Pipeline.Tests.Shared;
+
+namespace Pipeline.Actors.Tests.Storage;
+
+/// <summary>
+/// pipeline.daily_rollup, kept by the statement triggers on scored_posts, against a fresh aggregate of the
+/// posts and against the rollup V004's trigger keeps for the same writes (V006 replaced that trigger).
+/// </summary>
+public sealed class RollupTriggerTests(PostgresFixture postgres)
+{
+    // Scores at every kind of edge: 0, exactly on bin edges, just under 1, 1 itself and no score at all.
+    private const string Inserts = """
+        INSERT INTO pipeline.scored_posts (post_id, company_id, created_at, clean_text, sentiment_text,
+                                           topic_id, topic_label, topic_model_version, sentiment_label, sentiment_score)
+        SELECT i, (ARRAY['gtbank', 'opay', 'kuda'])[1 + i % 3], timestamptz '2023-05-01 22:00Z' + (i % 5) * interval '3 hours', 't', 't',
+               nullif(i % 4, 3), 'Topic ' || (i % 4), 'lda-1', (ARRAY['negative', 'neutral', 'positive', NULL])[1 + i / 4 % 4],
+               (ARRAY[NULL, 0, 0.05, 0.15, 0.35, 0.5, 0.95, 0.999999, 1.0, (i % 997) / 997.0])[1 + i % 10]::real
+        FROM generate_series(1, 400) i
+        """;
+
+    // A rescore moves posts between topics, labels and bins (and to or from no score); then some posts go.
+    private const string Rescores = """
+        UPDATE pipeline.scored_posts
+        SET sentiment_score = CASE WHEN post_id % 3 = 0 THEN NULL ELSE 1 - coalesce(sentiment_score, 0.25) END,
+            topic_id = 9, topic_label = 'Topic 9', sentiment_label = 'positive'
+        WHERE post_id % 4 = 0
+        """;
+
+    private const string Deletes = "DELETE FROM pipeline.scored_posts WHERE post_id % 7 = 0";
+
+    private const string MoreInserts = """
+        INSERT INTO pipeline.scored_posts (post_id, company_id, created_at, clean_text, sentiment_text, sentiment_score)
+        SELECT i, 'gtbank', timestamptz '2023-05-02 12:00Z', 't', 't', ((i - 1000) / 20.0)::real FROM generate_series(1000, 1020) i
+        """;
+
+    private const string Rollup = """
+        SELECT concat_ws(' | ', day, company_id, topic_id, topic_model_version, topic_label, sentiment_label, posts, scored,
+                         score_sum::text, bins::text)
+        FROM pipeline.daily_rollup ORDER BY day, company_id, topic_id, topic_model_version, topic_label, sentiment_label
+        """;
+
+    // Rows of the rollup and of a fresh aggregate of scored_posts that differ, either way round: per group the
+    // posts, scored posts and score sum, per group and bin the count. A fresh aggregate bins the posts one by one
+    // through sentiment_bin, the definition V004 ships; every rollup row has all 20 bins.
+    private const string RollupMismatches = """
+        WITH posts AS (
+            SELECT (created_at AT TIME ZONE 'UTC')::date AS day, company_id, topic_id, topic_model_version, topic_label,
+                   sentiment_label, sentiment_score, pipeline.sentiment_bin(sentiment_score) AS bin
+            FROM pipeline.scored_posts),
+        -- Sums of floats depend on the order they are added in, and batches add them in another order than one query.
+        fresh AS (
+            SELECT day, company_id, topic_id, topic_model_version, topic_label, sentiment_label,
+                   count(*) AS posts, count(sentiment_score) AS scored, round(coalesce(sum(sentiment_score::float8), 0)::numeric, 6)
+            FROM posts GROUP BY 1, 2, 3, 4, 5, 6),
+        kept AS (
+            SELECT day, company_id, topic_id, topic_model_version, topic_label, sentiment_label, posts, scored, round(score_sum::numeric, 6)
+            FROM pipeline.daily_rollup WHERE cardinality(bins) = 20),
+        fresh_bins AS (
+            SELECT day, company_id, topic_id, topic_model_version, topic_label, sentiment_label, bin, count(*)
+            FROM posts WHERE bin IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7),
+        kept_bins AS (
+            SELECT day, company_id, topic_id, topic_model_version, topic_label, sentiment_label, (i - 1)::integer, n
+            FROM pipeline.daily_rollup, unnest(bins) WITH ORDINALITY AS b(n, i) WHERE n <> 0)
+        SELECT (SELECT count(*) FROM ((TABLE fresh EXCEPT ALL TABLE kept) UNION ALL (TABLE kept EXCEPT ALL TABLE fresh)) g)
+             + (SELECT count(*) FROM ((TABLE fresh_bins EXCEPT ALL TABLE kept_bins) UNION ALL (TABLE kept_bins EXCEPT ALL TABLE fresh_bins)) b)
+        """;
+
+    private static async Task<TestDatabase> FilledAsync(PostgresFixture postgres, int? targetVersion, params string[] writes)
+    {
+        var database = await TestDatabase.PrepareAsync(await postgres.CreateDatabaseAsync(), targetVersion);
+        foreach (var sql in writes)
+        {
+            await database.CountAsync(sql);
+        }
+
+        return database;
+    }
+
+    [Fact]
+    public async Task Rollup_matches_a_fresh_aggregate_bin_by_bin_after_inserts_rescores_deletes_and_truncate()
+    {
+        await using var database = await FilledAsync(postgres, null, Inserts);
+        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        await database.CountAsync(Rescores);
+        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        await database.CountAsync(Deletes);
+        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        await database.CountAsync(MoreInserts);
+        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.daily_rollup WHERE posts = 0"));
+
+        await database.CountAsync("TRUNCATE pipeline.scored_posts");
+        Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.daily_rollup"));
+        await database.CountAsync(MoreInserts);
+        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+    }
+
+    [Fact]
+    public async Task Edge_scores_land_in_the_bin_that_starts_at_them_with_one_in_the_last_bin_and_no_score_in_none()
+    {
+        await using var database = await FilledAsync(postgres, null, """
+            INSERT INTO pipeline.scored_posts (post_id, company_id, created_at, clean_text, sentiment_text, sentiment_score)
+            SELECT i, 'opay', '2023-05-01Z', 't', 't', score
+            FROM unnest(ARRAY[0, 0.05, 0.25, 0.5, 0.95, 0.999999, 1.0, NULL]::real[]) WITH ORDINALITY AS s(score, i)
+            """);
+
+        // Scores are stored as real: 0.05 is a hair above 0.05 and 0.95 a hair below (so in bin 18, as V004 has it);
+        // the quarters are exact.
+        Assert.Equal(
+            ["2023-05-01 | opay | 8 | 7 | {1,1,0,0,0,1,0,0,0,0,1,0,0,0,0,0,0,0,1,2}"],
+            (await database.RowsAsync("SELECT concat_ws(' | ', day, company_id, posts, scored, bins::text) FROM pipeline.daily_rollup"))
+                .Select(r => (string)r[0]!));
+        Assert.Equal(1, await database.CountAsync("SELECT unscored_posts FROM reporting.daily_sentiment_bins"));
+    }
+
+    [Fact]
+    public async Task Rollup_holds_exactly_what_V004s_trigger_kept_for_the_same_writes()
+    {
+        string[] writes = [Inserts, Rescores, Deletes, MoreInserts];
+        await using var v005 = await FilledAsync(postgres, 5, writes);
+        await using var latest = await FilledAsync(postgres, null, writes);
+
+        var expected = (await v005.RowsAsync(Rollup)).Select(r => (string)r[0]!).ToList();
+        Assert.True(expected.Count > 50, $"only {expected.Count} rollup rows");
+        Assert.Equal(expected, (await latest.RowsAsync(Rollup)).Select(r => (string)r[0]!));
+    }
+}
