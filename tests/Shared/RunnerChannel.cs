@@ -19,32 +19,47 @@ internal static class RunnerChannel
     [ModuleInitializer]
     internal static void MoveOffDescriptorOne()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        // Linux only: fcntl is variadic, which P/Invoke calls correctly on Linux's x64 and arm64 ABIs but not on Apple's arm64.
+        if (!OperatingSystem.IsLinux())
         {
             return;
         }
 
-        var channel = Dup(1);
-        if (channel < 0)
+        try
         {
-            return;
-        }
+            var channel = Dup(1);
+            if (channel < 0)
+            {
+                return;
+            }
 
-        if (Dup2(2, 1) < 0)
+            // Not inherited: a postmaster started by a test must not hold the runner's pipe open after a crash.
+            if (Fcntl(channel, SetDescriptorFlags, CloseOnExec) < 0 || Dup2(2, 1) < 0)
+            {
+                Close(channel);
+                return;
+            }
+
+            var stream = new FileStream(new SafeFileHandle(channel, ownsHandle: true), FileAccess.Write, bufferSize: 1);
+            Console.SetOut(new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true });
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            Close(channel);
-            return;
+            // No usable libc: results share descriptor 1 with native output, as without this class.
         }
-
-        var stream = new FileStream(new SafeFileHandle(channel, ownsHandle: true), FileAccess.Write, bufferSize: 1);
-        Console.SetOut(new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true });
     }
+
+    private const int SetDescriptorFlags = 2; // F_SETFD
+    private const int CloseOnExec = 1; // FD_CLOEXEC
 
     [DllImport("libc", EntryPoint = "dup", SetLastError = true)]
     private static extern int Dup(int descriptor);
 
     [DllImport("libc", EntryPoint = "dup2", SetLastError = true)]
     private static extern int Dup2(int descriptor, int target);
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int Fcntl(int descriptor, int command, int argument);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     private static extern int Close(int descriptor);

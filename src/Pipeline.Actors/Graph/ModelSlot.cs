@@ -15,6 +15,7 @@ public sealed class ModelSlot<T>(LoadedModel<T> initial) : IDisposable
     where T : class
 {
     private Holder _current = new(initial ?? throw new ArgumentNullException(nameof(initial)));
+    private readonly Lock _swapping = new();
     private int _disposed;
 
     public LoadedModel<T> Current => Volatile.Read(ref _current).Loaded;
@@ -41,10 +42,24 @@ public sealed class ModelSlot<T>(LoadedModel<T> initial) : IDisposable
     /// Puts <paramref name="next"/> in use and returns the model it replaced, for its version and
     /// origin: it is retired (disposed once no batch holds it), not to be scored with.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The slot is disposed (the service is stopping); <paramref name="next"/> is disposed too.</exception>
     public LoadedModel<T> Swap(LoadedModel<T> next)
     {
         ArgumentNullException.ThrowIfNull(next);
-        var previous = Interlocked.Exchange(ref _current, new Holder(next));
+        Holder previous;
+        // Swap and Dispose each give up the slot's hold on the current model; serialised, so that a reload
+        // finishing while the service stops never releases one model twice (under a batch still scoring).
+        lock (_swapping)
+        {
+            if (_disposed != 0)
+            {
+                (next.Model as IDisposable)?.Dispose();
+                throw new ObjectDisposedException(nameof(ModelSlot<T>), "The service is stopping; the new model was not put in use.");
+            }
+
+            previous = Interlocked.Exchange(ref _current, new Holder(next));
+        }
+
         previous.Release();
         return previous.Loaded;
     }
@@ -52,10 +67,19 @@ public sealed class ModelSlot<T>(LoadedModel<T> initial) : IDisposable
     /// <summary>Retires the current model: disposed now, or when the last batch holding it finishes.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        Holder current;
+        lock (_swapping)
         {
-            Volatile.Read(ref _current).Release();
+            if (_disposed != 0)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _disposed, 1);
+            current = Volatile.Read(ref _current);
         }
+
+        current.Release();
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace Pipeline.Host.Http;
 /// <summary>
 /// <c>POST {path}</c>: switch a model without restarting. The folder comes from <c>?path=</c> or a
 /// JSON body <c>{"path": "..."}</c>, else the configured model folder. 200 with the switch, 422 when
-/// the folder is not a usable model (the old one keeps scoring), 409 when the stage is disabled.
+/// the folder is not a usable model (the old one keeps scoring), 409 when the stage is disabled, 400 for
+/// two paths and 415 for a body that is not JSON.
 /// The management port listens on loopback by default; expose it only where reloading is wanted.
 /// </summary>
 public static class ModelReloadEndpoint
@@ -21,8 +22,22 @@ public static class ModelReloadEndpoint
                 return Results.Json(new { error = disabled }, statusCode: StatusCodes.Status409Conflict);
             }
 
-            string? folder = context.Request.Query["path"];
-            if (folder is null && context.Request.ContentLength is not 0 && context.Request.HasJsonContentType())
+            var paths = context.Request.Query["path"];
+            if (paths.Count > 1)
+            {
+                return Results.Json(new { error = "give one path" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            string? folder = paths;
+            var hasBody = context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0;
+            if (folder is null && hasBody && !context.Request.HasJsonContentType())
+            {
+                // A body we cannot read must not turn into "reload the configured folder".
+                return Results.Json(new { error = "send the body as application/json, or give ?path=" },
+                    statusCode: StatusCodes.Status415UnsupportedMediaType);
+            }
+
+            if (folder is null && hasBody)
             {
                 try
                 {

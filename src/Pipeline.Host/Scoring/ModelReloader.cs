@@ -68,7 +68,19 @@ public sealed class ModelReloader<T>(ModelSlot<T> slot, string kind, ILogger log
                 return new ModelReloadOutcome.Rejected(reason, current.Version);
             }
 
-            if (beforeSwap is not null && await beforeSwap(next, ct) is { } problem)
+            string? problem;
+            try
+            {
+                problem = beforeSwap is null ? null : await beforeSwap(next, ct);
+            }
+            catch
+            {
+                // The model never reached the slot, so nothing else will dispose it (e.g. the caller went away).
+                (next.Model as IDisposable)?.Dispose();
+                throw;
+            }
+
+            if (problem is not null)
             {
                 (next.Model as IDisposable)?.Dispose();
                 logger.LogWarning("{Kind} model {Version} not switched to, {Current} keeps scoring: {Reason}", kind, next.Version, current.Version, problem);

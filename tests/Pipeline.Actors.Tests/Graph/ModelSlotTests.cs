@@ -48,6 +48,58 @@ public sealed class ModelSlotTests
     }
 
     [Fact]
+    public void A_reload_finishing_after_the_slot_is_disposed_is_refused_and_its_model_disposed()
+    {
+        var current = new TrackedScorer("a");
+        var late = new TrackedScorer("b");
+        var slot = new ModelSlot<TrackedScorer>(Loaded(current, "a"));
+        var lease = slot.Lease();
+
+        slot.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => slot.Swap(Loaded(late, "b")));
+
+        Assert.True(late.Disposed);
+        Assert.False(current.Disposed, "a batch still holds the current model");
+        lease.Dispose();
+        Assert.True(current.Disposed);
+    }
+
+    [Fact]
+    public void Dispose_racing_a_swap_releases_each_model_once_and_never_under_a_held_lease()
+    {
+        for (var round = 0; round < 500; round++)
+        {
+            var current = new TrackedScorer("a");
+            var next = new TrackedScorer("b");
+            var slot = new ModelSlot<TrackedScorer>(Loaded(current, "a"));
+            var lease = slot.Lease();
+            using var start = new Barrier(2);
+
+            var swapper = new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    slot.Swap(Loaded(next, "b"));
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The slot was disposed first: the reload is refused.
+                }
+            });
+            swapper.Start();
+            start.SignalAndWait();
+            slot.Dispose();
+            swapper.Join();
+
+            Assert.False(current.Disposed, $"round {round}: the model a batch holds was disposed");
+            Assert.True(next.Disposed, $"round {round}: the new model outlived the slot");
+            lease.Dispose();
+            Assert.True(current.Disposed, $"round {round}: the old model was never disposed");
+        }
+    }
+
+    [Fact]
     public void Batches_leasing_from_four_threads_while_models_are_swapped_never_score_with_a_disposed_model()
     {
         var first = new TrackedScorer("v0");

@@ -136,6 +136,28 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
         Assert.StartsWith("builtin-", (await RunningService.ModelAsync(root, "sentiment-model")).Version);
     }
 
+    [Fact]
+    public async Task A_request_the_endpoint_cannot_read_is_refused_instead_of_reloading_the_configured_folder()
+    {
+        using var folder = new TempDirectory();
+        var inbox = folder.Combine("inbox");
+        Directory.CreateDirectory(inbox);
+        var (settings, config) = Configure(await postgres.CreateDatabaseAsync(), inbox);
+        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
+        await using var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"]);
+        await app.StartAsync();
+        var root = RunningService.Root(app);
+        var (_, loadedAt) = await RunningService.ModelAsync(root, "sentiment-model");
+        var endpoint = new Uri(root, "/admin/sentiment/reload");
+
+        using var form = await Http.PostAsync(endpoint, new FormUrlEncodedContent([new("path", folder.Path)]));
+        using var twoPaths = await Http.PostAsync(new Uri(endpoint + "?path=a&path=b"), null);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, twoPaths.StatusCode);
+        Assert.Equal(loadedAt, (await RunningService.ModelAsync(root, "sentiment-model")).LoadedAt);
+    }
+
     private static async Task<(int Code, string Output)> RunVerbAsync(params string[] args)
     {
         var original = Console.Out;
