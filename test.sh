@@ -8,27 +8,25 @@ have_pg_binaries() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1
 }
 
-if ! have_pg_binaries; then
-  echo "PostgreSQL server binaries not found; installing Debian's postgresql package"
+# Installs a Debian package as root, or says how to and stops.
+install_package() {
+  echo "$2 not found; installing Debian's $1 package"
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Run as root, or install them yourself: sudo apt-get install -y postgresql" >&2
+    echo "Run as root, or install it yourself: sudo apt-get install -y $1" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq postgresql >/dev/null
+  apt-get install -y -qq "$1" >/dev/null
+}
+
+if ! have_pg_binaries; then
+  install_package postgresql "PostgreSQL server binaries"
 fi
 
 # The dashboard's browser test drives Debian's headless Chromium (no browser download).
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && [ -z "${PIPELINE_CHROMIUM:-}" ]; then
-  echo "Chromium not found; installing Debian's chromium package"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "Run as root, or install it yourself: sudo apt-get install -y chromium" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  install_package chromium "Chromium"
 fi
 
 if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then

@@ -97,30 +97,15 @@ public static class SinkBenchmark
     private const string V004Name = "sink, V004's post indexes";
 
     /// <summary>Runs <paramref name="sink"/> with the post-table indexes as V001–V004 left them, then puts V005's back.</summary>
-    private static async Task<double> WithV004IndexesAsync(Postgres postgres, Func<Task<double>> sink)
-    {
-        await using (var restore = postgres.DataSource.CreateCommand("""
-            TRUNCATE pipeline.scored_posts, pipeline.raw_posts;
+    private static Task<double> WithV004IndexesAsync(Postgres postgres, Func<Task<double>> sink) =>
+        WithEarlierSchemaAsync(postgres, sink, """
             CREATE INDEX scored_posts_created_cover ON pipeline.scored_posts (created_at)
                 INCLUDE (company_id, topic_id, topic_label, sentiment_label, sentiment_score);
             CREATE INDEX scored_posts_company_created ON pipeline.scored_posts (company_id, created_at)
                 INCLUDE (topic_id, topic_label, sentiment_label, sentiment_score);
             CREATE INDEX raw_posts_company_created ON pipeline.raw_posts (company_id, created_at);
             CREATE INDEX raw_posts_dropped ON pipeline.raw_posts (drop_reason, company_id) WHERE drop_reason IS NOT NULL;
-            """))
-        {
-            await restore.ExecuteNonQueryAsync();
-        }
-
-        var seconds = await sink();
-        await using (var slim = postgres.DataSource.CreateCommand(
-            "TRUNCATE pipeline.scored_posts, pipeline.raw_posts; " + SchemaMigrator.Shipped.Single(m => m.Version == 5).Sql))
-        {
-            await slim.ExecuteNonQueryAsync();
-        }
-
-        return seconds;
-    }
+            """, restoredBy: 5);
 
     private const string V004TriggerName = "sink, V004's rollup trigger";
 
@@ -128,23 +113,28 @@ public static class SinkBenchmark
     /// Runs <paramref name="sink"/> with the rollup trigger function as V004 wrote it (a SQL state function per
     /// row), then puts V006's back. The function is cut out of V004's script, so the reference is the shipped text.
     /// </summary>
-    private static async Task<double> WithV004TriggerAsync(Postgres postgres, Func<Task<double>> sink)
+    private static Task<double> WithV004TriggerAsync(Postgres postgres, Func<Task<double>> sink)
     {
         const string start = "CREATE FUNCTION pipeline.apply_rollup_delta()";
         var v004 = SchemaMigrator.Shipped.Single(m => m.Version == 4).Sql;
         var from = v004.IndexOf(start, StringComparison.Ordinal);
         var to = v004.IndexOf("$$;", v004.IndexOf("AS $$", from, StringComparison.Ordinal) + 5, StringComparison.Ordinal) + 3;
-        await using (var old = postgres.DataSource.CreateCommand(
-            "TRUNCATE pipeline.scored_posts, pipeline.raw_posts; CREATE OR REPLACE" + v004[(from + "CREATE".Length)..to]))
+        return WithEarlierSchemaAsync(postgres, sink, "CREATE OR REPLACE" + v004[(from + "CREATE".Length)..to], restoredBy: 6);
+    }
+
+    /// <summary>Empties the post tables, applies <paramref name="earlier"/>, runs <paramref name="sink"/>, then re-applies migration <paramref name="restoredBy"/>.</summary>
+    private static async Task<double> WithEarlierSchemaAsync(Postgres postgres, Func<Task<double>> sink, string earlier, int restoredBy)
+    {
+        const string empty = "TRUNCATE pipeline.scored_posts, pipeline.raw_posts; ";
+        await using (var before = postgres.DataSource.CreateCommand(empty + earlier))
         {
-            await old.ExecuteNonQueryAsync();
+            await before.ExecuteNonQueryAsync();
         }
 
         var seconds = await sink();
-        await using (var current = postgres.DataSource.CreateCommand(
-            "TRUNCATE pipeline.scored_posts, pipeline.raw_posts; " + SchemaMigrator.Shipped.Single(m => m.Version == 6).Sql))
+        await using (var after = postgres.DataSource.CreateCommand(empty + SchemaMigrator.Shipped.Single(m => m.Version == restoredBy).Sql))
         {
-            await current.ExecuteNonQueryAsync();
+            await after.ExecuteNonQueryAsync();
         }
 
         return seconds;

@@ -103,8 +103,7 @@ public static class PipelineComposition
 
         var app = builder.Build();
         app.MapPipelineEndpoints();
-        app.MapTopicAdmin();
-        app.MapSentimentAdmin();
+        app.MapModelReloads();
         app.MapDashboard();
         return app;
     }

@@ -13,12 +13,12 @@ public static class ReloadModelCommand
     /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
     /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.topics.model-dir</c>.</param>
     public static Task<int> TopicsAsync(string? configPath, Uri? url, string? path, CancellationToken ct) =>
-        ExecuteAsync(configPath, url, TopicAdminEndpoints.ReloadPath, path, ct);
+        ExecuteAsync(configPath, url, ModelReloadEndpoint.TopicsPath, path, ct);
 
     /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
     /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.sentiment.model-dir</c>.</param>
     public static Task<int> SentimentAsync(string? configPath, Uri? url, string? path, CancellationToken ct) =>
-        ExecuteAsync(configPath, url, SentimentAdminEndpoints.ReloadPath, path, ct);
+        ExecuteAsync(configPath, url, ModelReloadEndpoint.SentimentPath, path, ct);
 
     private static async Task<int> ExecuteAsync(string? configPath, Uri? url, string endpoint, string? path, CancellationToken ct)
     {

@@ -12,7 +12,17 @@ namespace Pipeline.Host.Http;
 /// </summary>
 public static class ModelReloadEndpoint
 {
-    public static WebApplication MapModelReload<TReloader>(this WebApplication app, string path, string disabled)
+    /// <summary>Topic models; the folder defaults to <c>pipeline.topics.model-dir</c>.</summary>
+    public const string TopicsPath = "/admin/topics/reload";
+
+    /// <summary>Sentiment models; the folder defaults to <c>pipeline.sentiment.model-dir</c> and is read as the configured <c>pipeline.sentiment.scorer</c> kind.</summary>
+    public const string SentimentPath = "/admin/sentiment/reload";
+
+    public static WebApplication MapModelReloads(this WebApplication app) => app
+        .MapModelReload<TopicModelReloader>(TopicsPath, "topics are disabled (pipeline.topics.enabled = off)")
+        .MapModelReload<SentimentModelReloader>(SentimentPath, "sentiment is disabled (pipeline.sentiment.enabled = off)");
+
+    private static WebApplication MapModelReload<TReloader>(this WebApplication app, string path, string disabled)
         where TReloader : class, IModelReloader
     {
         app.MapPost(path, async (HttpContext context, IServiceProvider services) =>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Configuration;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Host.Commands;
 using Pipeline.Host.Database;
@@ -55,18 +56,12 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
     [Fact]
     public async Task Reloading_while_posts_flow_switches_later_rows_to_the_new_version_and_bad_folders_get_422_keeping_the_old_one()
     {
-        using var folder = new TempDirectory();
-        var inbox = folder.Combine("inbox");
-        Directory.CreateDirectory(inbox);
+        await using var service = await StartAsync();
+        var (folder, inbox, database, root) = (service.Folder, service.Inbox, service.Database, service.Root);
         var reloaded = CopyOfShipped(folder.Combine("model-b"), "builtin-reloaded-b");
         var viaVerb = CopyOfShipped(folder.Combine("model-c"), "builtin-reloaded-c");
         var wrongFormat = CopyOfShipped(folder.Combine("model-format-9"), "builtin-format-9", format: 9);
         var empty = Directory.CreateDirectory(folder.Combine("empty")).FullName;
-        var (settings, config) = Configure(await postgres.CreateDatabaseAsync(), inbox);
-        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
-        await using var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"]);
-        await app.StartAsync();
-        var root = RunningService.Root(app);
         var (shipped, shippedLoadedAt) = await RunningService.ModelAsync(root, "sentiment-model");
         Assert.StartsWith("builtin-", shipped);
 
@@ -119,14 +114,8 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
     [Fact]
     public async Task The_verb_prints_the_refusal_and_fails_when_the_folder_is_not_a_model()
     {
-        using var folder = new TempDirectory();
-        var inbox = folder.Combine("inbox");
-        Directory.CreateDirectory(inbox);
-        var (settings, config) = Configure(await postgres.CreateDatabaseAsync(), inbox);
-        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
-        await using var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"]);
-        await app.StartAsync();
-        var root = RunningService.Root(app);
+        await using var service = await StartAsync();
+        var (folder, root) = (service.Folder, service.Root);
         var empty = Directory.CreateDirectory(folder.Combine("empty")).FullName;
 
         var (code, error) = await StandardError.RunProgramAsync("reload-sentiment", "--url", root.ToString(), "--path", empty);
@@ -139,14 +128,8 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
     [Fact]
     public async Task A_request_the_endpoint_cannot_read_is_refused_instead_of_reloading_the_configured_folder()
     {
-        using var folder = new TempDirectory();
-        var inbox = folder.Combine("inbox");
-        Directory.CreateDirectory(inbox);
-        var (settings, config) = Configure(await postgres.CreateDatabaseAsync(), inbox);
-        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
-        await using var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"]);
-        await app.StartAsync();
-        var root = RunningService.Root(app);
+        await using var service = await StartAsync();
+        var (folder, root) = (service.Folder, service.Root);
         var (_, loadedAt) = await RunningService.ModelAsync(root, "sentiment-model");
         var endpoint = new Uri(root, "/admin/sentiment/reload");
 
@@ -156,6 +139,29 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, twoPaths.StatusCode);
         Assert.Equal(loadedAt, (await RunningService.ModelAsync(root, "sentiment-model")).LoadedAt);
+    }
+
+    /// <summary>The service on a fresh database, importing from an inbox in a folder of its own.</summary>
+    private async Task<Service> StartAsync()
+    {
+        var folder = new TempDirectory();
+        var inbox = folder.Combine("inbox");
+        Directory.CreateDirectory(inbox);
+        var (settings, config) = Configure(await postgres.CreateDatabaseAsync(), inbox);
+        var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
+        var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"]);
+        await app.StartAsync();
+        return new Service(folder, inbox, database, app, RunningService.Root(app));
+    }
+
+    private sealed record Service(TempDirectory Folder, string Inbox, PipelineDatabase Database, WebApplication App, Uri Root) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Database.DisposeAsync();
+            Folder.Dispose();
+        }
     }
 
     private static async Task<(int Code, string Output)> RunVerbAsync(params string[] args)
