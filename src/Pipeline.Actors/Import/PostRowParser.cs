@@ -151,8 +151,7 @@ internal static class PostRowParser
     private static string? Optional(PostRow row, PostField field) =>
         row[field] is { IsBlank: false } value ? value.Value.Trim() : null;
 
-    internal static string Excerpt(string value, int max = 80) =>
-        value.Length <= max ? value : string.Concat(value.AsSpan(0, max), "…");
+    internal static string Excerpt(string value, int max = 80) => Pipeline.Models.Text.SafeText.Excerpt(value, max);
 }
 
 /// <summary>Lenient readers for the value formats found in real exports. Pure; null means unreadable.</summary>

@@ -287,9 +287,8 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>PostgreSQL text cannot hold NUL; scraped text occasionally does.</summary>
-    private static string Sanitize(string value) =>
-        value.Contains('\0', StringComparison.Ordinal) ? value.Replace("\0", string.Empty, StringComparison.Ordinal) : value;
+    /// <summary>PostgreSQL text holds neither NUL nor an unpaired surrogate (Npgsql refuses the value); scraped text occasionally has both.</summary>
+    private static string Sanitize(string value) => Pipeline.Models.Text.SafeText.Repair(value);
 
     public static string SourceName(PostSource source) => source switch
     {

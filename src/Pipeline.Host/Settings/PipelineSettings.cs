@@ -28,6 +28,9 @@ public sealed record PipelineSettings(
     SentimentSettings Sentiment)
 {
     public DashboardSettings Dashboard { get; init; } = DashboardSettings.Default;
+
+    /// <summary><c>pipeline.limits</c>: bounds on every input (line, record, text, body, nesting, dates).</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 }
 
 /// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>

@@ -158,6 +158,15 @@ public static partial class SettingsLoader
                     }),
                     reader.Int("pipeline.sentiment.onnx.max-tokens", 8, 512))))
         {
+            Limits = new InputLimits(
+                reader.Int("pipeline.limits.max-line-length", 1_024, 256 << 20),
+                reader.Int("pipeline.limits.max-record-length", 1_024, 256 << 20),
+                reader.Int("pipeline.limits.max-fields", 8, 1_000_000),
+                reader.Int("pipeline.limits.max-text-length", 280, 1 << 20),
+                reader.ByteSize("pipeline.limits.max-body-size", 64 << 10, 1L << 30),
+                reader.Int("pipeline.limits.max-nesting-depth", 16, 4_096),
+                reader.Date("pipeline.limits.earliest-date"),
+                reader.Duration("pipeline.limits.future-tolerance", TimeSpan.Zero, TimeSpan.FromDays(366))),
             Dashboard = new DashboardSettings(
                 reader.Duration("pipeline.dashboard.refresh-interval", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60)),
                 reader.Int("pipeline.dashboard.feed-size", 1, 500)),
@@ -355,6 +364,47 @@ public static partial class SettingsLoader
             Int($"{path}.batch-size", 1, 100_000),
             Duration($"{path}.max-wait", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)),
             Int($"{path}.parallelism", 1, 64));
+
+        /// <summary>A size in bytes: a number, or one with a unit such as 512KiB or 8MiB.</summary>
+        public long ByteSize(string path, long min, long max)
+        {
+            var raw = Raw(path);
+            long? value;
+            try
+            {
+                value = raw is null ? null : config.GetByteSize(path);
+            }
+            catch (Exception)
+            {
+                value = null;
+            }
+
+            if (value is null)
+            {
+                _problems.Add($"{path} = \"{raw}\": must be a size such as 512KiB or 8MiB");
+                return min;
+            }
+
+            if (value < min || value > max)
+            {
+                _problems.Add($"{path} = {raw}: must be between {min:N0} and {max:N0} bytes");
+            }
+
+            return value.Value;
+        }
+
+        /// <summary>A calendar day (UTC), written yyyy-MM-dd.</summary>
+        public DateTimeOffset Date(string path)
+        {
+            var raw = Raw(path);
+            if (DateTime.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                return new DateTimeOffset(day, TimeSpan.Zero);
+            }
+
+            _problems.Add($"{path} = \"{raw}\": must be a date written yyyy-MM-dd");
+            return InputLimits.PlatformStart;
+        }
 
         public bool Bool(string path)
         {

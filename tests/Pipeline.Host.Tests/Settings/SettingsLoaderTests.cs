@@ -43,6 +43,11 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.topics.parallelism = 0", "pipeline.topics.parallelism = 0: must be between 1 and 64")]
     [InlineData("pipeline.sentiment.scorer = bert", "pipeline.sentiment.scorer = \"bert\": must be one of builtin, onnx")]
     [InlineData("pipeline.sentiment.onnx.graph-optimization = max", "pipeline.sentiment.onnx.graph-optimization = \"max\": must be one of none, basic, extended, all")]
+    [InlineData("pipeline.limits.max-line-length = 10", "pipeline.limits.max-line-length = 10: must be between 1024 and")]
+    [InlineData("pipeline.limits.max-body-size = huge", "pipeline.limits.max-body-size = \"huge\": must be a size such as 512KiB or 8MiB")]
+    [InlineData("pipeline.limits.max-body-size = 2GiB", "pipeline.limits.max-body-size = 2GiB: must be between")]
+    [InlineData("pipeline.limits.earliest-date = \"21/03/2006\"", "pipeline.limits.earliest-date = \"21/03/2006\": must be a date written yyyy-MM-dd")]
+    [InlineData("pipeline.limits.future-tolerance = 400d", "pipeline.limits.future-tolerance = 400d: must be between")]
     public void Invalid_setting_stops_start_up_with_its_name_and_value(string hocon, string expected)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Shipped(hocon)));
@@ -70,6 +75,18 @@ public sealed class SettingsLoaderTests
         using var metrics = System.Text.Json.JsonDocument.Parse(
             File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "models", "topics", "metrics.json")));
         Assert.Equal(metrics.RootElement.GetProperty("settings").GetString(), training.Describe());
+    }
+
+    [Fact]
+    public void Shipped_limits_are_the_documented_defaults_and_read_with_units()
+    {
+        Assert.Equal(Pipeline.Models.Domain.InputLimits.Default, SettingsLoader.Load(Shipped()).Limits);
+
+        var limits = SettingsLoader.Load(Shipped("pipeline.limits { max-body-size = 512KiB, earliest-date = \"2010-01-01\", future-tolerance = 2h }")).Limits;
+
+        Assert.Equal(512 * 1024, limits.MaxBodyBytes);
+        Assert.Equal(new DateTimeOffset(2010, 1, 1, 0, 0, 0, TimeSpan.Zero), limits.EarliestDate);
+        Assert.Equal(TimeSpan.FromHours(2), limits.FutureTolerance);
     }
 
     [Fact]

@@ -359,5 +359,5 @@ public static class NitterPageParser
 
     private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
-    private static string Truncate(string html) => html.Length <= PayloadLimit ? html : html[..PayloadLimit];
+    private static string Truncate(string html) => Pipeline.Models.Text.SafeText.Truncate(html, PayloadLimit);
 }
