@@ -31,6 +31,9 @@ public sealed record PipelineSettings(
 
     /// <summary><c>pipeline.limits</c>: bounds on every input (line, record, text, body, nesting, dates).</summary>
     public InputLimits Limits { get; init; } = InputLimits.Default;
+
+    /// <summary><c>pipeline.supervision</c>: restart backoff of the long-running graphs.</summary>
+    public SupervisionSettings Supervision { get; init; } = SupervisionSettings.Default;
 }
 
 /// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>

@@ -167,6 +167,10 @@ public static partial class SettingsLoader
                 reader.Int("pipeline.limits.max-nesting-depth", 16, 4_096),
                 reader.Date("pipeline.limits.earliest-date"),
                 reader.Duration("pipeline.limits.future-tolerance", TimeSpan.Zero, TimeSpan.FromDays(366))),
+            Supervision = new SupervisionSettings(
+                reader.Duration("pipeline.supervision.min-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)),
+                reader.Duration("pipeline.supervision.max-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
+                reader.Double("pipeline.supervision.random-factor", 0, 1)),
             Dashboard = new DashboardSettings(
                 reader.Duration("pipeline.dashboard.refresh-interval", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60)),
                 reader.Int("pipeline.dashboard.feed-size", 1, 500)),
