@@ -152,7 +152,7 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
             "sink", item.Location, $"{what} could not be stored: {reason}", PipelineStages.Json(raw), raw.Id, company);
     }
 
-    /// <summary>The least that can be said about an item: where it came from, its ids and the error. Built from nothing that can throw.</summary>
+    /// <summary>The least that can be said about an item: where it came from, its ids and the error; no payload, every string repaired and short.</summary>
     private static QuarantineEntry Fallback(PipelineItem item, Exception error)
     {
         var (id, company) = item switch
