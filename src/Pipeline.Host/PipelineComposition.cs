@@ -21,7 +21,7 @@ public static class PipelineComposition
 {
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Builds the graph from settings: cleaning, topic, sentiment, the PostgreSQL sink.</summary>
+    /// <summary>Builds the graph from settings: the input bounds (<c>pipeline.limits</c>), cleaning, topic, sentiment, the PostgreSQL sink.</summary>
     public static PipelineGraph BuildGraph(
         PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers,
         ScoringModels models) =>
@@ -30,7 +30,8 @@ public static class PipelineComposition
             models.Stages(counters),
             new PostgresSink(new PostStore(dataSource), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
             sinkSettings,
-            counters);
+            counters,
+            new PostGuard(settings.Limits, TimeProvider.System));
 
     /// <param name="connectionString">For the scrapers' journal (Akka.Persistence.Sql); needed when scraping is enabled.</param>
     /// <param name="environment">Where secrets are read from; the process environment unless a test gives its own.</param>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka;
 using Akka.Streams.Dsl;
 using Pipeline.Models.Domain;
+using Pipeline.Models.Text;
 
 namespace Pipeline.Actors.Graph;
 
@@ -20,8 +21,10 @@ public delegate IReadOnlyList<ScoredPost> ScoreBatch(IReadOnlyList<ScoredPost> p
 /// <summary>
 /// The part the topic and sentiment stages share: batch, score the kept posts of a batch in one
 /// call off the stream's threads, and turn a post the scorer still fails on by itself into a
-/// quarantine item that keeps its page ack, so a checkpoint still passes it. Other items pass
-/// through untouched; order is kept.
+/// quarantine item that keeps its page ack, so a checkpoint still passes it, and keeps the post, so
+/// its raw row is still stored (marked with the failed stage) and it can be scored again later.
+/// Other items pass through untouched; order is kept. Nothing a batch does fails the stream: a
+/// scorer that cannot even be made for the batch's model quarantines its posts the same way.
 /// </summary>
 public static class BatchScoring
 {
@@ -44,8 +47,18 @@ public static class BatchScoring
             // stream's dispatcher, and up to Parallelism batches at once, emitted in order.
             .SelectAsync(settings.Parallelism, batch => Task.Run(() =>
             {
+                var items = batch.ToList();
+                // A slot disposed because the service stops fails the stream as before: nothing is committed, the
+                // posts are read again at the next start. Anything else the batch does is the batch's own failure.
                 using var lease = model.Lease();
-                return ScoreAll(stage, batch.ToList(), scorer(lease.Model), payload, counters);
+                try
+                {
+                    return ScoreAll(stage, items, scorer(lease.Model), payload, counters);
+                }
+                catch (Exception e)
+                {
+                    return QuarantineAll(stage, items, payload, counters, e);
+                }
             }))
             .SelectMany(items => items);
 
@@ -84,7 +97,7 @@ public static class BatchScoring
                 catch (Exception e)
                 {
                     failed++;
-                    counters.MovedToQuarantine(item);
+                    counters.MovedToQuarantine(item, stage);
                     results[item] = Quarantine(stage, item, payload, e);
                 }
             }
@@ -92,6 +105,26 @@ public static class BatchScoring
 
         counters.StageScored(stage, kept.Count - failed, failed, retried, stopwatch.Elapsed);
         return batch.Select(item => item is PipelineItem.Scored scored ? results[scored] : item).ToList();
+    }
+
+    /// <summary>Every kept post of a batch the stage could not score at all (no model, a scorer that cannot be made).</summary>
+    private static IReadOnlyList<PipelineItem> QuarantineAll(
+        string stage, IReadOnlyList<PipelineItem> batch, Func<CleanedPost, string> payload, PipelineCounters counters, Exception error)
+    {
+        var failed = 0;
+        var result = batch.Select(item =>
+        {
+            if (item is not PipelineItem.Scored scored)
+            {
+                return item;
+            }
+
+            failed++;
+            counters.MovedToQuarantine(scored, stage);
+            return Quarantine(stage, scored, payload, error);
+        }).ToList();
+        counters.StageScored(stage, 0, failed, retriedItemByItem: false, TimeSpan.Zero);
+        return result;
     }
 
     private static IReadOnlyList<ScoredPost> Checked(ScoreBatch score, IReadOnlyList<ScoredPost> posts)
@@ -105,13 +138,24 @@ public static class BatchScoring
     private static PipelineItem.Quarantined Quarantine(string stage, PipelineItem.Scored item, Func<CleanedPost, string> payload, Exception error)
     {
         var post = item.Post.Post;
+        string? input;
+        try
+        {
+            input = payload(post);
+        }
+        catch (Exception)
+        {
+            // The raw row is stored all the same; the entry keeps the error.
+            input = null;
+        }
+
         var entry = new QuarantineEntry(
             stage,
             $"{stage}:{item.Location}",
-            $"{stage} scoring failed for post {post.Raw.Id}: {error.GetBaseException().Message}",
-            payload(post),
+            $"{stage} scoring failed for post {post.Raw.Id}: {SafeText.Excerpt(error.GetBaseException().Message, 500)}",
+            input,
             post.Raw.Id,
             post.Company);
-        return new PipelineItem.Quarantined(entry, item.Ack);
+        return new PipelineItem.Quarantined(entry, item.Ack, Unscored: post);
     }
 }

@@ -11,6 +11,8 @@ public sealed class PipelineCounters
 {
     private readonly ConcurrentDictionary<DropReason, long> _dropped = new();
     private readonly ConcurrentDictionary<string, StageTally> _stages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _quarantinedBySource = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _unscoredRows = new(StringComparer.Ordinal);
     private long _read;
     private long _kept;
     private long _quarantined;
@@ -19,6 +21,8 @@ public sealed class PipelineCounters
     private long _batches;
     private long _sinkRetries;
     private long _lastCommitTicks;
+    private long _repairedText;
+    private long _truncatedText;
 
     public long Read => Interlocked.Read(ref _read);
     public long Kept => Interlocked.Read(ref _kept);
@@ -28,6 +32,20 @@ public sealed class PipelineCounters
     public long Batches => Interlocked.Read(ref _batches);
     public long SinkRetries => Interlocked.Read(ref _sinkRetries);
     public long DroppedTotal => _dropped.Values.Sum();
+
+    /// <summary>Posts in which an unpaired surrogate (a JSON <c>\ud800</c> escape, a cut pair) became U+FFFD.</summary>
+    public long RepairedText => Interlocked.Read(ref _repairedText);
+
+    /// <summary>Posts whose text was cut to <c>pipeline.limits.max-text-length</c>.</summary>
+    public long TruncatedText => Interlocked.Read(ref _truncatedText);
+
+    /// <summary>Quarantined items by what refused them: a reader (<c>import</c>, <c>nitter</c>, <c>x_api</c>), <c>clean</c>, a scoring stage, <c>sink</c>.</summary>
+    public IReadOnlyDictionary<string, long> QuarantinedBySource =>
+        _quarantinedBySource.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    /// <summary>Raw rows committed with <c>raw_posts.failed_stage</c> set, by that stage: kept posts waiting to be scored again.</summary>
+    public IReadOnlyDictionary<string, long> UnscoredRows =>
+        _unscoredRows.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     public DateTimeOffset? LastCommitAt =>
         Interlocked.Read(ref _lastCommitTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
@@ -64,11 +82,20 @@ public sealed class PipelineCounters
             case PipelineItem.Dropped dropped:
                 _dropped.AddOrUpdate(dropped.Reason, 1, (_, n) => n + 1);
                 break;
-            case PipelineItem.Quarantined:
+            case PipelineItem.Quarantined quarantined:
                 Interlocked.Increment(ref _quarantined);
+                // Counting must not fail on an entry a source got wrong: the sink stores that one as a bare entry.
+                _quarantinedBySource.AddOrUpdate(quarantined.Entry?.Source ?? "unknown", 1, (_, n) => n + 1);
                 break;
         }
     }
+
+    public void TextRepaired() => Interlocked.Increment(ref _repairedText);
+
+    public void TextTruncated() => Interlocked.Increment(ref _truncatedText);
+
+    /// <summary>The sink committed the raw row of a post <paramref name="stage"/> failed on.</summary>
+    public void UnscoredRowStored(string stage) => _unscoredRows.AddOrUpdate(stage, 1, (_, n) => n + 1);
 
     public void Committed(BatchCommitted batch)
     {
@@ -80,12 +107,16 @@ public sealed class PipelineCounters
 
     public void SinkRetried() => Interlocked.Increment(ref _sinkRetries);
 
-    /// <summary>A poison item found by the sink: counted as quarantined instead of whatever it was.</summary>
-    public void MovedToQuarantine(PipelineItem original)
+    /// <summary>
+    /// An item a later stage could not process (a scoring stage, the sink): counted as quarantined by
+    /// <paramref name="source"/> instead of whatever it was. One already quarantined stays counted once.
+    /// </summary>
+    public void MovedToQuarantine(PipelineItem original, string source = "sink")
     {
-        Interlocked.Increment(ref _quarantined);
         switch (original)
         {
+            case PipelineItem.Quarantined:
+                return;
             case PipelineItem.Scored:
                 Interlocked.Decrement(ref _kept);
                 break;
@@ -93,6 +124,9 @@ public sealed class PipelineCounters
                 _dropped.AddOrUpdate(dropped.Reason, 0, (_, n) => n - 1);
                 break;
         }
+
+        Interlocked.Increment(ref _quarantined);
+        _quarantinedBySource.AddOrUpdate(source, 1, (_, n) => n + 1);
     }
 }
 

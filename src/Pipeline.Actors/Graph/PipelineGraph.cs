@@ -11,12 +11,14 @@ namespace Pipeline.Actors.Graph;
 /// The one place the graph is assembled:
 /// source ─► clean ─► score (topic, sentiment) ─► batch ─► commit ─► completion signals.
 /// </summary>
+/// <param name="Guard">The input bounds the clean stage holds every post to (<c>pipeline.limits</c>); <see cref="PostGuard.Default"/> when null.</param>
 public sealed record PipelineGraph(
     PostCleaner Cleaner,
     IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>> ScoringStages,
     PostgresSink Sink,
     SinkSettings SinkSettings,
-    PipelineCounters Counters)
+    PipelineCounters Counters,
+    PostGuard? Guard = null)
 {
     /// <summary>
     /// Wires <paramref name="source"/> through every stage to the database. The kill switch
@@ -27,7 +29,7 @@ public sealed record PipelineGraph(
     {
         var (killSwitch, completion) = source
             .Stoppable()
-            .Clean(Cleaner, Counters)
+            .Clean(Cleaner, Counters, Guard)
             .Score(ScoringStages)
             .CommitTo(Sink, SinkSettings)
             .ToMaterialized(Akka.Streams.Dsl.Sink.ForEach<BatchCommitted>(batch =>

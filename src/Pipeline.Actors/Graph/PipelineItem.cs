@@ -32,7 +32,12 @@ public abstract record PipelineItem
     }
 
     /// <summary>Something that could not be processed; stored in the quarantine table with its error.</summary>
-    public sealed record Quarantined(QuarantineEntry Entry, PageAck? Ack = null) : PipelineItem
+    /// <param name="Unscored">
+    /// A kept post a scoring stage failed on (the stage is <see cref="QuarantineEntry.Source"/>): besides the quarantine
+    /// entry, its raw row is stored with <c>raw_posts.failed_stage</c> set, so it can be scored again later and is not lost.
+    /// It gets no <c>scored_posts</c> row, so drop counts and the daily rollup do not count it.
+    /// </param>
+    public sealed record Quarantined(QuarantineEntry Entry, PageAck? Ack = null, CleanedPost? Unscored = null) : PipelineItem
     {
         public override string Location => Entry.Location;
 

@@ -12,6 +12,9 @@ namespace Pipeline.Actors.Storage;
 /// Writes a batch of pipeline items in one transaction: binary COPY into temporary staging
 /// tables, then an upsert keyed on the platform's post id. Replaying a batch therefore
 /// stores nothing twice, and drop counters only count posts stored for the first time.
+/// A kept post a scoring stage failed on (<see cref="PipelineItem.Quarantined.Unscored"/>) gets its
+/// raw row with <c>failed_stage</c> set and no scored row; a replay that scores it clears the mark.
+/// Every string is made storable (<see cref="Pipeline.Models.Text.SafeText.Repair(string)"/>) on the way.
 /// </summary>
 public sealed class PostStore(NpgsqlDataSource dataSource)
 {
@@ -22,7 +25,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         CREATE TEMP TABLE IF NOT EXISTS staging_posts (
             post_id bigint, company_id text, source text, author_id text, author_handle text, text text,
             created_at timestamptz, likes integer, retweets integer, replies integer, quotes integer,
-            url text, lang text, is_retweet boolean, is_reply boolean, fetched_at timestamptz, drop_reason text,
+            url text, lang text, is_retweet boolean, is_reply boolean, fetched_at timestamptz, drop_reason text, failed_stage text,
             kept boolean, clean_text text, sentiment_text text, topic_tokens text[], topic_id integer, topic_label text,
             topic_confidence real, topic_model_version text, topic_distribution real[], sentiment_label text, p_negative real, p_neutral real,
             p_positive real, sentiment_score real, sentiment_model_version text, scored_at timestamptz
@@ -30,20 +33,25 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         """;
 
     // First decision wins for the drop reason; engagement numbers and fetch time follow the newest
-    // copy. Unchanged rows are not rewritten, so a replay costs index look-ups only.
+    // copy. Unchanged rows are not rewritten, so a replay costs index look-ups only. A row marked
+    // failed_stage takes the mark of a kept copy (cleared when it was scored this time); a row stored
+    // without a mark never gets one, since its scores are still there. A copy scored in the same batch
+    // as a failed one wins (DISTINCT ON keeps the first in order).
     private const string UpsertRaw = """
         WITH upserted AS (
             INSERT INTO pipeline.raw_posts AS r (post_id, company_id, source, author_id, author_handle, text, created_at,
-                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason)
+                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage)
             SELECT DISTINCT ON (post_id) post_id, company_id, source, author_id, author_handle, text, created_at,
-                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason
+                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage
             FROM staging_posts
-            ORDER BY post_id
+            ORDER BY post_id, failed_stage IS NOT NULL
             ON CONFLICT (post_id) DO UPDATE SET
                 likes = EXCLUDED.likes, retweets = EXCLUDED.retweets, replies = EXCLUDED.replies,
-                quotes = EXCLUDED.quotes, fetched_at = greatest(r.fetched_at, EXCLUDED.fetched_at)
+                quotes = EXCLUDED.quotes, fetched_at = greatest(r.fetched_at, EXCLUDED.fetched_at),
+                failed_stage = CASE WHEN r.failed_stage IS NOT NULL AND EXCLUDED.drop_reason IS NULL THEN EXCLUDED.failed_stage ELSE r.failed_stage END
             WHERE (r.likes, r.retweets, r.replies, r.quotes) IS DISTINCT FROM
                   (EXCLUDED.likes, EXCLUDED.retweets, EXCLUDED.replies, EXCLUDED.quotes)
+               OR (r.failed_stage IS NOT NULL AND EXCLUDED.drop_reason IS NULL AND r.failed_stage IS DISTINCT FROM EXCLUDED.failed_stage)
             RETURNING company_id, created_at, drop_reason, (xmax = 0) AS inserted
         ), counted AS (
             INSERT INTO pipeline.drop_counts AS d (company_id, day, reason, posts)
@@ -146,15 +154,20 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             switch (item)
             {
                 case PipelineItem.Scored scored:
-                    WriteRaw(importer, scored.Post.Post.Raw, scored.Post.Post.Company, null);
+                    WriteRaw(importer, scored.Post.Post.Raw, scored.Post.Post.Company, null, null);
                     WriteScores(importer, scored.Post);
                     kept++;
+                    break;
+                // Not scored, but not lost: the raw row says which stage failed, so it can be scored again.
+                case PipelineItem.Quarantined { Unscored: { } unscored } failed:
+                    WriteRaw(importer, unscored.Raw, unscored.Company, null, failed.Entry.Source);
+                    WriteNulls(importer, ScoreColumns);
                     break;
                 // A duplicate id is the same post as one already stored: there is no new row to write.
                 case PipelineItem.Dropped { Reason: DropReason.DuplicateId }:
                     continue;
                 case PipelineItem.Dropped dropped:
-                    WriteRaw(importer, dropped.Post, dropped.Company, dropped.Reason);
+                    WriteRaw(importer, dropped.Post, dropped.Company, dropped.Reason, null);
                     WriteNulls(importer, ScoreColumns);
 
                     break;
@@ -171,7 +184,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
 
     private const int ScoreColumns = 16;
 
-    private static void WriteRaw(NpgsqlBinaryImporter importer, RawPost raw, CompanyId? company, DropReason? reason)
+    private static void WriteRaw(NpgsqlBinaryImporter importer, RawPost raw, CompanyId? company, DropReason? reason, string? failedStage)
     {
         importer.StartRow();
         importer.Write(raw.Id.Value, NpgsqlDbType.Bigint);
@@ -191,6 +204,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         importer.Write(raw.IsReply, NpgsqlDbType.Boolean);
         importer.Write(raw.FetchedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
         WriteNullable(importer, reason?.ToSnakeCase());
+        WriteNullable(importer, failedStage);
     }
 
     /// <summary>The <see cref="ScoreColumns"/> columns after the raw ones: kept flag, texts, topic, sentiment.</summary>
@@ -208,9 +222,10 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         else
         {
             importer.Write(topic.TopicId, NpgsqlDbType.Integer);
-            importer.Write(topic.Label, NpgsqlDbType.Text);
+            // Labels and versions come from catalogs and settings, not from the cleaned post: repaired all the same.
+            importer.Write(Sanitize(topic.Label), NpgsqlDbType.Text);
             importer.Write((float)topic.Confidence, NpgsqlDbType.Real);
-            importer.Write(topic.ModelVersion, NpgsqlDbType.Text);
+            importer.Write(Sanitize(topic.ModelVersion), NpgsqlDbType.Text);
             if (topic.Distribution is { } distribution)
             {
                 importer.Write(distribution as float[] ?? distribution.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Real);
@@ -232,7 +247,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             importer.Write((float)sentiment.Neutral, NpgsqlDbType.Real);
             importer.Write((float)sentiment.Positive, NpgsqlDbType.Real);
             importer.Write((float)sentiment.Score, NpgsqlDbType.Real);
-            importer.Write(sentiment.ModelVersion, NpgsqlDbType.Text);
+            importer.Write(Sanitize(sentiment.ModelVersion), NpgsqlDbType.Text);
         }
 
         if (topic is null && sentiment is null)
@@ -265,7 +280,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("post_id", NpgsqlDbType.Array | NpgsqlDbType.Bigint,
             entries.Select(e => e.PostId?.Value).ToArray());
         command.Parameters.AddWithValue("company_id", NpgsqlDbType.Array | NpgsqlDbType.Text,
-            entries.Select(e => e.Company?.Value).ToArray());
+            entries.Select(e => e.Company is { } company ? Sanitize(company.Value) : null).ToArray());
         command.Parameters.AddWithValue("fingerprint", entries.Select(Fingerprint).ToArray());
         await command.ExecuteNonQueryAsync(ct);
     }

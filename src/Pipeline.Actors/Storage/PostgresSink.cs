@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Pipeline.Actors.Graph;
 using Pipeline.Models.Domain;
+using Pipeline.Models.Text;
 
 namespace Pipeline.Actors.Storage;
 
@@ -14,12 +14,16 @@ public sealed class SinkUnavailableException(string message, Exception inner) : 
 /// <summary>
 /// Commits batches through <see cref="PostStore"/>. A database that is away (connection
 /// refused, shut down, failover) is waited for with backoff and the same batch retried,
-/// which is safe because the store upserts. A batch the database rejects for its content is
+/// which is safe because the store upserts. A batch that fails for any other reason (the
+/// database rejects a row, or Npgsql cannot encode or convert one on the client side) is
 /// split until the offending items are found; those go to quarantine with the error and the
-/// rest are stored.
+/// rest are stored. A failure that is not a row's (cancellation, the database gone for longer
+/// than <see cref="SinkSettings.MaxAttempts"/>, a database that refuses even a bare quarantine
+/// entry) fails the commit, so nothing is acknowledged that was not stored.
 /// </summary>
 public sealed class PostgresSink(PostStore store, SinkSettings settings, PipelineCounters counters, ILogger? logger = null)
 {
+    private const int ErrorExcerpt = 500;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     public async Task<BatchCommitted> CommitAsync(IReadOnlyList<PipelineItem> batch, CancellationToken ct = default)
@@ -35,9 +39,11 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
     {
         try
         {
-            return await WriteWithRetriesAsync(batch, ct);
+            var written = await WriteWithRetriesAsync(batch, ct);
+            CountUnscoredRows(batch);
+            return written;
         }
-        catch (PostgresException e) when (!e.IsTransient)
+        catch (Exception e) when (IsRowError(e, ct))
         {
             if (batch.Count == 1)
             {
@@ -49,6 +55,25 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
             var first = await CommitIsolatingPoisonAsync(batch.Take(half).ToList(), ct);
             var second = await CommitIsolatingPoisonAsync(batch.Skip(half).ToList(), ct);
             return (first.NewPosts + second.NewPosts, Math.Max(first.Attempts, second.Attempts));
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="error"/> may be caused by the content of the batch, so that splitting it finds the
+    /// rows to blame: anything but a transient database error (retried before it gets here), a cancellation, or a
+    /// database that stayed away.
+    /// </summary>
+    public static bool IsRowError(Exception error, CancellationToken ct = default) =>
+        !ct.IsCancellationRequested && error is not (OperationCanceledException or SinkUnavailableException) && !IsTransient(error);
+
+    private void CountUnscoredRows(IReadOnlyList<PipelineItem> batch)
+    {
+        foreach (var item in batch)
+        {
+            if (item is PipelineItem.Quarantined { Unscored: not null } failed)
+            {
+                counters.UnscoredRowStored(failed.Entry.Source);
+            }
         }
     }
 
@@ -77,23 +102,75 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
         }
     }
 
-    private async Task QuarantinePoisonAsync(PipelineItem item, PostgresException error, CancellationToken ct)
+    /// <summary>
+    /// Stores what is known of a row the batch could not take: the item's JSON and the error. Should the database
+    /// refuse even that, an entry without payload; should it refuse that too, the failure is the database's, not
+    /// the row's, and the commit fails with the row's error (nothing is acknowledged, the stream is restarted).
+    /// </summary>
+    private async Task QuarantinePoisonAsync(PipelineItem item, Exception error, CancellationToken ct)
     {
-        _logger.LogError("The database rejected {Location}: {Error}; moved to quarantine", item.Location, error.MessageText);
-        var entry = item switch
+        var reason = Describe(error);
+        _logger.LogError(error, "Could not store {Location}: {Error}; moved to quarantine", item.Location, reason);
+        QuarantineEntry entry;
+        try
         {
-            PipelineItem.Scored s => Entry(s.Post.Post.Raw, s.Post.Post.Company),
-            PipelineItem.Dropped d => Entry(d.Post, d.Company),
-            PipelineItem.Quarantined q => q.Entry with { Error = $"{q.Entry.Error}; storing it failed: {error.MessageText}", Payload = null },
-            _ => throw new UnreachableException(),
-        };
-        await WriteWithRetriesAsync([new PipelineItem.Quarantined(entry)], ct);
+            entry = item switch
+            {
+                PipelineItem.Scored s => Entry(s.Post.Post.Raw, s.Post.Post.Company, "the post"),
+                PipelineItem.Dropped d => Entry(d.Post, d.Company, "the dropped post"),
+                PipelineItem.Quarantined { Unscored: { } unscored } q => Entry(unscored.Raw, unscored.Company,
+                    $"the raw row of a post {q.Entry.Source} scoring failed on ({q.Entry.Error})"),
+                PipelineItem.Quarantined q => q.Entry with { Error = $"{q.Entry.Error}; storing it failed: {reason}", Payload = null },
+                _ => throw new UnreachableException(),
+            };
+        }
+        catch (Exception e) when (IsRowError(e, ct))
+        {
+            entry = Fallback(item, error);
+        }
+
+        try
+        {
+            await WriteWithRetriesAsync([new PipelineItem.Quarantined(entry)], ct);
+        }
+        catch (Exception e) when (IsRowError(e, ct))
+        {
+            _logger.LogError(e, "The quarantine entry for {Location} was refused too; storing it without payload", item.Location);
+            try
+            {
+                await WriteWithRetriesAsync([new PipelineItem.Quarantined(Fallback(item, error))], ct);
+            }
+            catch (Exception bare) when (IsRowError(bare, ct))
+            {
+                throw new AggregateException($"Neither {item.Location} nor a bare quarantine entry for it could be stored", error, bare);
+            }
+        }
+
         counters.MovedToQuarantine(item);
 
-        QuarantineEntry Entry(RawPost raw, CompanyId? company) => new(
-            "sink", item.Location, $"PostgreSQL rejected the post: {error.SqlState} {error.MessageText}",
-            JsonSerializer.Serialize(raw), raw.Id, company);
+        QuarantineEntry Entry(RawPost raw, CompanyId? company, string what) => new(
+            "sink", item.Location, $"{what} could not be stored: {reason}", PipelineStages.Json(raw), raw.Id, company);
     }
+
+    /// <summary>The least that can be said about an item: where it came from, its ids and the error; no payload, every string repaired and short.</summary>
+    private static QuarantineEntry Fallback(PipelineItem item, Exception error)
+    {
+        var (id, company) = item switch
+        {
+            PipelineItem.Scored s => (s.Post.Post.Raw?.Id, (CompanyId?)s.Post.Post.Company),
+            PipelineItem.Dropped d => (d.Post?.Id, d.Company),
+            PipelineItem.Quarantined q => (q.Entry?.PostId, q.Entry?.Company),
+            _ => (null, null),
+        };
+        var location = item.Location is { } l ? SafeText.Excerpt(SafeText.Repair(l), ErrorExcerpt) : "(unknown)";
+        return new QuarantineEntry("sink", location, $"could not be stored, nor its quarantine entry: {Describe(error)}", null, id, company);
+    }
+
+    private static string Describe(Exception error) => SafeText.Excerpt(SafeText.Repair(error switch
+    {
+        PostgresException postgres => $"PostgreSQL rejected it: {postgres.SqlState} {postgres.MessageText}",
+        _ => $"{error.GetType().Name}: {error.Message}",
+    }), ErrorExcerpt);
 
     public static bool IsTransient(Exception e) => e switch
     {

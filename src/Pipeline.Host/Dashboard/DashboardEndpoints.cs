@@ -70,6 +70,13 @@ public static class DashboardEndpoints
             // The page keeps polling and shows this until the database answers again.
             return Results.Json(new { error = $"database unavailable: {e.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Still JSON, so the page shows what went wrong instead of failing to parse an empty body.
+            context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DashboardEndpoints))
+                .LogError(e, "Dashboard request {Path} failed", context.HttpContext.Request.Path);
+            return Results.Json(new { error = $"{e.GetType().Name}: {e.Message}" }, statusCode: StatusCodes.Status500InternalServerError);
+        }
     }
 
     private static IResult Page(string path)

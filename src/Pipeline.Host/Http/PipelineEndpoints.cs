@@ -77,6 +77,16 @@ public static class PipelineEndpoints
             text.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
+        void Labelled(string name, string help, string label, IReadOnlyDictionary<string, long> values)
+        {
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            text.Append("# TYPE ").Append(name).Append(" counter\n");
+            foreach (var (key, value) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                Counter(name, string.Empty, value, $"{{{label}=\"{Escape(key)}\"}}");
+            }
+        }
+
         Counter("pipeline_posts_read_total", "Items read from sources.", counters.Read);
         Counter("pipeline_posts_kept_total", "Posts kept by cleaning.", counters.Kept);
         text.Append("# HELP pipeline_posts_dropped_total Posts dropped by cleaning, by reason.\n# TYPE pipeline_posts_dropped_total counter\n");
@@ -86,6 +96,12 @@ public static class PipelineEndpoints
         }
 
         Counter("pipeline_items_quarantined_total", "Items moved to quarantine.", counters.Quarantined);
+        Labelled("pipeline_items_quarantined_by_source_total",
+            "Items moved to quarantine, by what refused them (a reader, clean, a scoring stage, sink).", "source", counters.QuarantinedBySource);
+        Counter("pipeline_posts_repaired_text_total", "Posts with an unpaired surrogate replaced by U+FFFD.", counters.RepairedText);
+        Counter("pipeline_posts_truncated_text_total", "Posts whose text was cut to pipeline.limits.max-text-length.", counters.TruncatedText);
+        Labelled("pipeline_posts_scoring_failed_stored_total",
+            "Raw rows stored with raw_posts.failed_stage set (kept posts a scoring stage failed on), by stage.", "stage", counters.UnscoredRows);
         Counter("pipeline_items_committed_total", "Items committed to PostgreSQL.", counters.CommittedItems);
         Counter("pipeline_posts_stored_new_total", "Posts stored for the first time.", counters.NewPosts);
         Counter("pipeline_batches_committed_total", "Batches committed.", counters.Batches);
@@ -121,4 +137,8 @@ public static class PipelineEndpoints
 
         return text.ToString();
     }
+
+    /// <summary>A label value as the text format wants it: backslash, quote and line feed escaped.</summary>
+    private static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }

@@ -137,7 +137,9 @@ public sealed class ScoringStageSpecs(PostgresFixture postgres) : TestKit
 
         Assert.Equal(texts.Count, acknowledged);
         Assert.Equal(texts.Count - 1, await database.CountAsync("SELECT count(*) FROM pipeline.scored_posts WHERE sentiment_label IS NOT NULL AND topic_id IS NOT NULL"));
-        Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.raw_posts WHERE post_id = 117"));
+        // Not scored, not lost: the raw row says which stage failed, so the post can be scored again.
+        Assert.Equal([[117L, "sentiment"]], await database.RowsAsync("SELECT post_id, failed_stage FROM pipeline.raw_posts WHERE failed_stage IS NOT NULL"));
+        Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.scored_posts WHERE post_id = 117"));
         var quarantined = Assert.Single(await database.QuarantineAsync());
         Assert.Equal("sentiment:page-1#17", quarantined.Location);
         Assert.Contains("cannot read 'POISON'", quarantined.Error);
@@ -147,6 +149,38 @@ public sealed class ScoringStageSpecs(PostgresFixture postgres) : TestKit
         Assert.Equal((texts.Count - 1L, 1L), (counters.Stages[SentimentStage.Name].Scored, counters.Stages[SentimentStage.Name].Failed));
         Assert.True(counters.Stages[SentimentStage.Name].BatchRetries >= 1);
         Assert.Equal((texts.Count - 1L, 1L), (counters.Kept, counters.Quarantined));
+        Assert.Equal(1L, counters.UnscoredRows[SentimentStage.Name]);
+    }
+
+    [Fact]
+    public async Task A_stage_that_cannot_score_a_batch_at_all_quarantines_its_posts_keeping_their_raw_rows_and_the_stream_goes_on()
+    {
+        await using var database = await TestDatabase.CreateAsync(postgres);
+        var probe = CreateTestProbe();
+        var counters = new PipelineCounters();
+        using var slot = new ModelSlot<object>(Loaded(new object(), "broken-1"));
+        var calls = 0;
+        // The first batch's scorer cannot even be made; later batches score.
+        var stage = BatchScoring.Create<object>("broken", new ScoringStageSettings(10, TimeSpan.FromSeconds(5), 1), slot,
+            _ => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("no scorer for this model") : posts => posts,
+            post => post.Text, counters);
+        Source<SourceItem, Akka.NotUsed> items = Source.From(Enumerable.Range(0, 20).Select(i =>
+            (SourceItem)new SourceItem.Post(Raw(300 + i, $"@gtbank my transfer failed ({i})"), $"page-1#{i}", new PageAck(probe.Ref, 1))));
+
+        var (_, completion) = database.Graph(counters, scoring: [stage]).Run(items, Sys.Materializer());
+        await completion.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var acknowledged = 0;
+        while (acknowledged < 20)
+        {
+            acknowledged += probe.ExpectMsg<ItemsCommitted>(TimeSpan.FromSeconds(10)).Count;
+        }
+
+        Assert.Equal(10, await database.CountAsync("SELECT count(*) FROM pipeline.scored_posts"));
+        Assert.Equal(10, await database.CountAsync("SELECT count(*) FROM pipeline.raw_posts WHERE failed_stage = 'broken'"));
+        Assert.Equal(10, await database.CountAsync("SELECT count(*) FROM pipeline.quarantine WHERE source = 'broken' AND error LIKE '%no scorer for this model%'"));
+        Assert.Equal((10L, 10L), (counters.Stages["broken"].Scored, counters.Stages["broken"].Failed));
+        Assert.Equal((10L, 10L), (counters.Kept, counters.Quarantined));
     }
 
     [Fact]
@@ -193,5 +227,6 @@ public sealed class ScoringStageSpecs(PostgresFixture postgres) : TestKit
         Assert.Equal(SentimentLabel.Positive, ((PipelineItem.Scored)result[0]).Post.Sentiment!.Label);
         Assert.Equal(SentimentLabel.Negative, ((PipelineItem.Scored)result[4]).Post.Sentiment!.Label);
         Assert.Equal("POISON", ((PipelineItem.Quarantined)result[2]).Entry.Payload);
+        Assert.Equal(new PostId(3), ((PipelineItem.Quarantined)result[2]).Unscored!.Raw.Id);
     }
 }

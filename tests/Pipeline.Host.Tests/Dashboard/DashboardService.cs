@@ -45,6 +45,9 @@ internal sealed class DashboardService : IAsyncDisposable
 
     public Task WriteAsync(IReadOnlyList<Pipeline.Actors.Graph.PipelineItem> items) => DashboardData.WriteAsync(_database.DataSource, items);
 
+    /// <summary>Runs <paramref name="write"/> on the service's own database (rows the sink would not write).</summary>
+    public Task WithDataSourceAsync(Func<Npgsql.NpgsqlDataSource, Task> write) => write(_database.DataSource);
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
