@@ -73,8 +73,11 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         SELECT DISTINCT ON (post_id) post_id, company_id, created_at, clean_text, sentiment_text, topic_tokens,
             topic_id, topic_label, topic_confidence, topic_model_version, topic_distribution, sentiment_label, p_negative, p_neutral,
             p_positive, sentiment_score, sentiment_model_version, scored_at
-        FROM staging_posts
+        FROM staging_posts st
         WHERE kept
+          -- The raw row's first decision stands: a post already stored as dropped (a native retweet carries its
+          -- original's id) is not also kept when the same id comes again after a restart emptied the cleaner's memory.
+          AND NOT EXISTS (SELECT 1 FROM pipeline.raw_posts r WHERE r.post_id = st.post_id AND r.drop_reason IS NOT NULL)
         ORDER BY post_id
         ON CONFLICT (post_id) DO UPDATE SET
             clean_text = EXCLUDED.clean_text,

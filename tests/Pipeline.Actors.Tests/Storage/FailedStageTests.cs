@@ -118,4 +118,21 @@ public sealed class FailedStageTests(PostgresFixture postgres)
             database.CountAsync("UPDATE pipeline.raw_posts SET failed_stage = 'sentiment' WHERE post_id = 2"));
         Assert.Equal("raw_posts_failed_stage_of_kept", refused.ConstraintName);
     }
+
+    [Fact]
+    public async Task A_post_stored_as_dropped_is_not_also_kept_when_its_id_comes_again_after_a_restart()
+    {
+        // Found by `chaos`: a native retweet carries its original's id, so the same id can be dropped as a duplicate
+        // retweet in one run and kept in the next, once a restart has emptied the cleaner's memory.
+        var (database, sink, _) = await StartAsync(postgres);
+        await using var _ = database;
+
+        await sink.CommitAsync([new PipelineItem.Dropped(Post(1).Raw, new CompanyId("gtbank"), DropReason.DuplicateRetweet, "t.jsonl:1")]);
+        await sink.CommitAsync([Scored(1), Scored(2)]);
+
+        Assert.Equal([[1L, "duplicate_retweet"], [2L, null]], await database.RowsAsync("SELECT post_id, drop_reason FROM pipeline.raw_posts ORDER BY 1"));
+        Assert.Equal([[2L]], await database.RowsAsync("SELECT post_id FROM pipeline.scored_posts"));
+        Assert.Equal(1, await database.CountAsync("SELECT sum(posts) FROM pipeline.daily_rollup"));
+        Assert.Equal(1, await database.CountAsync("SELECT sum(posts) FROM pipeline.drop_counts"));
+    }
 }
