@@ -119,6 +119,7 @@ public static class PipelineEndpoints
             }
         }
 
+        RuntimeMetrics.AppendTo(text);
         return text.ToString();
     }
 }
