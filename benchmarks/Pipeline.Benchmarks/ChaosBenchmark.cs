@@ -1,7 +1,6 @@
 using System.Globalization;
 using Npgsql;
 using Pipeline.Actors.Sources.Scraping;
-using Pipeline.Actors.Sources.Simulator;
 
 namespace Pipeline.Benchmarks;
 

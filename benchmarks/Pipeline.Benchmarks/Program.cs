@@ -178,7 +178,11 @@ soak.SetAction(r => SoakBenchmark.RunAsync(r.GetValue(soakMinutes), r.GetValue(s
 
 var chaosKills = new Option<int>("--kills") { Description = "SIGKILLs of the service, each followed by a restart", DefaultValueFactory = _ => 10 };
 var chaosSeed = new Option<int>("--seed") { Description = "Seed of the kill times", DefaultValueFactory = _ => 2023 };
-var chaosMinutes = new Option<double>("--minutes") { Description = "Period the kills are spread over; the simulator's timeline is cut off after it", DefaultValueFactory = _ => 3 };
+var chaosMinutes = new Option<double>("--minutes")
+{
+    Description = "Collecting time the kills are spread over (start-ups not counted); the simulator's timeline is cut off after it",
+    DefaultValueFactory = _ => 3,
+};
 var chaos = new Command("chaos", "Kill the collecting service (a child process) with SIGKILL at K random moments, restart it each time, then compare PostgreSQL with the simulator's ground truth: lost=N duplicated=N")
 {
     chaosKills, chaosSeed, chaosMinutes, hostDll, serviceLogs,

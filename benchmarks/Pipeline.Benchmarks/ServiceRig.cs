@@ -64,8 +64,7 @@ public sealed class ServiceRig : IAsyncDisposable
 
     /// <param name="simulatorClock">The simulator's clock (the chaos verb stops its timeline at a cut-off).</param>
     /// <param name="logs">Folder for the child's logs, kept after the run; null: a temporary one, deleted with the rest.</param>
-    public static async Task<ServiceRig> StartAsync(string? hostDll, string? logs, TimeProvider? simulatorClock = null,
-        Func<DemoSettings, DemoSettings>? adjust = null)
+    public static async Task<ServiceRig> StartAsync(string? hostDll, string? logs, TimeProvider? simulatorClock = null)
     {
         var root = RepositoryRoot();
         var dll = Path.GetFullPath(hostDll ?? Path.Combine(root, "src", "Pipeline.Host", "bin", "Release", "net10.0", "pipeline.dll"));
@@ -80,7 +79,6 @@ public sealed class ServiceRig : IAsyncDisposable
         var config = SettingsLoader.Parse(baseText, _ => null);
         var settings = SettingsLoader.Load(config);
         var demo = SettingsLoader.LoadDemo(config);
-        demo = adjust?.Invoke(demo) ?? demo;
 
         var folder = Directory.CreateTempSubdirectory("pipeline-rig-").FullName;
         Postgres? postgres = null;

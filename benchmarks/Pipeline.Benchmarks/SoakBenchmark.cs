@@ -39,13 +39,13 @@ public static class SoakBenchmark
 
         var samples = new List<Sample>();
         DateTimeOffset? allLive = null;
-        using var ticks = new PeriodicTimer(interval);
         try
         {
-            // The first sample once the service answers: before that there is nothing to read a heap from.
-            var answered = false;
-            var deadline = started + duration;
-            while (true)
+            // Samples at whole intervals from the launch, the last one at the end of the run; the first one as soon as
+            // the service answers (before that there is no heap to read).
+            var next = started;
+            var end = started + duration;
+            while (next <= end)
             {
                 if (service.HasExited)
                 {
@@ -53,41 +53,34 @@ public static class SoakBenchmark
                     return 1;
                 }
 
+                // Between samples, the scrapers' modes are read every second to time the end of the backlog.
                 var sources = await service.SourcesAsync(ct);
                 if (sources is not null && allLive is null && sources.Count == rig.Settings.Companies.Count && sources.All(IsLive))
                 {
                     allLive = DateTimeOffset.UtcNow;
-                    Console.WriteLine($"   (backlog collected: every scraper live at {(allLive.Value - started).TotalSeconds:0} s)");
+                    Console.WriteLine($"   (backlog collected: every scraper live at {Clock(allLive.Value - started)})");
                 }
 
-                if (sources is not null && !answered)
+                var now = DateTimeOffset.UtcNow;
+                if (now >= next && (sources is not null || samples.Count > 0))
                 {
-                    answered = true;
                     samples.Add(await SampleAsync(rig, service, started, sources, ct));
-                }
+                    while (next <= now)
+                    {
+                        next += interval;
+                    }
 
-                if (!answered)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                    // The end of the run is a sample time of its own, even when it falls between two intervals.
+                    if (next > end && now < end)
+                    {
+                        next = end;
+                    }
+
                     continue;
                 }
 
-                if (DateTimeOffset.UtcNow >= deadline)
-                {
-                    break;
-                }
-
-                // Between samples, the scrapers' modes are checked every second to time the end of the backlog.
-                var next = samples[^1].At + interval;
-                if (DateTimeOffset.UtcNow >= next)
-                {
-                    samples.Add(await SampleAsync(rig, service, started, sources, ct));
-                }
-                else
-                {
-                    var wait = Min(next - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1));
-                    await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, ct);
-                }
+                var wait = Min(next - now, TimeSpan.FromSeconds(1));
+                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1), ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -142,13 +135,14 @@ public static class SoakBenchmark
             : $"backlog collected at {Clock(allLive.Value - started)} + {Settle.TotalMinutes:0} min settling would leave less than half the run; half the run instead";
         Console.WriteLine();
         Console.WriteLine($"warm-up: the first {Clock(warmUp)} ({why}); {steady.Count} samples after it, from {(steady.Count > 0 ? Clock(steady[0].At - started) : "-")} to {(steady.Count > 0 ? Clock(steady[^1].At - started) : "-")}");
-        if (steady.Count < 4)
+        if (steady.Count < 3)
         {
-            Console.WriteLine("too few samples after the warm-up for a slope (4 needed: two per half); run longer or sample more often");
+            Console.WriteLine("too few samples after the warm-up for a slope (3 needed); run longer or sample more often");
             return;
         }
 
-        var first = steady.Take(steady.Count / 2).ToList();
+        // With an odd count the middle sample belongs to both halves.
+        var first = steady.Take((steady.Count + 1) / 2).ToList();
         var second = steady.Skip(steady.Count / 2).ToList();
         Console.WriteLine("growth per hour (least-squares slope); reference: the same slope over the first and the second half of those samples");
         Console.WriteLine($"{"metric",-16} {"first",10} {"last",10} {"per hour",10} {"1st half/h",11} {"2nd half/h",11}");
