@@ -161,4 +161,37 @@ var sentiment = new Command("sentiment", "Built-in sentiment scorer tweets/s by 
 };
 sentiment.SetAction(r => SentimentBenchmark.Run(r.GetValue(sentimentModel)!, r.GetValue(sentimentText)!, r.GetValue(sentimentLabels)!, r.GetValue(sentimentSeconds)));
 
-return await new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment }.Parse(args).InvokeAsync();
+var hostDll = new Option<string?>("--host-dll") { Description = "The service to run (default: src/Pipeline.Host/bin/Release/net10.0/pipeline.dll under the repository)" };
+var serviceLogs = new Option<string?>("--logs") { Description = "Keep the service's logs (one file per start) in this folder" };
+var soakMinutes = new Option<double>("--minutes") { Description = "How long the demo runs", DefaultValueFactory = _ => 30 };
+var soakInterval = new Option<TimeSpan>("--interval")
+{
+    Description = "Time between samples: 60s, 2m, 500ms",
+    DefaultValueFactory = _ => TimeSpan.FromMinutes(1),
+    CustomParser = result => Durations.Parse(result),
+};
+var soak = new Command("soak", "The demo (simulator + the service as a child process) for N minutes: RSS, GC heap, threads, open files, database connections and posts every interval, growth per hour at the end")
+{
+    soakMinutes, soakInterval, hostDll, serviceLogs,
+};
+soak.SetAction(r => SoakBenchmark.RunAsync(r.GetValue(soakMinutes), r.GetValue(soakInterval), r.GetValue(hostDll), r.GetValue(serviceLogs)));
+
+var chaosKills = new Option<int>("--kills") { Description = "SIGKILLs of the service, each followed by a restart", DefaultValueFactory = _ => 10 };
+var chaosSeed = new Option<int>("--seed") { Description = "Seed of the kill times", DefaultValueFactory = _ => 2023 };
+var chaosMinutes = new Option<double>("--minutes")
+{
+    Description = "Collecting time the kills are spread over (start-ups not counted); the simulator's timeline is cut off after it",
+    DefaultValueFactory = _ => 3,
+};
+var chaos = new Command("chaos", "Kill the collecting service (a child process) with SIGKILL at K random moments, restart it each time, then compare PostgreSQL with the simulator's ground truth: lost=N duplicated=N")
+{
+    chaosKills, chaosSeed, chaosMinutes, hostDll, serviceLogs,
+};
+chaos.SetAction(r => ChaosBenchmark.RunAsync(r.GetValue(chaosKills), r.GetValue(chaosSeed), r.GetValue(chaosMinutes), r.GetValue(hostDll), r.GetValue(serviceLogs)));
+
+var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos }.Parse(args);
+// soak and chaos own a child process, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
+// themselves (Termination), stopping all three before they return.
+return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos
+    ? new InvocationConfiguration { ProcessTerminationTimeout = null }
+    : null);

@@ -135,6 +135,7 @@ public static class PipelineEndpoints
             }
         }
 
+        RuntimeMetrics.AppendTo(text);
         return text.ToString();
     }
 

@@ -144,6 +144,23 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
         Assert.Contains("pipeline_items_committed_total 500", metrics);
     }
 
+    [Fact]
+    public async Task Metrics_report_the_managed_heap()
+    {
+        using var folder = new TempDirectory();
+        var (settings, config) = Configure(await postgres.CreateDatabaseAsync(), folder.Combine("inbox"));
+        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
+        var (app, root) = await StartAsync(settings, config, database.DataSource);
+        await using var _ = app;
+
+        var metrics = await Http.GetStringAsync(new Uri(root, "/metrics"));
+
+        // A service that has started has a heap of megabytes; zero would mean the gauge reads nothing.
+        Assert.Matches(@"(?m)^dotnet_gc_heap_size_bytes [1-9][0-9]{5,}$", metrics);
+        Assert.Matches(@"(?m)^dotnet_gc_committed_bytes [1-9][0-9]{5,}$", metrics);
+        Assert.Matches(@"(?m)^dotnet_gc_allocated_bytes [1-9][0-9]{5,}$", metrics);
+    }
+
     private static async Task AwaitReadyAsync(Uri root, HttpStatusCode expected)
     {
         var deadline = DateTime.UtcNow + Patience;
