@@ -60,6 +60,23 @@ public sealed class BadInputReadingTests : IDisposable
         Assert.Equal(("posts.jsonl:3", null), (entry.Location, entry.Payload));
     }
 
+    [Theory]
+    [InlineData("created_at", "99999999999999999999")]
+    [InlineData("created_at", "79228162514264337593543950335")]
+    [InlineData("likes", "79228162514264337593543950335K")]
+    [InlineData("likes", "7922816251426433759354395033.5M")]
+    public async Task Csv_number_too_large_for_its_type_is_quarantined_naming_its_column_and_the_file_goes_on(string column, string value)
+    {
+        var created = column == "created_at" ? value : Date;
+        var likes = column == "likes" ? value : "0";
+        var path = _files.WriteLines("numbers.csv", CsvHeader + ",likes", $"1,fine,{Date},1", $"2,huge,{created},{likes}", $"3,fine,{Date},3");
+
+        var items = await ImportFiles.ReadAllAsync(path);
+
+        Assert.Equal([1L, 3L], items.Ids());
+        Assert.StartsWith($"numbers.csv:3: cannot read '{value}' in column '{column}'", Assert.Single(items.Quarantined()).Error);
+    }
+
     // ---- lone surrogates ----------------------------------------------------------------------------
 
     [Fact]
