@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
+using Pipeline.Models.Domain;
 
 namespace Pipeline.Actors.Import;
 
@@ -30,7 +31,7 @@ internal sealed class CsvFrame : IDisposable
     private readonly int _maxRecordLength;
     private string? _badField;
 
-    private CsvFrame(TextReader text, CsvLineFeed? feed, int firstLine, Pipeline.Models.Domain.InputLimits limits)
+    private CsvFrame(TextReader text, CsvLineFeed? feed, int firstLine, InputLimits limits)
     {
         Feed = feed;
         _firstLine = firstLine;
@@ -89,7 +90,7 @@ internal sealed class CsvFrame : IDisposable
     }
 
     /// <summary>A frame over text already in memory (so already within the bounds) that began on <paramref name="firstLine"/>.</summary>
-    public static CsvFrame OverText(string text, int firstLine, Pipeline.Models.Domain.InputLimits limits) =>
+    public static CsvFrame OverText(string text, int firstLine, InputLimits limits) =>
         new(new StringReader(text), feed: null, firstLine, limits);
 
     /// <summary>The feed of a frame over the file; null over text in memory.</summary>

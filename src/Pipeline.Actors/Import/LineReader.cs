@@ -41,7 +41,7 @@ internal sealed class LineReader : IDisposable
     public ReadOnlyMemory<char> Text { get; private set; }
 
     /// <summary>The line last read without its line break; valid until the next read. Empty for an overlong line.</summary>
-    public ReadOnlyMemory<char> Content => Text[..(Text.Length - Terminator.Length)];
+    public ReadOnlyMemory<char> Content => IsOverlong ? ReadOnlyMemory<char>.Empty : Text[..(Text.Length - Terminator.Length)];
 
     /// <summary>The line break that ended the line last read ("" for a last line without one).</summary>
     public string Terminator { get; private set; } = "";

@@ -16,8 +16,9 @@ internal delegate void FileContent(Stream file);
 /// these must match at least one entry.
 /// </param>
 /// <param name="Reason">For an import that must fail: a fragment of the one-line reason it prints.</param>
+/// <param name="Settings">HOCON added to the shipped <c>pipeline.conf</c> for this case (passed with <c>--config</c>).</param>
 internal sealed record BadInputCase(
-    string Name, string File, FileContent Content, int ExitCode, long[] Stored, string[] Quarantined, string? Reason = null)
+    string Name, string File, FileContent Content, int ExitCode, long[] Stored, string[] Quarantined, string? Reason = null, string? Settings = null)
 {
     public override string ToString() => Name;
 

@@ -62,6 +62,7 @@ public sealed class ImportBadInputTests(PostgresFixture postgres)
         new("csv whitespace-only file", "blank.csv", Lines("", "  ", "\t"), Ok, [], []),
         new("jsonl binary file (1 MB of random bytes)", "random.jsonl", JsonlAround(RandomBytes(1 << 20).Then(Text("\n"))), Ok, [1, 9], ["random.jsonl:* "]),
         new("csv binary file (1 MB of random bytes)", "random.csv", RandomBytes(1 << 20), BadInput, [], [], "random.csv:1: "),
+        new("jsonl line over a configured max-line-length", "short.jsonl", Jsonl(JsonRow(2, X(2_000))), Ok, [1, 9], ["short.jsonl:2 max-line-length (1,024 characters)"], Settings: "pipeline.limits.max-line-length = 1024"),
     ];
 
     public static TheoryData<string> CaseNames => new(Cases.Select(c => c.Name));
@@ -105,9 +106,17 @@ public sealed class ImportBadInputTests(PostgresFixture postgres)
             @case.Content(file);
         }
 
+        string[] args = ["import", path];
+        if (@case.Settings is { } settings)
+        {
+            var config = folder.Combine("pipeline.conf");
+            await File.WriteAllTextAsync(config, await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")) + "\n" + settings + "\n");
+            args = [.. args, "--config", config];
+        }
+
         var connectionString = await postgres.CreateDatabaseAsync();
         var run = await PipelineProcess.RunAsync(
-            folder.Path, new Dictionary<string, string> { ["PIPELINE_DB"] = connectionString }, ImportTimeout, "import", path);
+            folder.Path, new Dictionary<string, string> { ["PIPELINE_DB"] = connectionString }, ImportTimeout, args);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{name}: exit {run.ExitCode}, peak RSS {run.PeakRssKb / 1024.0:0.0} MB, {run.Elapsed.TotalSeconds:0.0} s");
 
