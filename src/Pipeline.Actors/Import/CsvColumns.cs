@@ -3,6 +3,8 @@ namespace Pipeline.Actors.Import;
 /// <summary>Which logical field each CSV column feeds, resolved once from the header row.</summary>
 internal sealed class CsvColumns
 {
+    private const int HeaderExcerptLength = 400;
+
     private readonly string[] _names;
     private readonly (PostField Field, int Rank)?[] _matches;
 
@@ -15,9 +17,14 @@ internal sealed class CsvColumns
     /// <summary>How many fields the header declares, so every record must have.</summary>
     public int Count => _names.Length;
 
-    /// <exception cref="PostFileException">A required field has no column.</exception>
-    public static CsvColumns FromHeader(ImportFile file, IReadOnlyList<string> header, int line)
+    /// <exception cref="PostFileException">A required field has no column, or the header has more columns than <c>max-fields</c>.</exception>
+    public static CsvColumns FromHeader(ImportFile file, IReadOnlyList<string> header, int headerLength, int line)
     {
+        if (headerLength > file.Limits.MaxFields)
+        {
+            throw file.Fail(line, $"the header has {headerLength:N0} columns, more than pipeline.limits.max-fields ({file.Limits.MaxFields:N0})");
+        }
+
         var names = header.Select(h => h.Trim()).ToArray();
         var matches = names.Select(PostFields.Match).ToArray();
 
@@ -28,7 +35,8 @@ internal sealed class CsvColumns
             .ToList();
         if (missing.Count > 0)
         {
-            throw file.Fail(line, $"{string.Join(", ", missing)}; the header has: {string.Join(", ", names)}");
+            // A binary file or another format's header can be long and anything but text: the message quotes its start.
+            throw file.Fail(line, $"{string.Join(", ", missing)}; the header has: {PostRowParser.Excerpt(string.Join(", ", names), HeaderExcerptLength)}");
         }
 
         return new CsvColumns(names, matches);

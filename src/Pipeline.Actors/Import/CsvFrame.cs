@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
+using Pipeline.Models.Domain;
 
 namespace Pipeline.Actors.Import;
 
@@ -9,82 +10,97 @@ internal enum CsvStep
     Record,
     End,
 
-    /// <summary>A quoted field grew past <see cref="CsvFrame.MaxFieldLength"/>: its closing quote is missing.</summary>
-    Runaway,
+    /// <summary>
+    /// The parser cannot go on from here (see <see cref="CsvFrame.Problem"/>): the record grew past
+    /// <c>pipeline.limits.max-record-length</c> (a quote that is never closed), or CsvHelper failed.
+    /// </summary>
+    Broken,
 }
 
 /// <summary>
-/// One CsvHelper parser over a piece of text that starts at a known physical line: the file itself,
-/// or the lines of a mis-quoted record that are read again on their own. Reports each record with
-/// the physical lines it spans and the first bad quoting CsvHelper found in it, instead of throwing.
+/// One CsvHelper parser over a piece of text that starts at a known physical line: the file itself
+/// (read through a <see cref="CsvLineFeed"/>, which bounds lines and records), or the lines of a
+/// mis-quoted record that are read again on their own. Reports each record with the physical lines it
+/// spans and the first bad quoting CsvHelper found in it, instead of throwing.
 /// </summary>
 internal sealed class CsvFrame : IDisposable
 {
-    /// <summary>
-    /// Longest field accepted from the file. Far beyond any post (X allows 25,000 characters); it stops
-    /// a quote that is never closed from pulling the rest of a large file into one field in memory.
-    /// </summary>
-    public const int MaxFieldLength = 1 << 20;
-
     private readonly CsvParser _parser;
     private readonly int _firstLine;
+    private readonly int _maxFields;
+    private readonly int _maxRecordLength;
     private string? _badField;
 
-    private CsvFrame(TextReader text, int firstLine, bool limitFields)
+    private CsvFrame(TextReader text, CsvLineFeed? feed, int firstLine, InputLimits limits)
     {
+        Feed = feed;
         _firstLine = firstLine;
+        _maxFields = limits.MaxFields;
+        _maxRecordLength = limits.MaxRecordLength;
         EndLine = firstLine - 1;
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             // Fields are looked up by our own header map, so CsvHelper's missing-field and header checks never run;
             // bad quoting is recorded here and judged per record instead of failing the file.
             BadDataFound = args => _badField ??= args.Field,
-            MaxFieldSize = limitFields ? MaxFieldLength : 0,
             IgnoreBlankLines = true,
         };
         _parser = new CsvParser(text, configuration, leaveOpen: false);
     }
 
     /// <summary>A frame over the whole file.</summary>
-    public static CsvFrame OverFile(ImportFile file) => new(Open(file), firstLine: 1, limitFields: true);
+    public static CsvFrame OverFile(ImportFile file, CancellationToken ct)
+    {
+        var feed = new CsvLineFeed(new LineReader(file.OpenText(), file.Limits.MaxLineLength), file.Limits.MaxRecordLength, ct);
+        return new CsvFrame(feed, feed, firstLine: 1, file.Limits);
+    }
 
     /// <summary>
-    /// Reopens the file after a <see cref="CsvStep.Runaway"/> and goes past the line whose quote ran
-    /// away (the first non-empty line after <paramref name="lastGoodLine"/>), so reading resumes on the
-    /// line after it. Rare enough that reading the start of the file again is the simple, bounded way.
+    /// Reopens the file after a <see cref="CsvStep.Broken"/> record and goes past its first line (the
+    /// first non-blank line after <paramref name="lastGoodLine"/>), so reading resumes on the line after
+    /// it. Rare enough that reading the start of the file again is the simple, bounded way.
     /// </summary>
-    public static async Task<(CsvFrame Frame, int BadLine, string BadText)> ResumeAfterRunawayAsync(
+    /// <returns>The new frame, and the broken record's first line with its text (null when only blank lines were left).</returns>
+    public static async Task<(CsvFrame Frame, int? BadLine, string BadText)> ResumeAfterAsync(
         ImportFile file, int lastGoodLine, CancellationToken ct)
     {
-        var reader = Open(file);
+        var lines = new LineReader(file.OpenText(), file.Limits.MaxLineLength);
         try
         {
-            var line = 0;
-            while (await reader.ReadLineAsync(ct) is { } text)
+            int? badLine = null;
+            var badText = "";
+            while (await lines.NextAsync(ct))
             {
-                line++;
-                if (line > lastGoodLine && text.Length > 0)
+                // Overlong lines were reported by the frame that read them; CsvHelper saw them as blank.
+                if (lines.Number > lastGoodLine && !lines.IsOverlong && lines.Content.Length > 0)
                 {
-                    return (new CsvFrame(reader, line + 1, limitFields: true), line, text);
+                    (badLine, badText) = (lines.Number, lines.Content.ToString());
+                    break;
                 }
             }
 
-            return (new CsvFrame(reader, line + 1, limitFields: true), line, "");
+            var feed = new CsvLineFeed(lines, file.Limits.MaxRecordLength, ct);
+            return (new CsvFrame(feed, feed, lines.Number + 1, file.Limits), badLine, badText);
         }
         catch
         {
-            reader.Dispose();
+            lines.Dispose();
             throw;
         }
     }
 
-    private static StreamReader Open(ImportFile file) =>
-        new(file.OpenRead(), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+    /// <summary>A frame over text already in memory (so already within the bounds) that began on <paramref name="firstLine"/>.</summary>
+    public static CsvFrame OverText(string text, int firstLine, InputLimits limits) =>
+        new(new StringReader(text), feed: null, firstLine, limits);
 
-    /// <summary>A frame over text already in memory (so no field limit is needed) that began on <paramref name="firstLine"/>.</summary>
-    public static CsvFrame OverText(string text, int firstLine) => new(new StringReader(text), firstLine, limitFields: false);
+    /// <summary>The feed of a frame over the file; null over text in memory.</summary>
+    public CsvLineFeed? Feed { get; }
 
+    /// <summary>The record's fields; empty when it has more than <c>max-fields</c> (see <see cref="FieldCount"/>) or <see cref="FieldError"/> is set.</summary>
     public string[] Fields { get; private set; } = [];
+
+    /// <summary>How many fields the record has.</summary>
+    public int FieldCount { get; private set; }
 
     /// <summary>The record as written, line breaks included.</summary>
     public string Raw { get; private set; } = "";
@@ -98,23 +114,46 @@ internal sealed class CsvFrame : IDisposable
     /// <summary>The raw text of the first field CsvHelper found badly quoted in this record, if any.</summary>
     public string? BadField { get; private set; }
 
+    /// <summary>Set when cutting the record into fields failed; the record is then unusable, the frame goes on.</summary>
+    public Exception? FieldError { get; private set; }
+
+    /// <summary>Why the frame is <see cref="CsvStep.Broken"/>.</summary>
+    public string Problem { get; private set; } = "";
+
     public async Task<CsvStep> NextAsync()
     {
         _badField = null;
+        FieldError = null;
+        Feed?.StartRecord();
         try
         {
             if (!await _parser.ReadAsync())
             {
                 return CsvStep.End;
             }
-
-            // CsvHelper finds bad quoting while it cuts the fields, which it does when they are first asked for.
-            Fields = _parser.Record ?? [];
-            Raw = _parser.RawRecord;
         }
-        catch (MaxFieldSizeException)
+        catch (CsvRecordTooLongException)
         {
-            return CsvStep.Runaway;
+            Problem = $"a record starting on this line is longer than pipeline.limits.max-record-length ({_maxRecordLength:N0} characters): a quoted field opened on it is probably never closed";
+            return CsvStep.Broken;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Problem = $"the CSV parser failed on the record starting on this line ({e.GetType().Name}: {e.Message})";
+            return CsvStep.Broken;
+        }
+
+        FieldCount = _parser.Count;
+        Raw = _parser.RawRecord;
+        try
+        {
+            // CsvHelper finds bad quoting while it cuts the fields, which it does when they are first asked for.
+            Fields = FieldCount <= _maxFields ? _parser.Record ?? [] : [];
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Fields = [];
+            FieldError = e;
         }
 
         BadField = _badField;

@@ -18,11 +18,17 @@ public static class FileImportSource
     public static Source<SourceItem, NotUsed> FromFile(string path, DateTimeOffset fetchedAt) =>
         FromFile(path, fetchedAt, PostSource.Import);
 
-    public static Source<SourceItem, NotUsed> FromFile(string path, DateTimeOffset fetchedAt, PostSource source)
+    /// <summary>As <see cref="FromFile(string, DateTimeOffset)"/>, held to <paramref name="limits"/> (<c>pipeline.limits</c>) instead of the defaults.</summary>
+    public static Source<SourceItem, NotUsed> FromFile(string path, DateTimeOffset fetchedAt, InputLimits limits) =>
+        FromFile(path, fetchedAt, PostSource.Import, limits);
+
+    /// <param name="limits">Bounds on lines, records, fields and nesting; <see cref="InputLimits.Default"/> when null.</param>
+    public static Source<SourceItem, NotUsed> FromFile(string path, DateTimeOffset fetchedAt, PostSource source, InputLimits? limits = null)
     {
         // Checked while the graph is built, so a typo in a configured path's extension fails at start-up.
         PostFileReader.DetectFormat(path);
-        return Source.From(() => PostFileReader.ReadAsync(path, fetchedAt, source))
+        var bounds = limits ?? InputLimits.Default;
+        return Source.From(() => PostFileReader.ReadAsync(path, fetchedAt, source, bounds))
             .Named($"import-{System.IO.Path.GetFileName(path)}");
     }
 }

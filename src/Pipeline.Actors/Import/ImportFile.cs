@@ -1,5 +1,7 @@
+using System.Text;
 using Pipeline.Actors.Graph;
 using Pipeline.Models.Domain;
+using Pipeline.Models.Text;
 
 namespace Pipeline.Actors.Import;
 
@@ -13,19 +15,34 @@ internal sealed record ImportFile(string Path, DateTimeOffset FetchedAt, PostSou
 {
     public const string QuarantineSource = "import";
 
+    /// <summary>Characters of a bad record kept as its quarantine payload: enough to see and fix it, bounded whatever the record.</summary>
+    public const int PayloadExcerptLength = 4096;
+
     private const int ReadBufferBytes = 64 * 1024;
+
+    /// <summary>The bounds on lines, records, fields and nesting (<c>pipeline.limits</c>).</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 
     public string Name { get; } = System.IO.Path.GetFileName(Path);
 
     public string Location(int line) => $"{Name}:{line}";
 
-    public PostFileException Fail(int? line, string problem, Exception? inner = null) => new(Name, line, problem, inner);
+    public PostFileException Fail(int? line, string problem, Exception? inner = null) => new(Name, line, Printable(problem), inner);
 
+    /// <param name="payload">The record as read; only an excerpt of it is kept.</param>
     public SourceItem Unreadable(int line, string problem, string? payload, PostId? id = null)
     {
         var location = Location(line);
-        return new SourceItem.Unreadable(new QuarantineEntry(QuarantineSource, location, $"{location}: {problem}", payload, id));
+        return new SourceItem.Unreadable(new QuarantineEntry(
+            QuarantineSource, location, $"{location}: {Printable(problem)}",
+            payload is null ? null : SafeText.Excerpt(payload, PayloadExcerptLength), id));
     }
+
+    /// <summary>A physical line passed over because it is longer than <see cref="InputLimits.MaxLineLength"/>.</summary>
+    public SourceItem Overlong(int line, long length, string excerpt) => Unreadable(
+        line,
+        $"line {line} is longer than pipeline.limits.max-line-length ({Limits.MaxLineLength:N0} characters): it has {length:N0}; the line is skipped",
+        excerpt);
 
     public SourceItem ToItem(RowOutcome outcome, int line, Func<string> payload) => outcome switch
     {
@@ -33,6 +50,32 @@ internal sealed record ImportFile(string Path, DateTimeOffset FetchedAt, PostSou
         RowOutcome.Invalid invalid => Unreadable(line, invalid.Problem, payload(), invalid.Id),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
+
+    /// <summary>
+    /// Turns one record into an item, so that whatever it throws (a parser, a field accessor, a bug)
+    /// becomes that record's quarantine entry and never stops the file.
+    /// </summary>
+    public SourceItem Guard(int line, Func<SourceItem> read, Func<string?> payload)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            string? text;
+            try
+            {
+                text = payload();
+            }
+            catch (Exception payloadError) when (payloadError is not OperationCanceledException)
+            {
+                text = null;
+            }
+
+            return Unreadable(line, $"cannot read this record ({e.GetType().Name}: {e.Message})", text);
+        }
+    }
 
     public RowOutcome Parse(PostRow row, int line) =>
         TextOnly ? PostRowParser.ParseTextOnly(row, line, FetchedAt, Source) : PostRowParser.Parse(row, FetchedAt, Source);
@@ -53,5 +96,40 @@ internal sealed record ImportFile(string Path, DateTimeOffset FetchedAt, PostSou
         {
             throw Fail(null, $"cannot open the file ({e.Message})", e);
         }
+    }
+
+    /// <summary>
+    /// The file as text: UTF-8 unless a byte order mark says otherwise; bytes that are not valid
+    /// UTF-8 read as U+FFFD instead of failing (the default decoder's replacement fallback).
+    /// </summary>
+    public StreamReader OpenText() => OpenText(OpenRead());
+
+    public static StreamReader OpenText(Stream stream) => new(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+
+    /// <summary>
+    /// A message fit for one line of a terminal and a log: control characters (a binary file's bytes,
+    /// line breaks of a quoted value) are written as <c>\uXXXX</c>.
+    /// </summary>
+    internal static string Printable(string message)
+    {
+        if (!message.AsSpan().ContainsAnyInRange('\0', '\u001F') && !message.AsSpan().ContainsAnyInRange('\u007F', '\u009F'))
+        {
+            return message;
+        }
+
+        var text = new StringBuilder(message.Length + 16);
+        foreach (var c in message)
+        {
+            if (char.IsControl(c))
+            {
+                text.Append($"\\u{(int)c:X4}");
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
     }
 }

@@ -1,46 +1,78 @@
+using System.Text;
 using System.Text.Json;
+using Pipeline.Models.Text;
 
 namespace Pipeline.Actors.Import;
 
+/// <summary>One element of the array: parsed, or passed over with the reason.</summary>
+/// <param name="Line">The line the element starts on.</param>
+/// <param name="Document">The element, to dispose; null when it was passed over.</param>
+/// <param name="Problem">Why it was passed over.</param>
+/// <param name="Payload">The start of a passed-over element.</param>
+internal readonly record struct ArrayElement(int Line, JsonDocument? Document, string? Problem, string? Payload);
+
 /// <summary>
 /// Walks the elements of one top-level JSON array in a stream, after whatever precedes its '['
-/// (the <c>window.YTD.tweets.part0 = </c> of an X archive). Holds one element at a time, so memory
-/// follows the largest element, not the file; counts lines so every element has a location a person
-/// can open the file at.
+/// (the <c>window.YTD.tweets.part0 = </c> of an X archive). Holds one element at a time, and never one
+/// larger than <c>pipeline.limits.max-record-length</c>, so memory follows that bound, not the file;
+/// counts lines so every element has a location a person can open the file at. An element that is too
+/// large, too deeply nested or broken inside is stepped over when its brackets still show where it
+/// ends; only a broken array (no end to find, no ',' between elements) fails the file.
 /// </summary>
 internal sealed class JsonArrayCursor
 {
-    /// <summary>An archive element is a few kilobytes; anything this large is a broken file, not a post.</summary>
-    public const int MaxElementBytes = 16 * 1024 * 1024;
+    private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
     private readonly ImportFile _file;
     private readonly Stream _stream;
+    private readonly JsonReaderOptions _options;
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
     private bool _eof;
     private int _line = 1;
     private bool _afterElement;
+    private bool _bomChecked;
 
     public JsonArrayCursor(ImportFile file, Stream stream)
     {
         _file = file;
         _stream = stream;
+        _options = new JsonReaderOptions { MaxDepth = file.Limits.MaxNestingDepth };
     }
+
+    /// <summary>Whether anything but white space came before the array (or the end of the file).</summary>
+    public bool HasContent { get; private set; }
 
     /// <summary>Moves past the array's '['; false when the file has none.</summary>
     public async ValueTask<bool> EnterArrayAsync(CancellationToken ct)
     {
         while (true)
         {
-            var open = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'[');
-            if (open >= 0)
+            if (!_bomChecked && (_end - _start >= ByteOrderMark.Length || _eof))
             {
-                Advance(open + 1);
-                return true;
+                if (_buffer.AsSpan(_start, _end - _start).StartsWith(ByteOrderMark))
+                {
+                    Advance(ByteOrderMark.Length);
+                }
+
+                _bomChecked = true;
             }
 
-            Advance(_end - _start);
+            if (_bomChecked)
+            {
+                var data = _buffer.AsSpan(_start, _end - _start);
+                var open = data.IndexOf((byte)'[');
+                HasContent |= (open >= 0 ? data[..open] : data).IndexOfAnyExcept(" \t\r\n"u8) >= 0;
+                if (open >= 0)
+                {
+                    Advance(open + 1);
+                    return true;
+                }
+
+                Advance(data.Length);
+            }
+
             if (_eof)
             {
                 return false;
@@ -50,9 +82,9 @@ internal sealed class JsonArrayCursor
         }
     }
 
-    /// <summary>The next element and the line it starts on; null after the closing ']'.</summary>
+    /// <summary>The next element; null after the closing ']'.</summary>
     /// <exception cref="PostFileException">The array is not valid JSON from here on, so no later element can be trusted.</exception>
-    public async ValueTask<(JsonDocument Document, int Line)?> NextAsync(CancellationToken ct)
+    public async ValueTask<ArrayElement?> NextAsync(CancellationToken ct)
     {
         while (true)
         {
@@ -87,23 +119,40 @@ internal sealed class JsonArrayCursor
                 int consumed;
                 try
                 {
-                    document = TryParseElement(_buffer.AsSpan(_start, _end - _start), _eof, out consumed);
+                    document = TryParseElement(_buffer.AsSpan(_start, _end - _start), _eof, _options, out consumed);
                 }
                 catch (JsonException e)
                 {
-                    throw _file.Fail(line + (int)(e.LineNumber ?? 0), $"invalid JSON ({e.Message})", e);
+                    var (ended, depth, payload) = await StepOverAsync(ct);
+                    if (!ended)
+                    {
+                        throw _file.Fail(line + (int)(e.LineNumber ?? 0), $"invalid JSON ({e.Message})", e);
+                    }
+
+                    return new ArrayElement(line, null, depth > _options.MaxDepth
+                        ? $"the array element is nested {depth:N0} levels deep, more than pipeline.limits.max-nesting-depth ({_options.MaxDepth:N0})"
+                        : $"invalid JSON ({e.Message})", payload);
                 }
 
-                if (document is not null)
+                if (document is not null && consumed <= _file.Limits.MaxRecordLength)
                 {
                     Advance(consumed);
                     _afterElement = true;
-                    return (document, line);
+                    return new ArrayElement(line, document, null, null);
                 }
 
-                if (_end - _start >= MaxElementBytes)
+                // Read whole when it came in one piece with what was before it, but over the bound all the same.
+                document?.Dispose();
+                if (document is not null || _end - _start > _file.Limits.MaxRecordLength)
                 {
-                    throw _file.Fail(line, $"an array element is larger than {MaxElementBytes:N0} bytes");
+                    var (ended, _, payload) = await StepOverAsync(ct);
+                    if (!ended)
+                    {
+                        throw _file.Fail(line, "invalid JSON (the file ends inside an array element)");
+                    }
+
+                    return new ArrayElement(line, null,
+                        $"the array element is larger than pipeline.limits.max-record-length ({_file.Limits.MaxRecordLength:N0} characters)", payload);
                 }
 
                 await FillAsync(ct);
@@ -113,9 +162,9 @@ internal sealed class JsonArrayCursor
 
     // Utf8JsonReader is a ref struct, so the parse lives outside the async method; a fresh reader per
     // attempt is enough because every element starts at the top level.
-    private static JsonDocument? TryParseElement(ReadOnlySpan<byte> data, bool isFinalBlock, out int consumed)
+    private static JsonDocument? TryParseElement(ReadOnlySpan<byte> data, bool isFinalBlock, JsonReaderOptions options, out int consumed)
     {
-        var reader = new Utf8JsonReader(data, isFinalBlock, state: default);
+        var reader = new Utf8JsonReader(data, isFinalBlock, new JsonReaderState(options));
         if (JsonDocument.TryParseValue(ref reader, out var document))
         {
             consumed = (int)reader.BytesConsumed;
@@ -124,6 +173,37 @@ internal sealed class JsonArrayCursor
 
         consumed = 0;
         return null;
+    }
+
+    /// <summary>
+    /// Reads past the element that starts here without keeping more than its start, for the payload;
+    /// Ended is false when the file ends first.
+    /// </summary>
+    private async ValueTask<(bool Ended, int Depth, string Payload)> StepOverAsync(CancellationToken ct)
+    {
+        // Enough bytes for more than the excerpt's characters, whatever their encoded length.
+        var head = new byte[(ImportFile.PayloadExcerptLength + 1) * 4];
+        var kept = 0;
+        var skipper = new JsonValueSkipper();
+        while (true)
+        {
+            var data = _buffer.AsSpan(_start, _end - _start);
+            var end = skipper.Feed(data);
+            var element = end >= 0 ? data[..end] : data;
+            var keep = Math.Min(element.Length, head.Length - kept);
+            element[..keep].CopyTo(head.AsSpan(kept));
+            kept += keep;
+            Advance(element.Length);
+            if (end >= 0 || _eof)
+            {
+                _afterElement = end >= 0;
+                // A sequence cut at the end of the kept bytes decodes to U+FFFD, past the excerpt's cut.
+                var payload = SafeText.Excerpt(Encoding.UTF8.GetString(head, 0, kept), ImportFile.PayloadExcerptLength);
+                return (end >= 0, skipper.MaxDepth, payload);
+            }
+
+            await FillAsync(ct);
+        }
     }
 
     private async ValueTask<bool> SkipWhitespaceAsync(CancellationToken ct)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Pipeline.Actors.Graph;
 
@@ -22,14 +21,17 @@ internal static class JsonPostReader
             yield break;
         }
 
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var line = 0;
-        while (await reader.ReadLineAsync(ct) is { } text)
+        using var lines = new LineReader(ImportFile.OpenText(stream), file.Limits.MaxLineLength);
+        var options = DocumentOptions(file);
+        while (await lines.NextAsync(ct))
         {
-            line++;
-            if (!string.IsNullOrWhiteSpace(text))
+            if (lines.IsOverlong)
             {
-                yield return FromLine(file, text, line);
+                yield return file.Overlong(lines.Number, lines.Length, lines.Excerpt);
+            }
+            else if (!lines.Content.Span.IsWhiteSpace())
+            {
+                yield return FromLine(file, lines.Content, lines.Number, options);
             }
         }
     }
@@ -48,28 +50,47 @@ internal static class JsonPostReader
         var cursor = new JsonArrayCursor(file, stream);
         if (!await cursor.EnterArrayAsync(ct))
         {
+            if (!cursor.HasContent)
+            {
+                // An empty (or blank) file holds no posts; that is not an error.
+                yield break;
+            }
+
             throw file.Fail(1, "no JSON array found (expected 'window.YTD.tweets.part0 = [' or a file starting with '[')");
         }
 
-        while (await cursor.NextAsync(ct) is ({ } document, var line))
+        while (await cursor.NextAsync(ct) is { } element)
         {
+            if (element.Document is not { } document)
+            {
+                yield return file.Unreadable(element.Line, element.Problem!, element.Payload);
+                continue;
+            }
+
             using (document)
             {
-                yield return FromElement(file, document.RootElement, line);
+                yield return FromElement(file, document.RootElement, element.Line);
             }
         }
     }
 
-    private static SourceItem FromLine(ImportFile file, string text, int line)
+    /// <summary>Nesting is bounded by <c>pipeline.limits.max-nesting-depth</c>; System.Text.Json itself never recurses.</summary>
+    private static JsonDocumentOptions DocumentOptions(ImportFile file) => new() { MaxDepth = file.Limits.MaxNestingDepth };
+
+    private static SourceItem FromLine(ImportFile file, ReadOnlyMemory<char> text, int line, JsonDocumentOptions options)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text);
+            document = JsonDocument.Parse(text, options);
         }
         catch (JsonException e)
         {
-            return file.Unreadable(line, $"invalid JSON ({e.Message})", text);
+            var depth = JsonValueSkipper.DepthOf(text.Span);
+            var problem = depth > options.MaxDepth
+                ? $"the JSON is nested {depth:N0} levels deep, more than pipeline.limits.max-nesting-depth ({options.MaxDepth:N0})"
+                : $"invalid JSON ({e.Message})";
+            return file.Unreadable(line, problem, Head(text.Span));
         }
 
         using (document)
@@ -79,9 +100,15 @@ internal static class JsonPostReader
     }
 
     private static SourceItem FromElement(ImportFile file, JsonElement element, int line) =>
-        JsonRow.From(element) is { } row
-            ? file.ToItem(file.Parse(row, line), line, element.GetRawText)
-            : file.Unreadable(line, $"expected a JSON object, found {element.ValueKind.ToString().ToLowerInvariant()}", element.GetRawText());
+        file.Guard(
+            line,
+            () => JsonRow.From(element, file.Limits.MaxFields, out var problem) is { } row
+                ? file.ToItem(file.Parse(row, line), line, element.GetRawText)
+                : file.Unreadable(line, problem!, element.GetRawText()),
+            element.GetRawText);
+
+    // As much of a line as its payload excerpt can keep, without copying a long line whole.
+    private static string Head(ReadOnlySpan<char> text) => new(text[..Math.Min(text.Length, ImportFile.PayloadExcerptLength + 1)]);
 
     /// <summary>Whether the first thing in the file is '[', leaving the stream where it was.</summary>
     private static async ValueTask<bool> StartsWithArrayAsync(Stream stream, CancellationToken ct)

@@ -33,20 +33,48 @@ public static class PostFileReader
 
     /// <summary>As <see cref="ReadAsync(string, DateTimeOffset, CancellationToken)"/>, for replays that stand in for another source.</summary>
     public static IAsyncEnumerable<SourceItem> ReadAsync(
-        string path, DateTimeOffset fetchedAt, PostSource source, CancellationToken ct = default)
+        string path, DateTimeOffset fetchedAt, PostSource source, CancellationToken ct = default) =>
+        ReadAsync(path, fetchedAt, source, InputLimits.Default, ct);
+
+    /// <summary>As <see cref="ReadAsync(string, DateTimeOffset, PostSource, CancellationToken)"/>, held to <paramref name="limits"/> (<c>pipeline.limits</c>).</summary>
+    public static IAsyncEnumerable<SourceItem> ReadAsync(
+        string path, DateTimeOffset fetchedAt, PostSource source, InputLimits limits, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         // Detected before the first MoveNextAsync so a wrong extension fails where the caller named the file.
         var format = DetectFormat(path);
-        return Read(format, new ImportFile(path, fetchedAt, source), ct);
+        return Read(format, new ImportFile(path, fetchedAt, source) { Limits = limits }, ct);
     }
 
-    private static IAsyncEnumerable<SourceItem> Read(PostFileFormat format, ImportFile file, CancellationToken ct) => format switch
+    private static IAsyncEnumerable<SourceItem> Read(PostFileFormat format, ImportFile file, CancellationToken ct) => ReportingReadErrors(file, format switch
     {
         PostFileFormat.Csv => CsvPostReader.ReadAsync(file, ct),
         PostFileFormat.JsonLines => JsonPostReader.ReadLinesAsync(file, ct),
         PostFileFormat.XArchive => JsonPostReader.ReadArchiveAsync(file, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
-    };
+    });
+
+    /// <summary>A disk that fails under the file is a whole-file problem, reported like the others with the file's name.</summary>
+    private static async IAsyncEnumerable<SourceItem> ReportingReadErrors(ImportFile file, IAsyncEnumerable<SourceItem> items)
+    {
+        await using var enumerator = items.GetAsyncEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (IOException e)
+            {
+                throw file.Fail(null, $"cannot read the file ({e.Message})", e);
+            }
+
+            yield return enumerator.Current;
+        }
+    }
 
     /// <summary>
     /// Streams only the texts of <paramref name="path"/>, for training: only a text column (or property)

@@ -184,10 +184,16 @@ internal static class FieldParsers
                 return null;
             }
 
-            var millis = number > MaxUnixSeconds ? number : number * 1000m;
+            var millis = decimal.Truncate(number > MaxUnixSeconds ? number : number * 1000m);
+            // Twenty digits fit a decimal but no long: an unreadable value, not an OverflowException that ends the file.
+            if (millis > long.MaxValue)
+            {
+                return null;
+            }
+
             try
             {
-                parsed = DateTimeOffset.FromUnixTimeMilliseconds((long)decimal.Truncate(millis));
+                parsed = DateTimeOffset.FromUnixTimeMilliseconds((long)millis);
             }
             catch (ArgumentOutOfRangeException)
             {
@@ -236,7 +242,8 @@ internal static class FieldParsers
             s = s[..^1];
         }
 
-        if (!decimal.TryParse(s, NumberStyles.AllowDecimalPoint, Invariant, out var number))
+        // Checked before multiplying: a decimal near its maximum times a million overflows instead of being just too large.
+        if (!decimal.TryParse(s, NumberStyles.AllowDecimalPoint, Invariant, out var number) || number > int.MaxValue)
         {
             return null;
         }

@@ -53,7 +53,7 @@ public static class ImportCommand
         {
             var stopwatch = Stopwatch.StartNew();
             var (killSwitch, completion) = graph.Run(
-                FileImportSource.FromFile(file.FullName, DateTimeOffset.UtcNow),
+                FileImportSource.FromFile(file.FullName, DateTimeOffset.UtcNow, settings.Limits),
                 system.Materializer(),
                 batch =>
                 {

@@ -29,10 +29,19 @@ public sealed class ImportFiles : IDisposable
     /// <summary>Lines joined with \n, so a test's line numbers are the array's indexes plus one.</summary>
     public string WriteLines(string name, params string[] lines) => Write(name, string.Join("\n", lines) + "\n");
 
-    public static async Task<List<SourceItem>> ReadAllAsync(string path)
+    public string WriteBytes(string name, byte[] content)
+    {
+        var path = Path.Combine(Folder, name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    public static Task<List<SourceItem>> ReadAllAsync(string path) => ReadAllAsync(path, InputLimits.Default);
+
+    public static async Task<List<SourceItem>> ReadAllAsync(string path, InputLimits limits)
     {
         var items = new List<SourceItem>();
-        await foreach (var item in PostFileReader.ReadAsync(path, FetchedAt, TestContext.Current.CancellationToken))
+        await foreach (var item in PostFileReader.ReadAsync(path, FetchedAt, PostSource.Import, limits, TestContext.Current.CancellationToken))
         {
             items.Add(item);
         }
