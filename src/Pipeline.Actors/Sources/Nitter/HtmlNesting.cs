@@ -33,12 +33,23 @@ public static class HtmlNesting
     private static readonly HashSet<string> Formatting = Names(
         "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u");
 
-    // Elements whose end tag is optional: a new one closes an open sibling of its group.
-    private static readonly Dictionary<string, string> SiblingGroup = new(StringComparer.OrdinalIgnoreCase)
+    // Elements whose end tag is optional: a start tag closes the open elements it implies the end of.
+    private static readonly Dictionary<string, HashSet<string>> ImpliedEnds = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["li"] = "li", ["dt"] = "dd", ["dd"] = "dd", ["p"] = "p", ["option"] = "option", ["tr"] = "tr",
-        ["td"] = "td", ["th"] = "td", ["rb"] = "rb", ["rt"] = "rb", ["rp"] = "rb",
-        ["thead"] = "tbody", ["tbody"] = "tbody", ["tfoot"] = "tbody",
+        ["li"] = Names("li"),
+        ["dt"] = Names("dt", "dd"),
+        ["dd"] = Names("dt", "dd"),
+        ["option"] = Names("option"),
+        ["optgroup"] = Names("option", "optgroup"),
+        ["td"] = Names("td", "th"),
+        ["th"] = Names("td", "th"),
+        ["tr"] = Names("td", "th", "tr"),
+        ["thead"] = Names("td", "th", "tr", "thead", "tbody", "tfoot"),
+        ["tbody"] = Names("td", "th", "tr", "thead", "tbody", "tfoot"),
+        ["tfoot"] = Names("td", "th", "tr", "thead", "tbody", "tfoot"),
+        ["rb"] = Names("rb", "rt", "rp", "rtc"),
+        ["rt"] = Names("rb", "rt", "rp"),
+        ["rp"] = Names("rb", "rt", "rp"),
     };
 
     // Block elements that close an open <p>.
@@ -206,13 +217,15 @@ public static class HtmlNesting
 
     private static void CloseImplied(Stack<string> open, string name)
     {
-        if (!open.TryPeek(out var top))
+        if (ImpliedEnds.TryGetValue(name, out var ends))
         {
-            return;
+            while (open.TryPeek(out var top) && ends.Contains(top))
+            {
+                open.Pop();
+            }
         }
 
-        if ((SiblingGroup.TryGetValue(name, out var group) && SiblingGroup.TryGetValue(top, out var topGroup) && group == topGroup)
-            || (ClosesParagraph.Contains(name) && top.Equals("p", StringComparison.OrdinalIgnoreCase)))
+        if (ClosesParagraph.Contains(name) && open.TryPeek(out var current) && current.Equals("p", StringComparison.OrdinalIgnoreCase))
         {
             open.Pop();
         }

@@ -91,7 +91,11 @@ public sealed class XApiSource(HttpClient http, Uri baseUrl, string bearerToken,
         {
             var remaining = Header(response, "x-rate-limit-remaining");
             return new FetchOutcome.RateLimited(url, ResetAt(response),
-                "The X API rate limit is used up (HTTP 429)" + (remaining is null ? "." : $"; x-rate-limit-remaining: {remaining}."));
+                "The X API rate limit is used up (HTTP 429)" + (remaining is null ? "." : $"; x-rate-limit-remaining: {remaining}."))
+            {
+                // A 429 is also how the API says the monthly usage cap is reached: the problem type tells which.
+                Errors = XRecentSearch.ParseErrors(body, limits),
+            };
         }
 
         var said = XRecentSearch.DescribeError(body);
