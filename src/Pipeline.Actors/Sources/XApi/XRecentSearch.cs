@@ -353,7 +353,8 @@ public static class XRecentSearch
     {
         if (MapPost(element, usernames, company, fetchedAt, out var problem) is { } post)
         {
-            return new SourceItem.Post(post, $"{QuarantineSource}:{post.Id}");
+            // The page it came from, as for Nitter: whatever happens to the post later (the database refuses it) names the page.
+            return new SourceItem.Post(post, $"{url}#{post.Id}");
         }
 
         return new SourceItem.Unreadable(new QuarantineEntry(
