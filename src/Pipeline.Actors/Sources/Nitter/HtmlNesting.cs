@@ -331,8 +331,29 @@ public static class HtmlNesting
                 return lt + 6;
             }
 
-            var end = FirstOf(html, lt + 4, "-->", "--!>", out var length);
-            return end < 0 ? html.Length : end + length;
+            // One pass to the first "--" followed by '>' or "!>": looking for each ending from the start of every
+            // comment would read a page of many comments once per comment.
+            for (var from = lt + 4; ;)
+            {
+                var dashes = html.IndexOf("--", from, StringComparison.Ordinal);
+                if (dashes < 0)
+                {
+                    return html.Length;
+                }
+
+                var after = html.AsSpan(dashes + 2);
+                if (after.StartsWith(">"))
+                {
+                    return dashes + 3;
+                }
+
+                if (after.StartsWith("!>"))
+                {
+                    return dashes + 4;
+                }
+
+                from = dashes + 1;
+            }
         }
 
         if (inForeign && rest.StartsWith("<![CDATA["))
@@ -364,20 +385,6 @@ public static class HtmlNesting
 
             i = close + 2;
         }
-    }
-
-    private static int FirstOf(string html, int start, string a, string b, out int length)
-    {
-        var first = html.IndexOf(a, start, StringComparison.Ordinal);
-        var second = html.IndexOf(b, start, StringComparison.Ordinal);
-        if (second >= 0 && (first < 0 || second < first))
-        {
-            length = b.Length;
-            return second;
-        }
-
-        length = a.Length;
-        return first;
     }
 
     private static int After(string html, char c, int start)

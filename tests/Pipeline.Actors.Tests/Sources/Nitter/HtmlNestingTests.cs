@@ -103,6 +103,23 @@ public sealed class HtmlNestingTests
         Assert.Null(HtmlNesting.Estimate(html, Bound));
     }
 
+    [Theory]
+    [InlineData("<!-- a -->")]
+    [InlineData("</div>")]
+    [InlineData("<p title=\"a\" class=b>x")]
+    [InlineData("<script>a</scriptx>")]
+    public void Estimate_reads_a_page_of_many_small_constructs_in_one_pass(string construct)
+    {
+        // 8 MiB of them (the default body bound): a scan that looked for each construct's end from its start
+        // again, or walked back over the page, would take minutes here instead of milliseconds.
+        var html = "<html><body>" + Repeat(construct, (8 << 20) / construct.Length) + "</body></html>";
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        HtmlNesting.Estimate(html, Bound);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+
     [Fact]
     public void Depth_of_a_built_tree_is_measured_without_recursion()
     {
