@@ -16,8 +16,7 @@ namespace Pipeline.Actors.Tests.Sources.Scraping;
 /// page); the second instance serves a good page. The scraper must store the good posts of both, quarantine the bad
 /// ones with the page URL they came from, fetch on (the good page proves it), and reach live polling.</para>
 /// <para>Memory stays bounded by construction, not by luck: an answer is read up to <c>pipeline.limits.max-body-size</c>
-/// (8 MiB) plus one byte and no further (the oversized cases check the server could not write past the bound plus
-/// socket buffers); HTML nesting is refused by a pre-scan that holds at most <c>max-nesting-depth</c> (128) names,
+/// (8 MiB) plus one byte and no further (the oversized cases say where reading stopped); HTML nesting is refused by a pre-scan that holds at most <c>max-nesting-depth</c> (128) names,
 /// before AngleSharp builds a tree; JSON nesting stops System.Text.Json's reader at the same depth; quarantine payloads
 /// are cut to 4,000 characters.</para>
 /// </summary>
@@ -43,8 +42,8 @@ public sealed class ScraperBadInputSpecs(PostgresFixture postgres) : TestKit(Con
         BadInput.XApi("invalid UTF-8 bytes in an X API answer", XApi.WithInvalidUtf8(XApi.Post(1007, "Northwind Bank BYTES app")), stored: [1007], text: (1007, "Northwind Bank \uFFFD\uFFFD app")),
         BadInput.Nitter("HTML nested 100,000 deep", Nitter.Page(Nitter.Post(1008, "Northwind Bank DEEP app")).Replace("DEEP", Nitter.Deep(100_000)), stored: [], quarantined: 1, says: "max-nesting-depth"),
         BadInput.XApi("JSON nested 10,000 deep", XApi.Page(XApi.Post(1009, "Northwind Bank app")).Replace("\"lang\": \"en\"", "\"lang\": \"en\", \"deep\": " + XApi.Deep(10_000)), stored: [], quarantined: 1, says: "max-nesting-depth"),
-        BadInput.Nitter("Nitter answer larger than the body bound", RawAnswers.Streamed(64L << 20, new StreamedBody(), Nitter.Page(Nitter.Post(1010))), stored: [], quarantined: 1, says: "max-body-size"),
-        BadInput.XApi("X API answer larger than the body bound", RawAnswers.Streamed(64L << 20, new StreamedBody(), XApi.Page(XApi.Post(1011)), "application/json"), stored: [], quarantined: 1, says: "max-body-size"),
+        BadInput.Nitter("Nitter answer larger than the body bound", RawAnswers.Streamed(64L << 20, Nitter.Page(Nitter.Post(1010))), stored: [], quarantined: 1, says: "max-body-size = 8 MiB; reading stopped after 8,388,609 bytes"),
+        BadInput.XApi("X API answer larger than the body bound", RawAnswers.Streamed(64L << 20, XApi.Page(XApi.Post(1011)), "application/json"), stored: [], quarantined: 1, says: "max-body-size = 8 MiB; reading stopped after 8,388,609 bytes"),
         BadInput.Nitter("Nitter post dated 0001-01-01", Nitter.Page(Nitter.Post(1012), Nitter.Post(1013, at: DateTimeOffset.MinValue)), stored: [1012], quarantined: 1),
         BadInput.XApi("X API post dated 0001-01-01", XApi.Page(XApi.Post(1014), XApi.Post(1015, createdAt: "0001-01-01T00:00:00.000Z")), stored: [1014], quarantined: 1),
         // These two need the Clean stage's date guard (pipeline.limits.future-tolerance): the database takes year 9999.
