@@ -1,4 +1,6 @@
+using Akka;
 using Akka.Hosting;
+using Akka.Streams.Dsl;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -22,12 +24,13 @@ public static class PipelineComposition
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Builds the graph from settings: the input bounds (<c>pipeline.limits</c>), cleaning, topic, sentiment, the PostgreSQL sink.</summary>
+    /// <param name="extraStages">Run after the configured scoring stages (tests inject a stage that fails here).</param>
     public static PipelineGraph BuildGraph(
         PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers,
-        ScoringModels models) =>
+        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null) =>
         new(
             new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies)),
-            models.Stages(counters),
+            [.. models.Stages(counters), .. extraStages ?? []],
             new PostgresSink(new PostStore(dataSource), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
             sinkSettings,
             counters,
@@ -36,11 +39,13 @@ public static class PipelineComposition
     /// <param name="connectionString">For the scrapers' journal (Akka.Persistence.Sql); needed when scraping is enabled.</param>
     /// <param name="environment">Where secrets are read from; the process environment unless a test gives its own.</param>
     /// <param name="sentimentScorers">Makes the configured sentiment scorer; <see cref="SentimentScorers.Default"/> unless a test gives its own.</param>
+    /// <param name="extraStages">Scoring stages run after the configured ones; none unless a test injects one (a stage that fails).</param>
     /// <exception cref="SettingsException">A model named by the settings cannot be loaded.</exception>
     public static WebApplication BuildService(
         PipelineSettings settings, Akka.Configuration.Config config, NpgsqlDataSource dataSource, string[]? urls = null,
         string? connectionString = null, Func<string, string?>? environment = null,
-        Func<SentimentSettings, ISentimentScorer>? sentimentScorers = null)
+        Func<SentimentSettings, ISentimentScorer>? sentimentScorers = null,
+        IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null)
     {
         // Before anything starts: a model that cannot be loaded stops start-up with the setting named.
         var models = ScoringModels.Load(settings, sentimentScorers ?? SentimentScorers.Default);
@@ -58,7 +63,7 @@ public static class PipelineComposition
         // Registered through a factory so the container disposes the scorers with the service.
         builder.Services.AddSingleton(_ => models);
         builder.Services.AddSingleton(sp => BuildGraph(settings, settings.Sink, dataSource,
-            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ScoringModels>()));
+            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ScoringModels>(), extraStages));
         if (models.Topics is { } topics)
         {
             builder.Services.AddSingleton(sp => new TopicModelReloader(topics, settings.Topics, dataSource, sp.GetRequiredService<ILogger<TopicModelReloader>>()));
@@ -84,8 +89,11 @@ public static class PipelineComposition
 
         var status = new SourceStatusBoard();
         builder.Services.AddSingleton(status);
+        // The scrapers' graph, across its restarts: readiness reads it, and so may /metrics (its restarts).
+        var scraperGraph = new SharedGraphEntrance();
+        builder.Services.AddSingleton(scraperGraph);
         var sources = settings.Scraping.AnyEnabled
-            ? new ScrapingSources(settings.Scraping, new HttpClient(), environment ?? Environment.GetEnvironmentVariable)
+            ? new ScrapingSources(settings.Scraping, new HttpClient(), environment ?? Environment.GetEnvironmentVariable, settings.Limits)
             : null;
 
         builder.Services.AddAkka("pipeline", (akka, _) =>
@@ -98,7 +106,7 @@ public static class PipelineComposition
             {
                 akka.AddScrapers(settings.Scraping, settings.Companies, sources.Enabled, sources.For,
                     connectionString ?? throw new ArgumentNullException(nameof(connectionString), "scraping needs the journal's connection string"),
-                    status, [PipelineEndpoints.ReadyTag]);
+                    status, scraperGraph, settings.Supervision, [PipelineEndpoints.ReadyTag], DrainTimeout);
             }
         });
 

@@ -3,6 +3,7 @@ using Pipeline.Actors.Sources.Nitter;
 using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Sources.XApi;
 using Pipeline.Host.Settings;
+using Pipeline.Models.Domain;
 
 namespace Pipeline.Host;
 
@@ -15,11 +16,12 @@ public sealed class ScrapingSources
     private readonly Dictionary<string, IReadOnlyList<ISearchSource>> _sources = new();
 
     /// <summary>Builds every enabled source now, so a missing token stops start-up instead of a scraper.</summary>
-    public ScrapingSources(ScrapingSettings settings, HttpClient http, Func<string, string?> environment)
+    /// <param name="limits">The largest body read and the deepest nesting parsed, for every source (<c>pipeline.limits</c>).</param>
+    public ScrapingSources(ScrapingSettings settings, HttpClient http, Func<string, string?> environment, InputLimits limits)
     {
         if (settings.Nitter.Enabled)
         {
-            var options = new NitterSourceOptions(settings.Nitter.UserAgent, settings.Nitter.Timeout);
+            var options = new NitterSourceOptions(settings.Nitter.UserAgent, settings.Nitter.Timeout) { Limits = limits };
             _sources[Nitter] = settings.Nitter.Instances
                 .Select(url => (ISearchSource)new ThrottledSource(new NitterSource(http, url, options),
                     new SemaphoreSlim(settings.Nitter.ConcurrencyPerInstance)))
@@ -29,7 +31,7 @@ public sealed class ScrapingSources
         if (settings.XApi.Enabled)
         {
             var options = new XSearchOptions(settings.XApi.PageSize, settings.XApi.Language, settings.XApi.ExcludeRetweets,
-                settings.XApi.Timeout, settings.XApi.UserAgent);
+                settings.XApi.Timeout, settings.XApi.UserAgent) { Limits = limits };
             var source = XApiSource.FromEnvironment(http, options, settings.XApi.BaseUrl, environment)
                 ?? throw new SettingsException(
                     [$"pipeline.scraping.x-api.enabled = on: the bearer token must be in the environment variable {XApiSource.BearerTokenVariable}"]);

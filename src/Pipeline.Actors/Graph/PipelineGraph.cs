@@ -44,7 +44,8 @@ public sealed record PipelineGraph(
     /// <summary>
     /// The long-running graph the scrapers feed: any number of producers run their pages into
     /// the returned sink (a MergeHub), which backpressures each of them, and each producer is
-    /// told <see cref="ItemsCommitted"/> as its items reach the database.
+    /// told <see cref="ItemsCommitted"/> as its items reach the database. One materialisation;
+    /// <see cref="SharedGraphRunner"/> owns it and materialises a new one whenever it fails.
     /// </summary>
     public (Sink<SourceItem, NotUsed> Ingress, UniqueKillSwitch KillSwitch, Task Completion) RunShared(
         IMaterializer materializer, Action<BatchCommitted>? onCommitted = null)

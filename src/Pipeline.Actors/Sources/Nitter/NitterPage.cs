@@ -20,6 +20,9 @@ public enum NitterPageKind
 
     /// <summary>None of the above: another site, a changed template, or a document cut before its timeline.</summary>
     UnknownLayout,
+
+    /// <summary>Elements nested deeper than <c>pipeline.limits.max-nesting-depth</c>: refused unread.</summary>
+    TooDeep,
 }
 
 /// <summary>One parsed Nitter page.</summary>

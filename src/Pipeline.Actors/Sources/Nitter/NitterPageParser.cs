@@ -26,9 +26,22 @@ public static class NitterPageParser
 
     private static HtmlParser Html => t_parser ??= new HtmlParser();
 
-    public static NitterPage Parse(string html, Uri pageUrl, CompanyId company, DateTimeOffset fetchedAt)
+    /// <param name="limits">Bounds the page is held to (its nesting depth); <see cref="InputLimits.Default"/> when not given.</param>
+    public static NitterPage Parse(string html, Uri pageUrl, CompanyId company, DateTimeOffset fetchedAt, InputLimits? limits = null)
     {
+        var maxDepth = (limits ?? InputLimits.Default).MaxNestingDepth;
+        // Refused before AngleSharp builds it: building a pathologically deep tree is itself the harm.
+        if (HtmlNesting.Estimate(html, maxDepth) is { } deepAt)
+        {
+            return TooDeep($"The page nests elements deeper than {HtmlNesting.Setting} = {maxDepth} (at character {deepAt}); it was not parsed.");
+        }
+
         using var document = Html.ParseDocument(html);
+        // The estimate follows the tokenizer, not every tree-building rule: the tree itself is checked before anything walks it.
+        if (HtmlNesting.Depth(document) is var depth && depth > maxDepth)
+        {
+            return TooDeep($"The page's document is {depth} elements deep, more than {HtmlNesting.Setting} = {maxDepth}; it was not read.");
+        }
 
         if (document.QuerySelector("div.error-panel") is { } panel)
         {
@@ -82,6 +95,8 @@ public static class NitterPageParser
         return new NitterPage(NitterPageKind.UnknownLayout, [], [], null,
             $"No timeline item, no end-of-results marker and no error panel{title}.");
     }
+
+    private static NitterPage TooDeep(string message) => new(NitterPageKind.TooDeep, [], [], null, message);
 
     // "Load newest" (a timeline-item.show-more) and thread gap links are navigation, not posts.
     private static bool IsTweetSlot(IElement item) =>
@@ -173,7 +188,20 @@ public static class NitterPageParser
 
     /// <summary>Elements of the item itself: a quote repeats the header, date, reply block and media of another post.</summary>
     private static IEnumerable<IElement> Own(IElement item, string selector) =>
-        item.QuerySelectorAll(selector).Where(e => e.Closest("div.quote") is null);
+        item.QuerySelectorAll(selector).Where(e => !InQuote(e, item));
+
+    private static bool InQuote(IElement element, IElement item)
+    {
+        for (var current = element; current is not null && current != item; current = current.ParentElement)
+        {
+            if (current.LocalName == "div" && current.ClassList.Contains("quote"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The last path segment of <c>/user/status/ID#m</c>.</summary>
     private static long? StatusId(string href)
@@ -331,9 +359,12 @@ public static class NitterPageParser
         return text.ToString();
     }
 
+    // An explicit stack rather than recursion: however deep a post's markup, the walk cannot overflow the thread's stack.
     private static void Append(INode node, StringBuilder text, string lineBreak, bool linkTargets)
     {
-        foreach (var child in node.ChildNodes)
+        var pending = new Stack<INode>();
+        PushChildren(node, pending);
+        while (pending.TryPop(out var child))
         {
             switch (child)
             {
@@ -351,9 +382,19 @@ public static class NitterPageParser
                     text.Append(href);
                     break;
                 case IElement e:
-                    Append(e, text, lineBreak, linkTargets);
+                    PushChildren(e, pending);
                     break;
             }
+        }
+    }
+
+    // In reverse, so that they are popped in document order.
+    private static void PushChildren(INode node, Stack<INode> pending)
+    {
+        var children = node.ChildNodes;
+        for (var i = children.Length - 1; i >= 0; i--)
+        {
+            pending.Push(children[i]);
         }
     }
 

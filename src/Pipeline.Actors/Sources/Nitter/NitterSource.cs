@@ -10,6 +10,9 @@ public sealed record NitterSourceOptions(string UserAgent, TimeSpan Timeout)
 {
     /// <summary>Stamps fetched posts and turns a relative Retry-After into a time.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The largest body read and the deepest nesting parsed (<c>pipeline.limits</c>).</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 }
 
 /// <summary>One Nitter instance as a search source. Remote failures come back as <see cref="FetchOutcome"/> values, never as exceptions.</summary>
@@ -30,10 +33,16 @@ public sealed class NitterSource(HttpClient http, Uri instance, NitterSourceOpti
         {
             using var message = new HttpRequestMessage(HttpMethod.Get, url);
             message.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
-            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, deadline.Token);
-            var body = await response.Content.ReadAsStringAsync(deadline.Token);
+            // Headers first: the body is read by us, up to the bound, never buffered whole by HttpClient.
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            var body = await BoundedBody.ReadAsync(response.Content, options.Limits.MaxBodyBytes, deadline.Token);
             var now = options.Clock.GetUtcNow();
-            return ToOutcome(url, (int)response.StatusCode, ResetAt(response, now), body, request.Company.Id, now);
+            if (body.Text is null)
+            {
+                return new FetchOutcome.Unparseable(url, $"HTTP {(int)response.StatusCode}: {body.Problem}", body.Beginning);
+            }
+
+            return ToOutcome(url, (int)response.StatusCode, ResetAt(response, now), body.Text, request.Company.Id, now, options.Limits);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -52,9 +61,10 @@ public sealed class NitterSource(HttpClient http, Uri instance, NitterSourceOpti
     }
 
     /// <summary>The outcome of one answer: the status decides first, then what the page says.</summary>
-    internal static FetchOutcome ToOutcome(Uri url, int status, DateTimeOffset? resetAt, string body, CompanyId company, DateTimeOffset fetchedAt)
+    internal static FetchOutcome ToOutcome(
+        Uri url, int status, DateTimeOffset? resetAt, string body, CompanyId company, DateTimeOffset fetchedAt, InputLimits? limits = null)
     {
-        var page = NitterPageParser.Parse(body, url, company, fetchedAt);
+        var page = NitterPageParser.Parse(body, url, company, fetchedAt, limits);
         var said = page.Kind == NitterPageKind.ErrorPanel && !string.IsNullOrEmpty(page.Message) ? page.Message : null;
 
         if (status == (int)HttpStatusCode.TooManyRequests)

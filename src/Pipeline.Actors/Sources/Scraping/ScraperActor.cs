@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Pattern;
 using Akka.Persistence;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -12,7 +13,7 @@ namespace Pipeline.Actors.Sources.Scraping;
 /// <summary>Everything one scraper needs: whom it scrapes, where, and where its pages go.</summary>
 /// <param name="Source">Source name for ids, logs and quarantine (<c>nitter</c>, <c>x_api</c>).</param>
 /// <param name="Instances">One <see cref="ISearchSource"/> per instance, in rotation order.</param>
-/// <param name="Ingress">The shared graph's entrance (see <see cref="PipelineGraph.RunShared"/>).</param>
+/// <param name="Ingress">The shared graph's entrance, valid across its restarts (see <see cref="SharedGraphRunner"/>).</param>
 /// <param name="Diagnostics">Folder where pages that could not be parsed are saved.</param>
 public sealed record ScraperSpec(
     Company Company,
@@ -21,7 +22,7 @@ public sealed record ScraperSpec(
     ScrapeSchedule Schedule,
     RetryBackoff Backoff,
     TimeSpan SuspectPause,
-    Sink<SourceItem, NotUsed> Ingress,
+    SharedGraphEntrance Ingress,
     SourceStatusBoard Status,
     string Diagnostics)
 {
@@ -33,19 +34,27 @@ public sealed record ScraperSpec(
 /// wait until every item of it is committed, persist the checkpoint, then fetch the next.
 /// So backpressure reaches the network, and a crash at any point replays at most one page.
 /// Failures of the source are values (see <see cref="FetchOutcome"/>) handled here; anything
-/// unexpected crashes the actor and its backoff supervisor restarts it from the checkpoint.
+/// unexpected crashes the actor and its backoff supervisor (<see cref="Supervised"/>) restarts it from the checkpoint.
+/// When the shared graph restarts while a page is in flight, the page is fetched again from the checkpoint.
 /// </summary>
 public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
 {
+    // A source that says asking again will not help (bad token, usage cap) rests this many times the longest backoff.
+    private const int RejectedPauseFactor = 10;
+    private const int PayloadLimit = 4000;
+    private const int WarningsKept = 10;
+
     private readonly ScraperSpec _spec;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Random _random = new();
     private readonly IMaterializer _materializer;
+    private readonly Queue<SourceWarning> _warnings = new();
     private ScrapeCheckpoint _checkpoint;
     private InstancePool _pool;
     private long _fetchSeq;
+    private long _deliveries;
     private bool _fetching;
-    private (long Page, int Expected, int Committed, PlanStep Step)? _delivering;
+    private Delivery? _delivering;
     private DateTimeOffset? _lastSuccess;
     private (string Error, DateTimeOffset At)? _lastError;
 
@@ -74,6 +83,7 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
         Command<FetchNext>(_ => Fetch());
         Command<Fetched>(OnFetched);
         Command<ItemsCommitted>(OnCommitted);
+        Command<SharedGraphRestarted>(OnGraphRestarted);
         Command<SaveSnapshotSuccess>(success => DeleteMessages(success.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(_ => { });
         Command<DeleteMessagesSuccess>(_ => { });
@@ -85,6 +95,26 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => $"scraper-{_spec.Name}";
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>
+    /// The scraper as the service runs it: a crash (anything the scraper did not expect) stops this incarnation, and
+    /// a new one starts from the persisted checkpoint after a backoff that grows while it keeps crashing.
+    /// </summary>
+    public static Props Supervised(ScraperSpec spec) =>
+        BackoffSupervisor.Props(Backoff.OnFailure(
+            Props.Create(() => new ScraperActor(spec)), "scraper", spec.Backoff.Min, spec.Backoff.Max, 0.2, -1));
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Context.System.EventStream.Subscribe(Self, typeof(SharedGraphRestarted));
+    }
+
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self, typeof(SharedGraphRestarted));
+        base.PostStop();
+    }
 
     private void Fetch()
     {
@@ -123,12 +153,19 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
 
         _fetching = false;
         var now = DateTimeOffset.UtcNow;
+        Report(fetched.Outcome, now);
         switch (fetched.Outcome)
         {
             case FetchOutcome.Page page:
                 _pool = _pool.Succeeded(fetched.Instance);
                 _lastSuccess = now;
                 Deliver(fetched.Request, page);
+                if (page.StopAsking is { } reason)
+                {
+                    // The page's posts are on their way; the instance rests before it is asked again.
+                    Pause(fetched.Instance, now + _spec.Backoff.Max * RejectedPauseFactor, reason);
+                }
+
                 break;
 
             case FetchOutcome.RateLimited limited:
@@ -142,26 +179,65 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
                 break;
 
             case FetchOutcome.Unparseable unparseable:
-                var saved = SaveForDiagnosis(unparseable);
-                var error = $"page could not be parsed ({unparseable.Detail}); raw page saved to {saved}";
-                Quarantine(new QuarantineEntry(_spec.Source, unparseable.Url.ToString(), error, null, null, _spec.Company.Id));
+                var saved = PageDiagnostics.Save(_spec.Diagnostics, _spec.Name, unparseable.Url, unparseable.Body);
+                var error = $"page could not be parsed ({unparseable.Detail}); {saved.Describe()}";
                 Failed(fetched.Instance, now + _spec.SuspectPause, error, suspect: true);
+                // The page itself is quarantined (its beginning as the payload), and is committed before the next fetch.
+                DeliverQuarantine(new QuarantineEntry(_spec.Source, unparseable.Url.ToString(), error,
+                    Pipeline.Models.Text.SafeText.Truncate(unparseable.Body, PayloadLimit), null, _spec.Company.Id));
                 break;
 
             case FetchOutcome.Rejected rejected:
                 // A bad query or credentials: retrying soon will not help, retrying much later might (a renewed token).
-                Failed(fetched.Instance, now + _spec.Backoff.Max * 10, $"rejected ({rejected.StatusCode}: {rejected.Detail})");
+                Failed(fetched.Instance, now + _spec.Backoff.Max * RejectedPauseFactor, $"rejected ({rejected.StatusCode}: {rejected.Detail})");
                 break;
         }
     }
 
+    /// <summary>Each error the source reported beside its answer: logged, counted, and kept for the status.</summary>
+    private void Report(FetchOutcome outcome, DateTimeOffset now)
+    {
+        if (outcome.Errors.Count == 0)
+        {
+            return;
+        }
+
+        var url = outcome switch
+        {
+            FetchOutcome.Page p => p.Url,
+            FetchOutcome.RateLimited r => r.Url,
+            FetchOutcome.Unavailable u => u.Url,
+            FetchOutcome.Unparseable u => u.Url,
+            FetchOutcome.Rejected r => r.Url,
+            _ => null,
+        };
+        foreach (var error in outcome.Errors)
+        {
+            var message = error.Describe();
+            _log.Warning("{0}: the source reported an error at {1}: {2}", _spec.Name, url, message);
+            _spec.Status.CountError(_spec.Source, error.Type);
+            _warnings.Enqueue(new SourceWarning(error.Type, message, url?.ToString() ?? string.Empty, now));
+            if (_warnings.Count > WarningsKept)
+            {
+                _warnings.Dequeue();
+            }
+        }
+
+        Publish();
+    }
+
     private void Failed(int instance, DateTimeOffset until, string error, bool suspect = false)
+    {
+        Pause(instance, until, error, suspect);
+        Self.Tell(FetchNext.Instance);
+    }
+
+    private void Pause(int instance, DateTimeOffset until, string error, bool suspect = false)
     {
         _pool = _pool.Paused(instance, until, error, suspect);
         _lastError = (error, DateTimeOffset.UtcNow);
         _log.Warning("{0}: {1}; instance paused until {2:O}", _spec.Name, error, until);
         Publish();
-        Self.Tell(FetchNext.Instance);
     }
 
     private void Deliver(SearchRequest request, FetchOutcome.Page page)
@@ -179,21 +255,29 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var pageNo = _checkpoint.Pages + 1;
-        var ack = new PageAck(Self, pageNo);
-        var items = page.Items.Select(item => item switch
-        {
-            SourceItem.Post post => (SourceItem)(post with { Ack = ack }),
-            SourceItem.Unreadable unreadable => unreadable with { Ack = ack },
-            _ => item,
-        }).ToList();
-        _delivering = (pageNo, items.Count, 0, step);
-        Source.From(items).RunWith(_spec.Ingress, _materializer);
+        // Only the checkpoint is persisted: after a graph restart the page is fetched again, not kept in memory.
+        _delivering = Run(page.Items, step, retained: false);
+    }
+
+    /// <summary>An entry to quarantine that no page fetch can reproduce: kept until committed, and run again after a graph restart.</summary>
+    private void DeliverQuarantine(QuarantineEntry entry) =>
+        _delivering = Run([new SourceItem.Unreadable(entry)], step: null, retained: true);
+
+    /// <summary>
+    /// Runs the items into the shared graph under a new delivery number: acknowledgements of an earlier delivery (of
+    /// a graph since restarted) cannot be mistaken for this one's.
+    /// </summary>
+    private Delivery Run(IReadOnlyList<SourceItem> items, PlanStep? step, bool retained)
+    {
+        var ack = new PageAck(Self, ++_deliveries);
+        var acked = items.Select(item => item with { Ack = ack }).ToList();
+        var generation = _spec.Ingress.Deliver(acked, _materializer);
+        return new Delivery(ack.Page, generation, step, retained ? items : null, acked.Count, 0);
     }
 
     private void OnCommitted(ItemsCommitted committed)
     {
-        if (_delivering is not { } delivering || delivering.Page != committed.Page)
+        if (_delivering is not { } delivering || delivering.Id != committed.Page)
         {
             return;
         }
@@ -206,7 +290,38 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
         }
 
         _delivering = null;
-        Advance(delivering.Step);
+        if (delivering.Step is { } step)
+        {
+            Advance(step);
+        }
+        else
+        {
+            Self.Tell(FetchNext.Instance);
+        }
+    }
+
+    /// <summary>
+    /// The shared graph started again: a delivery to an earlier graph that is not committed is lost with it. A page is
+    /// fetched again from the checkpoint (which it never advanced); a quarantine entry is run again. The sink upserts
+    /// by post id, so whatever of it was committed after all is not stored twice.
+    /// </summary>
+    private void OnGraphRestarted(SharedGraphRestarted restarted)
+    {
+        if (_delivering is not { } delivering || delivering.Generation >= restarted.Generation)
+        {
+            return;
+        }
+
+        if (delivering.Retained is { } items)
+        {
+            _delivering = Run(items, delivering.Step, retained: true);
+            return;
+        }
+
+        _log.Info("{0}: the shared graph restarted before page {1} was committed; fetching it again from the checkpoint",
+            _spec.Name, _checkpoint.Pages + 1);
+        _delivering = null;
+        Self.Tell(FetchNext.Instance);
     }
 
     private void Advance(PlanStep step)
@@ -224,29 +339,14 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void Quarantine(QuarantineEntry entry) =>
-        Source.Single<SourceItem>(new SourceItem.Unreadable(entry)).RunWith(_spec.Ingress, _materializer);
-
-    private string SaveForDiagnosis(FetchOutcome.Unparseable page)
-    {
-        try
-        {
-            Directory.CreateDirectory(_spec.Diagnostics);
-            var path = Path.Combine(_spec.Diagnostics, $"{_spec.Name}-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfff}.html");
-            File.WriteAllText(path, page.Body);
-            return path;
-        }
-        catch (IOException e)
-        {
-            return $"(not saved: {e.Message})";
-        }
-    }
-
     private ScraperStatus Status() => new(
         _spec.Name, _spec.Company.Id.Value, _spec.Source, _checkpoint.Live ? "live" : $"backfill from {_checkpoint.WindowStart:yyyy-MM-dd}",
         _checkpoint.Pages, _checkpoint.NewestId, _lastSuccess, _lastError?.Error, _lastError?.At,
         _pool.Instances.Select(i => new InstanceStatus(i.Url.ToString(),
-            i.PausedUntil > DateTimeOffset.UtcNow ? i.PausedUntil : null, i.Failures, i.Suspect, i.LastError)).ToList());
+            i.PausedUntil > DateTimeOffset.UtcNow ? i.PausedUntil : null, i.Failures, i.Suspect, i.LastError)).ToList())
+    {
+        Warnings = _warnings.ToList(),
+    };
 
     private void Publish() => _spec.Status.Publish(Status());
 
@@ -266,4 +366,11 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record Fetched(long Seq, SearchRequest Request, int Instance, FetchOutcome Outcome);
+
+    /// <summary>Items run into the graph and not yet all committed.</summary>
+    /// <param name="Id">The delivery number its items' <see cref="PageAck"/> carries.</param>
+    /// <param name="Generation">The shared graph that took them.</param>
+    /// <param name="Step">Where the checkpoint goes once they are committed; null when it stays (a quarantined page).</param>
+    /// <param name="Retained">The items, for deliveries that are run again rather than fetched again after a graph restart.</param>
+    private sealed record Delivery(long Id, long Generation, PlanStep? Step, IReadOnlyList<SourceItem>? Retained, int Expected, int Committed);
 }

@@ -13,16 +13,34 @@ public sealed record ScraperStatus(
     DateTimeOffset? LastSuccess,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    IReadOnlyList<InstanceStatus> Instances);
+    IReadOnlyList<InstanceStatus> Instances)
+{
+    /// <summary>The latest errors the source reported beside its answers (the X API's <c>errors</c>), newest last.</summary>
+    public IReadOnlyList<SourceWarning> Warnings { get; init; } = [];
+}
 
 public sealed record InstanceStatus(string Url, DateTimeOffset? PausedUntil, int Failures, bool Suspect, string? LastError);
+
+/// <summary>One error a source reported, as the status shows it.</summary>
+/// <param name="Type">The problem type (<c>usage-capped</c>, <c>resource-not-found</c>).</param>
+public sealed record SourceWarning(string Type, string Message, string Url, DateTimeOffset At);
 
 /// <summary>Scrapers publish their status here; HTTP reads it from other threads.</summary>
 public sealed class SourceStatusBoard
 {
     private readonly ConcurrentDictionary<string, ScraperStatus> _statuses = new();
+    private readonly ConcurrentDictionary<(string Source, string Type), long> _errors = new();
 
     public void Publish(ScraperStatus status) => _statuses[status.Scraper] = status;
 
     public IReadOnlyList<ScraperStatus> All => _statuses.Values.OrderBy(s => s.Scraper, StringComparer.Ordinal).ToList();
+
+    /// <summary>Counts one error a source reported, by source and problem type.</summary>
+    public void CountError(string source, string type) => _errors.AddOrUpdate((source, type), 1, (_, n) => n + 1);
+
+    /// <summary>
+    /// Errors sources reported since start, by source (<c>x_api</c>) and problem type (<c>usage-capped</c>): what
+    /// <c>pipeline_source_errors_total{source, type}</c> exposes.
+    /// </summary>
+    public IReadOnlyDictionary<(string Source, string Type), long> ErrorCounts => _errors.ToDictionary(e => e.Key, e => e.Value);
 }

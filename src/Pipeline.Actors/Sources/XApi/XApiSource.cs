@@ -48,8 +48,10 @@ public sealed class XApiSource(HttpClient http, Uri baseUrl, string bearerToken,
         {
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
                 .ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-            return Classify(url, request.Company.Id, response, body);
+            var body = await BoundedBody.ReadAsync(response.Content, _options.Limits.MaxBodyBytes, timeout.Token).ConfigureAwait(false);
+            return body.Text is null
+                ? new FetchOutcome.Unparseable(url, $"HTTP {(int)response.StatusCode}: {body.Problem}", body.Beginning)
+                : Classify(url, request.Company.Id, response, body.Text, _options.Limits);
         }
         // Ours or HttpClient.Timeout: either way the API did not answer in time. The caller's own cancellation propagates.
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -67,39 +69,73 @@ public sealed class XApiSource(HttpClient http, Uri baseUrl, string bearerToken,
         }
     }
 
-    private static FetchOutcome Classify(Uri url, CompanyId company, HttpResponseMessage response, string body)
+    private static FetchOutcome Classify(Uri url, CompanyId company, HttpResponseMessage response, string body, InputLimits limits)
     {
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)
         {
+            XSearchPage page;
             try
             {
-                var page = XRecentSearch.ParsePage(body, url, company, DateTimeOffset.UtcNow);
-                return new FetchOutcome.Page(url, page.Items, page.NextToken);
+                page = XRecentSearch.ParsePage(body, url, company, DateTimeOffset.UtcNow, limits);
             }
             catch (XApiResponseException e)
             {
                 return new FetchOutcome.Unparseable(url, e.Message, body);
             }
+
+            return WithErrors(url, status, page);
         }
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             var remaining = Header(response, "x-rate-limit-remaining");
             return new FetchOutcome.RateLimited(url, ResetAt(response),
-                "The X API rate limit is used up (HTTP 429)" + (remaining is null ? "." : $"; x-rate-limit-remaining: {remaining}."));
+                "The X API rate limit is used up (HTTP 429)" + (remaining is null ? "." : $"; x-rate-limit-remaining: {remaining}."))
+            {
+                // A 429 is also how the API says the monthly usage cap is reached: the problem type tells which.
+                Errors = XRecentSearch.ParseErrors(body, limits),
+            };
         }
 
         var said = XRecentSearch.DescribeError(body);
         var detail = $"HTTP {status} {response.ReasonPhrase}" + (said is null ? string.Empty : $": {said}");
+        var errors = XRecentSearch.ParseErrors(body, limits);
         return status switch
         {
             // A timeout on the server's side, or the server's trouble: another try later may work.
-            >= 500 or 408 => new FetchOutcome.Unavailable(url, status, detail),
-            401 or 403 => new FetchOutcome.Rejected(url, status, $"{detail} (check the token in {BearerTokenVariable} and the app's access level)"),
-            >= 400 => new FetchOutcome.Rejected(url, status, detail),
-            _ => new FetchOutcome.Unavailable(url, status, detail),
+            >= 500 or 408 => new FetchOutcome.Unavailable(url, status, detail) { Errors = errors },
+            401 or 403 => new FetchOutcome.Rejected(url, status, $"{detail} (check the token in {BearerTokenVariable} and the app's access level)") { Errors = errors },
+            >= 400 => new FetchOutcome.Rejected(url, status, detail) { Errors = errors },
+            _ => new FetchOutcome.Unavailable(url, status, detail) { Errors = errors },
         };
+    }
+
+    /// <summary>
+    /// A 200 with an <c>errors</c> array is not an empty page. With <c>data</c>, the posts are delivered and the errors
+    /// reported beside them; without, nothing was searched: asked again after a backoff, or, when the errors say the
+    /// app may not ask (forbidden, usage capped), after a long pause. The checkpoint never passes a window that was not read.
+    /// </summary>
+    private static FetchOutcome WithErrors(Uri url, int status, XSearchPage page)
+    {
+        var page200 = new FetchOutcome.Page(url, page.Items, page.NextToken) { Errors = page.Errors };
+        if (page.Errors.Count == 0)
+        {
+            return page200;
+        }
+
+        var stop = XRecentSearch.StopAsking(page.Errors);
+        if (page.HasData)
+        {
+            return page200 with { StopAsking = stop is null ? null : $"the X API says to stop asking: {stop}" };
+        }
+
+        var described = string.Join("; ", page.Errors.Select(e => e.Describe()));
+        return stop is not null
+            ? new FetchOutcome.Rejected(url, status, $"the X API answered {status} with errors and no data, and says to stop asking: {stop}")
+                { Errors = page.Errors }
+            : new FetchOutcome.Unavailable(url, status, $"the X API answered {status} with errors and no data: {described}")
+                { Errors = page.Errors };
     }
 
     // x-rate-limit-reset is when the window reopens, in epoch seconds.

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Pipeline.Actors.Graph;
+using Pipeline.Actors.Json;
 using Pipeline.Models.Domain;
 
 namespace Pipeline.Actors.Sources.XApi;
@@ -21,6 +22,9 @@ public sealed record XSearchOptions(
 
     // A TimeSpan cannot be a default parameter value, so zero stands for "not given".
     public TimeSpan Timeout { get; init; } = Timeout == TimeSpan.Zero ? DefaultTimeout : Timeout;
+
+    /// <summary>The largest body read and the deepest JSON parsed (<c>pipeline.limits</c>).</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 }
 
 /// <summary>One parsed page of <c>GET /2/tweets/search/recent</c>.</summary>
@@ -28,7 +32,14 @@ public sealed record XSearchOptions(
 /// <param name="NextToken">The next page of the same search; null on the last page.</param>
 /// <param name="NewestId">The newest post on the page: the <c>since_id</c> of the next live poll.</param>
 /// <param name="ResultCount">What the API says the page holds (<c>meta.result_count</c>).</param>
-public sealed record XSearchPage(IReadOnlyList<SourceItem> Items, string? NextToken, PostId? NewestId, int ResultCount);
+public sealed record XSearchPage(IReadOnlyList<SourceItem> Items, string? NextToken, PostId? NewestId, int ResultCount)
+{
+    /// <summary>The response's <c>errors</c> array: a 200 carries one beside partial data, or instead of it.</summary>
+    public IReadOnlyList<SourceError> Errors { get; init; } = [];
+
+    /// <summary>Whether the response had a <c>data</c> list (possibly empty), as opposed to none at all.</summary>
+    public bool HasData { get; init; }
+}
 
 /// <summary>The response as a whole is not a search result (not JSON, not an object, <c>data</c> not a list).</summary>
 public sealed class XApiResponseException(string message, Exception? inner = null) : Exception(message, inner);
@@ -42,6 +53,24 @@ public static class XRecentSearch
     public const string QuarantineSource = "x_api";
 
     public const string SearchPath = "2/tweets/search/recent";
+
+    /// <summary>Characters of an unreadable data item kept in its quarantine entry.</summary>
+    public const int PayloadLimit = 4000;
+
+    /// <summary>
+    /// Problem types that concern the app's access to the endpoint itself (its enrolment, its authentication, its
+    /// monthly cap): asking again will get the same answer until someone acts.
+    /// </summary>
+    private static readonly HashSet<string> AccessProblems = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "client-forbidden", "unsupported-authentication", "usage-capped", "disallowed-resource",
+    };
+
+    /// <summary>Problem types that stop the search when they concern the request, not one resource it mentions.</summary>
+    private static readonly HashSet<string> RequestProblems = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "not-authorized-for-resource", "not-authorized-for-field", "resource-unavailable",
+    };
 
     private const string TweetFields = "created_at,public_metrics,lang,author_id,referenced_tweets,conversation_id";
 
@@ -149,19 +178,25 @@ public static class XRecentSearch
     /// The posts of one response body. A data item that cannot be read becomes <see cref="SourceItem.Unreadable"/>
     /// and the others are kept; a page without <c>data</c> is an empty result.
     /// </summary>
-    /// <exception cref="XApiResponseException">The body is not a JSON object, or <c>data</c> is not a list.</exception>
-    public static XSearchPage ParsePage(string json, Uri url, CompanyId company, DateTimeOffset fetchedAt)
+    /// <param name="limits">Bounds the response is held to (its nesting depth); <see cref="InputLimits.Default"/> when not given.</param>
+    /// <exception cref="XApiResponseException">The body is not a JSON object, nests too deep, or <c>data</c> is not a list.</exception>
+    public static XSearchPage ParsePage(string json, Uri url, CompanyId company, DateTimeOffset fetchedAt, InputLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(url);
+        var maxDepth = (limits ?? InputLimits.Default).MaxNestingDepth;
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json);
+            document = JsonDocument.Parse(json, Options(maxDepth));
         }
         catch (JsonException e)
         {
-            throw new XApiResponseException($"The response is not JSON: {e.Message}", e);
+            // System.Text.Json names the depth it stopped at; the setting that chose it is ours to name.
+            var setting = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+                ? $" (containers nest at most {maxDepth} deep: {MaxDepthSetting})"
+                : string.Empty;
+            throw new XApiResponseException($"The response is not JSON the pipeline reads: {e.Message}{setting}", e);
         }
 
         using (document)
@@ -174,8 +209,10 @@ public static class XRecentSearch
 
             var usernames = Usernames(root);
             var items = new List<SourceItem>();
+            var hasData = false;
             if (root.TryGetProperty("data", out var data) && data.ValueKind != JsonValueKind.Null)
             {
+                hasData = true;
                 if (data.ValueKind != JsonValueKind.Array)
                 {
                     throw new XApiResponseException($"The response's 'data' is a JSON {data.ValueKind}, not a list.");
@@ -193,9 +230,83 @@ public static class XRecentSearch
                 && count.ValueKind == JsonValueKind.Number && count.TryGetInt32(out var n) ? n : items.Count;
             var newestId = ParseId(StringOf(meta, "newest_id"))
                 ?? items.OfType<SourceItem.Post>().Select(p => (PostId?)p.Raw.Id).MaxBy(id => id?.Value);
-            return new XSearchPage(items, nextToken, newestId, resultCount);
+            return new XSearchPage(items, nextToken, newestId, resultCount) { Errors = ErrorsOf(root), HasData = hasData };
         }
     }
+
+    public const string MaxDepthSetting = "pipeline.limits.max-nesting-depth";
+
+    /// <summary>
+    /// Every error an answer carries: the problem it is (a 4xx body's <c>type</c>, <c>title</c>, <c>detail</c>) and
+    /// the entries of its <c>errors</c> array. Empty when the body is not JSON or carries none.
+    /// </summary>
+    public static IReadOnlyList<SourceError> ParseErrors(string body, InputLimits? limits = null)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body, Options((limits ?? InputLimits.Default).MaxNestingDepth));
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return [];
+            }
+
+            var problem = StringOf(root, "type") is not null || StringOf(root, "title") is not null ? [ErrorOf(root)] : Array.Empty<SourceError>();
+            return [.. problem, .. ErrorsOf(root)];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Why the errors mean the source should stop asking for a while, or null when they do not: the app's access
+    /// itself is refused (forbidden, not enrolled, the usage cap reached), or the request as a whole is not authorised
+    /// or unavailable (a suspended account). An error about one resource the page mentions (an author the app may not
+    /// see) is a warning: the rest of the page is good.
+    /// </summary>
+    public static string? StopAsking(IReadOnlyList<SourceError> errors)
+    {
+        var stop = errors.FirstOrDefault(e =>
+            AccessProblems.Contains(e.Type)
+            || (RequestProblems.Contains(e.Type) && e.ResourceType is null && e.Value is null)
+            || (e.ResourceType is null && e.Value is null && Mentions(e, "suspended")));
+        return stop?.Describe();
+    }
+
+    private static bool Mentions(SourceError error, string word) =>
+        (error.Title?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false)
+        || (error.Detail?.Contains(word, StringComparison.OrdinalIgnoreCase) ?? false);
+
+    private static IReadOnlyList<SourceError> ErrorsOf(JsonElement root) =>
+        root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+            ? errors.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).Select(ErrorOf).ToList()
+            : [];
+
+    private static SourceError ErrorOf(JsonElement error)
+    {
+        var type = StringOf(error, "type");
+        // https://api.x.com/2/problems/usage-capped → usage-capped; about:blank stays as it is.
+        var shortType = string.IsNullOrWhiteSpace(type) ? "unknown" : type.TrimEnd('/')[(type.TrimEnd('/').LastIndexOf('/') + 1)..];
+        return new SourceError(
+            shortType,
+            StringOf(error, "title"),
+            StringOf(error, "detail") ?? StringOf(error, "message"),
+            StringOf(error, "resource_type"),
+            StringOf(error, "parameter"),
+            ScalarOf(error, "value") ?? StringOf(error, "resource_id"));
+    }
+
+    private static string? ScalarOf(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetStringLenient(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+            _ => null,
+        } : null;
+
+    private static JsonDocumentOptions Options(int maxDepth) => new() { MaxDepth = maxDepth };
 
     /// <summary>
     /// What an error body says (<c>title</c>, <c>detail</c>, <c>errors[].message</c>), for a person to act on; null
@@ -205,7 +316,7 @@ public static class XRecentSearch
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(body, Options(InputLimits.Default.MaxNestingDepth));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -242,11 +353,12 @@ public static class XRecentSearch
     {
         if (MapPost(element, usernames, company, fetchedAt, out var problem) is { } post)
         {
-            return new SourceItem.Post(post, $"{QuarantineSource}:{post.Id}");
+            // The page it came from, as for Nitter: whatever happens to the post later (the database refuses it) names the page.
+            return new SourceItem.Post(post, $"{url}#{post.Id}");
         }
 
         return new SourceItem.Unreadable(new QuarantineEntry(
-            QuarantineSource, url.ToString(), problem, element.GetRawText(), null, company));
+            QuarantineSource, url.ToString(), problem, Pipeline.Models.Text.SafeText.Truncate(element.GetRawText(), PayloadLimit), null, company));
     }
 
     private static RawPost? MapPost(JsonElement item, IReadOnlyDictionary<string, string> usernames, CompanyId company,
@@ -347,10 +459,12 @@ public static class XRecentSearch
             ? new PostId(value)
             : null;
 
+    // Lenient: a lone surrogate escape (\ud800) is valid JSON that GetString refuses; the text keeps it for the
+    // sink to repair and count, instead of one character failing the whole page.
     private static string? StringOf(JsonElement parent, string name) =>
         parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value)
             && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? value.GetStringLenient()
             : null;
 
     // A missing metric is zero; a count beyond int (impossible today) is capped rather than failing the post.

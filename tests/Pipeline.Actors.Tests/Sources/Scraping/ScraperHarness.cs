@@ -18,7 +18,7 @@ internal sealed class ScraperHarness : IAsyncDisposable
         ["@NorthwindBank", "@NorthwindHelp"], ["northwind bank", "northwind"], "Nigeria", "Banking");
 
     private readonly HttpClient _http = new();
-    private UniqueKillSwitch? _killSwitch;
+    private IActorRef? _graph;
 
     private ScraperHarness(TestDatabase database, IReadOnlyList<FakeHttpServer> servers, TempDirectory folder)
     {
@@ -49,32 +49,45 @@ internal sealed class ScraperHarness : IAsyncDisposable
         return new ScraperHarness(database, fakes, new TempDirectory());
     }
 
-    /// <summary>Starts a scraper actor for <see cref="Northwind"/> over every fake server, playing the X API or, with <paramref name="nitter"/>, Nitter instances.</summary>
-    public IActorRef Scraper(ActorSystem system, ScrapeSchedule? schedule = null, TimeSpan? timeout = null, string? name = null, bool nitter = false)
-    {
-        if (_killSwitch is null)
-        {
-            var (ingress, killSwitch, _) = Database.Graph(Counters).RunShared(system.Materializer());
-            _killSwitch = killSwitch;
-            Ingress = ingress;
-        }
+    /// <summary>The shared graph's entrance, as the scrapers use it (its state is what readiness reports).</summary>
+    public SharedGraphEntrance Entrance { get; } = new();
 
-        var options = new XSearchOptions(Timeout: timeout ?? TimeSpan.FromSeconds(5));
-        var nitterOptions = new NitterSourceOptions("PipelineTests/1.0", timeout ?? TimeSpan.FromSeconds(5));
-        var spec = new ScraperSpec(Northwind, nitter ? "nitter" : "x_api",
-            Servers.Select(s => nitter
-                ? (ISearchSource)new NitterSource(_http, s.BaseUrl, nitterOptions)
-                : new XApiSource(_http, s.BaseUrl, "test-token", options)).ToList(),
+    /// <summary>
+    /// Starts the supervised shared graph once (as the service does), with <paramref name="scoring"/> between cleaning and the sink.
+    /// </summary>
+    public IActorRef Graph(ActorSystem system, IReadOnlyList<Akka.Streams.Dsl.Flow<PipelineItem, PipelineItem, Akka.NotUsed>>? scoring = null,
+        SupervisionSettings? supervision = null) =>
+        _graph ??= system.ActorOf(SharedGraphRunner.Props(Database.Graph(Counters, scoring: scoring), Entrance,
+            supervision ?? new SupervisionSettings(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), 0.2)), "scraper-graph");
+
+    /// <summary>Starts a scraper actor for <see cref="Northwind"/> over every fake server, playing the X API or, with <paramref name="nitter"/>, Nitter instances.</summary>
+    /// <param name="supervised">Under its backoff supervisor, as the service runs it.</param>
+    /// <param name="wrap">Wraps each instance's source (a test's fault injection).</param>
+    public IActorRef Scraper(ActorSystem system, ScrapeSchedule? schedule = null, TimeSpan? timeout = null, string? name = null, bool nitter = false,
+        InputLimits? limits = null, bool supervised = false, Func<ISearchSource, ISearchSource>? wrap = null, string? diagnostics = null)
+    {
+        Graph(system);
+        var spec = Spec(schedule, timeout, nitter, limits, wrap, diagnostics);
+        var props = supervised ? ScraperActor.Supervised(spec) : Props.Create(() => new ScraperActor(spec));
+        return system.ActorOf(props, name ?? "scraper-" + Guid.NewGuid().ToString("N")[..6]);
+    }
+
+    public ScraperSpec Spec(ScrapeSchedule? schedule = null, TimeSpan? timeout = null, bool nitter = false, InputLimits? limits = null,
+        Func<ISearchSource, ISearchSource>? wrap = null, string? diagnostics = null)
+    {
+        var options = new XSearchOptions(Timeout: timeout ?? TimeSpan.FromSeconds(5)) { Limits = limits ?? InputLimits.Default };
+        var nitterOptions = new NitterSourceOptions("PipelineTests/1.0", timeout ?? TimeSpan.FromSeconds(5)) { Limits = limits ?? InputLimits.Default };
+        return new ScraperSpec(Northwind, nitter ? "nitter" : "x_api",
+            Servers.Select(s => (wrap ?? (source => source))(nitter
+                ? new NitterSource(_http, s.BaseUrl, nitterOptions)
+                : new XApiSource(_http, s.BaseUrl, "test-token", options))).ToList(),
             schedule ?? Backfill(),
             new RetryBackoff(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2)),
             TimeSpan.FromSeconds(30),
-            Ingress!,
+            Entrance,
             Status,
-            Folder.Combine("diagnostics"));
-        return system.ActorOf(Props.Create(() => new ScraperActor(spec)), name ?? "scraper-" + Guid.NewGuid().ToString("N")[..6]);
+            diagnostics ?? Folder.Combine("diagnostics"));
     }
-
-    public Akka.Streams.Dsl.Sink<SourceItem, Akka.NotUsed>? Ingress { get; private set; }
 
     /// <summary>One backfill window covering yesterday and today, then live polls an hour apart (none in a test).</summary>
     public static ScrapeSchedule Backfill() =>
@@ -116,7 +129,7 @@ internal sealed class ScraperHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _killSwitch?.Shutdown();
+        _graph?.Tell(PoisonPill.Instance);
         foreach (var server in Servers)
         {
             await server.DisposeAsync();

@@ -163,7 +163,7 @@ public sealed class XRecentSearchTests
         var page = XRecentSearch.ParsePage(Fixture("recent_search_sample.json"), PageUrl, GtBank.Id, FetchedAt);
 
         var posts = page.Items.Cast<SourceItem.Post>().ToList();
-        Assert.Equal(["x_api:1861450077788990011", "x_api:1861432187654321001"], posts.Select(p => p.Location));
+        Assert.Equal([$"{PageUrl}#1861450077788990011", $"{PageUrl}#1861432187654321001"], posts.Select(p => p.Location));
         var first = posts[0].Raw;
         Assert.Equal(
             (1861450077788990011L, "1500000000000000003", "techmoneywk", 97, 18, 1, 2, "en"),
