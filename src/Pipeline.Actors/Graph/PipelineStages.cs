@@ -12,7 +12,7 @@ public static class PipelineStages
 {
     /// <summary>Applies the cleaning rules; unreadable input becomes a quarantine item. Every item is counted.</summary>
     public static Source<PipelineItem, TMat> Clean<TMat>(
-        this Source<SourceItem, TMat> source, PostCleaner cleaner, PipelineCounters counters) =>
+        this Source<SourceItem, TMat> source, IPostCleaner cleaner, PipelineCounters counters) =>
         source.Select(item =>
         {
             PipelineItem result = item switch
