@@ -32,24 +32,26 @@ public sealed class FileImportActor : ReceiveActor, IWithTimers
     private readonly InboxWatch _watch;
     private readonly Queue<PendingFile> _queue = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private IMaterializer? _materializer;
+    private readonly IMaterializer _materializer;
     private ImportRun? _current;
     private PendingFile? _retry;
     private int _failures;
     private IActorRef? _drainRequester;
 
-    public FileImportActor(ImportSettings settings, PipelineGraph graph, PipelineStatus status)
-        : this(settings, graph, status, SupervisionSettings.Default)
-    {
-    }
-
     /// <param name="supervision">Backoff between an import that failed for a reason other than its file and its next attempt.</param>
-    public FileImportActor(ImportSettings settings, PipelineGraph graph, PipelineStatus status, SupervisionSettings supervision)
+    /// <param name="materializer">
+    /// Outlives the actor, so that when it stops or restarts, the stream it ran is stopped through its kill
+    /// switch and still commits what it read (a stream stopped with its materializer ends abruptly, and
+    /// its completion never comes).
+    /// </param>
+    public FileImportActor(
+        ImportSettings settings, PipelineGraph graph, PipelineStatus status, SupervisionSettings supervision, IMaterializer materializer)
     {
         _settings = settings;
         _graph = graph;
         _status = status;
         _supervision = supervision;
+        _materializer = materializer;
         _watch = new InboxWatch(settings.SettleTime);
 
         Receive<PollInbox>(_ => EnqueueInboxFiles());
@@ -62,8 +64,6 @@ public sealed class FileImportActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        // One materializer for the incarnation: its streams stop with it, and none is left behind per file.
-        _materializer = Context.Materializer();
         foreach (var file in _settings.Files)
         {
             if (File.Exists(file))
@@ -84,6 +84,7 @@ public sealed class FileImportActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Stops reading; what was read is still committed, and the run's end comes to an address that ignores it.
         _current?.KillSwitch.Shutdown();
         _status.Processing(null);
         _status.GraphStopped();
@@ -170,7 +171,7 @@ public sealed class FileImportActor : ReceiveActor, IWithTimers
         _log.Info("Importing {0}", file.Path);
         _status.Processing(file.Path);
         var readToEnd = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (killSwitch, completion) = _graph.Run(source.SignallingItsEnd(readToEnd), _materializer!);
+        var (killSwitch, completion) = _graph.Run(source.SignallingItsEnd(readToEnd), _materializer);
         var run = new ImportRun(file, killSwitch, readToEnd.Task);
         _current = run;
         completion.PipeTo(Self,

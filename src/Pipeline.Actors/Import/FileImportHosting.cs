@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Pattern;
+using Akka.Streams;
 using Pipeline.Actors.Graph;
 
 namespace Pipeline.Actors.Import;
@@ -18,7 +19,8 @@ public static class FileImportHosting
         {
             var graph = resolver.GetService<PipelineGraph>();
             var status = resolver.GetService<PipelineStatus>();
-            var importer = system.ActorOf(SupervisedProps(settings, graph, status, supervision), "file-import");
+            var importer = system.ActorOf(
+                SupervisedProps(settings, graph, status, supervision, system.Materializer(namePrefix: "file-import")), "file-import");
             registry.Register<FileImportActor>(importer);
 
             // SIGTERM: stop reading, commit what is in flight, then let the system go down.
@@ -44,10 +46,11 @@ public static class FileImportHosting
     /// and carries on with the configured files and the inbox (imports are idempotent). Messages reach
     /// the importer through the supervisor; a drain while it is down is answered at once.
     /// </summary>
-    public static Props SupervisedProps(ImportSettings settings, PipelineGraph graph, PipelineStatus status, SupervisionSettings supervision) =>
+    public static Props SupervisedProps(
+        ImportSettings settings, PipelineGraph graph, PipelineStatus status, SupervisionSettings supervision, IMaterializer materializer) =>
         BackoffSupervisor.Props(
             Backoff.OnFailure(
-                    Props.Create(() => new FileImportActor(settings, graph, status, supervision)),
+                    Props.Create(() => new FileImportActor(settings, graph, status, supervision, materializer)),
                     "importer", supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor, maxNrOfRetries: -1)
                 .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))
                 .WithReplyWhileStopped(FileImportActor.Drained.Instance));

@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.TestKit.Xunit;
 using Pipeline.Actors.Graph;
@@ -32,7 +33,8 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         var counters = new PipelineCounters();
         var status = new PipelineStatus();
         var graph = database.Graph(counters, sink, stages);
-        var importer = Sys.ActorOf(Props.Create(() => new FileImportActor(settings, graph, status, Supervision)));
+        var materializer = Sys.Materializer();
+        var importer = Sys.ActorOf(Props.Create(() => new FileImportActor(settings, graph, status, Supervision, materializer)));
         return new Importer(importer, counters, status);
     }
 
@@ -262,7 +264,8 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         var status = new PipelineStatus();
         var graph = database.Graph(counters);
         // Restarted in place, as any parent's default supervision does: the old run's end comes to the same address.
-        var importer = ChildActorOf(Props.Create(() => new FileImportActor(Settings(inbox), graph, status, Supervision)),
+        var materializer = Sys.Materializer();
+        var importer = ChildActorOf(Props.Create(() => new FileImportActor(Settings(inbox), graph, status, Supervision, materializer)),
             new OneForOneStrategy(_ => Directive.Restart));
         await AwaitAssertAsync(() => Assert.Equal(2_000, counters.CommittedItems), Patience);
         // The same file again for the restarted importer, as a second pipe, also held open mid-file: a pipe
@@ -298,7 +301,8 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         var errors = CreateTestProbe();
         Sys.EventStream.Subscribe(errors, typeof(Error));
         Sys.ActorOf(FileImportHosting.SupervisedProps(
-            Settings(inbox), database.Graph(counters), status, new SupervisionSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 0)));
+            Settings(inbox), database.Graph(counters), status, new SupervisionSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 0),
+            Sys.Materializer()));
 
         await errors.FishForMessageAsync<Error>(e => e.Cause is ActorInitializationException, Patience);
         File.Delete(inbox);
@@ -323,7 +327,8 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         var counters = new PipelineCounters();
         var status = new PipelineStatus();
         Sys.ActorOf(FileImportHosting.SupervisedProps(
-            Settings(inbox), database.Graph(counters), status, new SupervisionSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 0)));
+            Settings(inbox), database.Graph(counters), status, new SupervisionSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 0),
+            Sys.Materializer()));
 
         var rows = Drop(inbox, "tweets.jsonl", 200);
         await AwaitAssertAsync(() => Assert.True(counters.CommittedItems >= 2 * rows.Count, "imported, crashed, restarted and imported again"), Patience);
