@@ -4,6 +4,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Pipeline.Actors.Storage;
 using Pipeline.Models.Cleaning;
+using Pipeline.Models.Domain;
 
 namespace Pipeline.Actors.Graph;
 
@@ -24,16 +25,23 @@ public sealed record PipelineGraph(
     /// Wires <paramref name="source"/> through every stage to the database. The kill switch
     /// stops reading; the task completes once everything read so far is committed.
     /// </summary>
+    /// <remarks>
+    /// Each call cleans through a run of its own (<see cref="PostCleaner.BeginRun"/>): ids count as
+    /// seen once their batch is committed, so if this graph fails, the posts it had cleaned but not
+    /// stored are new again for the next run, and other graphs sharing the cleaner lose nothing.
+    /// </remarks>
     public (UniqueKillSwitch KillSwitch, Task Completion) Run<TMat>(
         Source<SourceItem, TMat> source, IMaterializer materializer, Action<BatchCommitted>? onCommitted = null)
     {
+        var cleaning = Cleaner.BeginRun();
         var (killSwitch, completion) = source
             .Stoppable()
-            .Clean(Cleaner, Counters, Guard)
+            .Clean(cleaning, Counters, Guard)
             .Score(ScoringStages)
             .CommitTo(Sink, SinkSettings)
             .ToMaterialized(Akka.Streams.Dsl.Sink.ForEach<BatchCommitted>(batch =>
             {
+                cleaning.Committed(CleanedPosts(batch));
                 TellScrapers(batch);
                 onCommitted?.Invoke(batch);
             }), Keep.Both)
@@ -53,6 +61,23 @@ public sealed record PipelineGraph(
         var (ingress, source) = MergeHub.Source<SourceItem>(perProducerBufferSize: 16).PreMaterialize(materializer);
         var (killSwitch, completion) = Run(source, materializer, onCommitted);
         return (ingress, killSwitch, completion);
+    }
+
+    /// <summary>The ids of the committed posts that went through cleaning (quarantined input never did).</summary>
+    private static IEnumerable<PostId> CleanedPosts(BatchCommitted batch)
+    {
+        foreach (var item in batch.Items)
+        {
+            switch (item)
+            {
+                case PipelineItem.Scored scored:
+                    yield return scored.Post.Post.Raw.Id;
+                    break;
+                case PipelineItem.Dropped dropped:
+                    yield return dropped.Post.Id;
+                    break;
+            }
+        }
     }
 
     private static void TellScrapers(BatchCommitted batch)

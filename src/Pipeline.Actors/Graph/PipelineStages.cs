@@ -21,7 +21,7 @@ public static class PipelineStages
     /// become quarantine items that keep their page ack; the stream goes on. Every item is counted.
     /// </summary>
     public static Source<PipelineItem, TMat> Clean<TMat>(
-        this Source<SourceItem, TMat> source, PostCleaner cleaner, PipelineCounters counters, PostGuard? guard = null)
+        this Source<SourceItem, TMat> source, IPostCleaner cleaner, PipelineCounters counters, PostGuard? guard = null)
     {
         var bounds = guard ?? PostGuard.Default;
         return source.Select(item =>
@@ -48,7 +48,7 @@ public static class PipelineStages
         });
     }
 
-    private static PipelineItem CleanPost(SourceItem.Post post, PostCleaner cleaner, PostGuard guard, PipelineCounters counters)
+    private static PipelineItem CleanPost(SourceItem.Post post, IPostCleaner cleaner, PostGuard guard, PipelineCounters counters)
     {
         switch (guard.Check(post.Raw))
         {

@@ -9,6 +9,7 @@ public sealed class PipelineStatus
     private volatile bool _graphRunning;
     private volatile string? _currentInput;
     private volatile string? _lastError;
+    private volatile PendingRestart? _restart;
 
     public bool GraphRunning => _graphRunning;
 
@@ -16,11 +17,29 @@ public sealed class PipelineStatus
 
     public string? LastError => _lastError;
 
-    public void GraphStarted() => _graphRunning = true;
+    /// <summary>Set while the graph is down after a failure and waits for its restart; null while it runs.</summary>
+    public PendingRestart? Restart => _restart;
+
+    public void GraphStarted()
+    {
+        _restart = null;
+        _graphRunning = true;
+    }
 
     public void GraphStopped() => _graphRunning = false;
+
+    /// <summary>The graph failed (<paramref name="error"/>) and is started again at <paramref name="at"/>.</summary>
+    public void RestartPending(string error, DateTimeOffset at)
+    {
+        _lastError = error;
+        _restart = new PendingRestart(error, at);
+        _graphRunning = false;
+    }
 
     public void Processing(string? input) => _currentInput = input;
 
     public void Failed(string error) => _lastError = error;
 }
+
+/// <summary>Why the graph is down and when it starts again.</summary>
+public sealed record PendingRestart(string Error, DateTimeOffset At);

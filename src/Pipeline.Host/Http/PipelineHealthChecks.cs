@@ -48,13 +48,17 @@ public sealed class MigrationsHealthCheck(NpgsqlDataSource dataSource) : IHealth
     }
 }
 
-/// <summary>The graph that feeds the database is running.</summary>
+/// <summary>The graph that feeds the database is running (a failed one says why and when it restarts).</summary>
 public sealed class GraphHealthCheck(PipelineStatus status) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
-        Task.FromResult(status.GraphRunning
-            ? HealthCheckResult.Healthy(status.CurrentInput is { } input ? $"running, importing {input}" : "running")
-            : HealthCheckResult.Unhealthy("the pipeline graph is not running"));
+        Task.FromResult(status switch
+        {
+            { GraphRunning: true } => HealthCheckResult.Healthy(status.CurrentInput is { } input ? $"running, importing {input}" : "running"),
+            { Restart: { } restart } => HealthCheckResult.Unhealthy(
+                $"the import graph failed ({restart.Error}); it restarts at {restart.At.UtcDateTime:HH:mm:ss} UTC"),
+            _ => HealthCheckResult.Unhealthy("the pipeline graph is not running"),
+        });
 }
 
 /// <summary>Which model a scoring stage uses and since when; Degraded while a topic catalog is not yet published.</summary>

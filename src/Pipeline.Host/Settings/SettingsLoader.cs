@@ -107,7 +107,8 @@ public static partial class SettingsLoader
             new ImportSettings(
                 reader.StringList("pipeline.import.files").Select(ResolveShippedFile).ToList(),
                 reader.String("pipeline.import.inbox"),
-                reader.Duration("pipeline.import.poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(24))),
+                reader.Duration("pipeline.import.poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(24)),
+                reader.Duration("pipeline.import.settle-time", TimeSpan.Zero, TimeSpan.FromHours(1))),
             new ScrapingSettings(
                 reader.Int("pipeline.scraping.backfill-days", 0, 3650),
                 reader.Duration("pipeline.scraping.window", TimeSpan.FromMinutes(1), TimeSpan.FromDays(366)),

@@ -14,13 +14,24 @@ public abstract record CleaningOutcome(RawPost Raw)
     public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason) : CleaningOutcome(Post);
 }
 
+/// <summary>Something that decides what becomes of one post: a <see cref="PostCleaner"/> or one <see cref="CleaningRun"/> of it.</summary>
+public interface IPostCleaner
+{
+    CleaningOutcome Clean(RawPost raw);
+}
+
 /// <summary>
 /// Applies the cleaning rules in a fixed order (cheapest and most certain first) and
 /// remembers recent ids and retweet texts for duplicate detection. Safe to share between
 /// streams (file imports and the scrapers' graph run side by side): the duplicate windows
 /// are guarded by a lock that is uncontended in the common case.
 /// </summary>
-public sealed partial class PostCleaner
+/// <remarks>
+/// A graph cleans through a <see cref="CleaningRun"/> (<see cref="BeginRun"/>), which adds an id to
+/// the shared window only once its batch is committed; <see cref="Clean"/> on the cleaner itself
+/// remembers at once, for callers whose cleaning is final (tests, benchmarks, one-off tools).
+/// </remarks>
+public sealed partial class PostCleaner : IPostCleaner, IDuplicateWindow
 {
     private readonly CleaningPolicy _policy;
     private readonly CompanyDirectory _companies;
@@ -51,7 +62,56 @@ public sealed partial class PostCleaner
 
     private readonly Lock _seen = new();
 
-    public CleaningOutcome Clean(RawPost raw)
+    internal CleaningPolicy Policy => _policy;
+
+    /// <summary>Cleans one post and remembers its id (and retweet text) at once.</summary>
+    public CleaningOutcome Clean(RawPost raw) => Clean(raw, this);
+
+    /// <summary>Starts the cleaning of one materialisation of a graph; see <see cref="CleaningRun"/>.</summary>
+    public CleaningRun BeginRun() => new(this);
+
+    bool IDuplicateWindow.FirstId(long id)
+    {
+        lock (_seen)
+        {
+            return _seenIds.Add(id);
+        }
+    }
+
+    bool IDuplicateWindow.FirstText(long id, ulong textKey)
+    {
+        lock (_seen)
+        {
+            return _seenTexts.Add(textKey);
+        }
+    }
+
+    /// <summary>Whether the id or text is already in the committed windows (no change to them).</summary>
+    internal bool Remembers(long? id, ulong? textKey)
+    {
+        lock (_seen)
+        {
+            return (id is { } i && _seenIds.Contains(i)) || (textKey is { } t && _seenTexts.Contains(t));
+        }
+    }
+
+    /// <summary>Adds committed ids and texts to the shared windows, in the order they were cleaned.</summary>
+    internal void Remember(IEnumerable<(long Id, ulong? TextKey)> committed)
+    {
+        lock (_seen)
+        {
+            foreach (var (id, textKey) in committed)
+            {
+                _seenIds.Add(id);
+                if (textKey is { } key)
+                {
+                    _seenTexts.Add(key);
+                }
+            }
+        }
+    }
+
+    internal CleaningOutcome Clean(RawPost raw, IDuplicateWindow window)
     {
         var text = TextNormalizer.DecodeEntities(raw.Text);
         // Nitter shows a reply's leading @mentions apart from its text (X keeps them in it); they
@@ -61,13 +121,7 @@ public sealed partial class PostCleaner
             : text;
         var company = raw.Company is { } given ? _companies.Find(given.Value) : _relevance.FirstCompanyIn(relevanceText);
 
-        bool firstTimeId;
-        lock (_seen)
-        {
-            firstTimeId = _seenIds.Add(raw.Id.Value);
-        }
-
-        if (!firstTimeId)
+        if (!window.FirstId(raw.Id.Value))
         {
             return new CleaningOutcome.Dropped(raw, company?.Id, DropReason.DuplicateId);
         }
@@ -92,12 +146,7 @@ public sealed partial class PostCleaner
             return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NotRelevant);
         }
 
-        var textKey = TextKey(text);
-        bool firstTimeText;
-        lock (_seen)
-        {
-            firstTimeText = _seenTexts.Add(textKey);
-        }
+        var firstTimeText = window.FirstText(raw.Id.Value, TextKey(text));
 
         if (raw.IsRetweet && (_policy.DropRetweets || !firstTimeText))
         {

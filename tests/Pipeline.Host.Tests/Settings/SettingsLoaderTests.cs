@@ -34,6 +34,8 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.http.port = 70000", "pipeline.http.port = 70000: must be between 0 and 65535")]
     [InlineData("pipeline.cleaning.drop-own-posts = maybe", "pipeline.cleaning.drop-own-posts = \"maybe\": must be on or off")]
     [InlineData("pipeline.import.inbox = \"\"", "pipeline.import.inbox: must not be empty")]
+    [InlineData("pipeline.import.settle-time = 2h", "pipeline.import.settle-time = 2h: must be between")]
+    [InlineData("pipeline.import.settle-time = soon", "pipeline.import.settle-time = \"soon\": must be a duration")]
     [InlineData("pipeline.database.reporting-user = \"Robert'); DROP\"", "pipeline.database.reporting-user = \"Robert'); DROP\": must be a lower-case identifier")]
     [InlineData("pipeline.companies = [{ id = \"GT Bank\", name = x, terms = [gt] }]", "pipeline.companies[0].id = \"GT Bank\": must be a lower-case slug")]
     [InlineData("pipeline.companies = [{ id = gt, name = x, handles = [\"gtbank\"] }]", "pipeline.companies[0].handles: \"gtbank\" is not a handle like @gtbank")]
@@ -108,6 +110,7 @@ public sealed class SettingsLoaderTests
             ["PIPELINE_DB"] = "Host=db;Password=p\"w",
             ["PIPELINE_SINK_BATCH_SIZE"] = "1234",
             ["PIPELINE_HTTP_HOST"] = "0.0.0.0",
+            ["PIPELINE_INBOX_SETTLE_TIME"] = "500ms",
         };
 
         var settings = SettingsLoader.Load(Shipped(environment: environment.GetValueOrDefault));
@@ -116,6 +119,8 @@ public sealed class SettingsLoaderTests
         Assert.Equal(1234, settings.Sink.BatchSize);
         Assert.Equal("0.0.0.0", settings.Http.Host);
         Assert.Equal(8558, settings.Http.Port);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), settings.Import.SettleTime);
+        Assert.Equal(TimeSpan.FromSeconds(2), SettingsLoader.Load(Shipped()).Import.SettleTime);
     }
 
     [Fact]
