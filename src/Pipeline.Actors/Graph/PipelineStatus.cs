@@ -10,6 +10,7 @@ public sealed class PipelineStatus
     private volatile string? _currentInput;
     private volatile string? _lastError;
     private volatile PendingRestart? _restart;
+    private long _restarts;
 
     public bool GraphRunning => _graphRunning;
 
@@ -19,6 +20,9 @@ public sealed class PipelineStatus
 
     /// <summary>Set while the graph is down after a failure and waits for its restart; null while it runs.</summary>
     public PendingRestart? Restart => _restart;
+
+    /// <summary>How many times the graph failed and was (or is about to be) started again.</summary>
+    public long Restarts => Interlocked.Read(ref _restarts);
 
     public void GraphStarted()
     {
@@ -32,6 +36,7 @@ public sealed class PipelineStatus
     public void RestartPending(string error, DateTimeOffset at)
     {
         _lastError = error;
+        Interlocked.Increment(ref _restarts);
         _restart = new PendingRestart(error, at);
         _graphRunning = false;
     }

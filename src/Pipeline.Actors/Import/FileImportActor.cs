@@ -26,6 +26,7 @@ namespace Pipeline.Actors.Import;
 public sealed class FileImportActor : ReceiveActor, IWithTimers
 {
     private readonly ImportSettings _settings;
+    private readonly InputLimits _limits;
     private readonly PipelineGraph _graph;
     private readonly PipelineStatus _status;
     private readonly SupervisionSettings _supervision;
@@ -44,9 +45,11 @@ public sealed class FileImportActor : ReceiveActor, IWithTimers
     /// switch and still commits what it read (a stream stopped with its materializer ends abruptly, and
     /// its completion never comes).
     /// </param>
+    /// <param name="limits">What the readers hold every file to (<c>pipeline.limits</c>: line, record, fields, nesting).</param>
     public FileImportActor(
-        ImportSettings settings, PipelineGraph graph, PipelineStatus status, SupervisionSettings supervision, IMaterializer materializer)
+        ImportSettings settings, InputLimits limits, PipelineGraph graph, PipelineStatus status, SupervisionSettings supervision, IMaterializer materializer)
     {
+        _limits = limits;
         _settings = settings;
         _graph = graph;
         _status = status;
@@ -160,7 +163,7 @@ public sealed class FileImportActor : ReceiveActor, IWithTimers
         Source<SourceItem, NotUsed> source;
         try
         {
-            source = FileImportSource.FromFile(file.Path, DateTimeOffset.UtcNow);
+            source = FileImportSource.FromFile(file.Path, DateTimeOffset.UtcNow, _limits);
         }
         catch (Exception e) when (e is ArgumentException or PostFileException)
         {

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Pattern;
 using Akka.Streams;
 using Pipeline.Actors.Graph;
+using Pipeline.Models.Domain;
 
 namespace Pipeline.Actors.Import;
 
@@ -13,14 +14,14 @@ public static class FileImportHosting
     /// <summary>Starts the importer; <see cref="PipelineGraph"/> and <see cref="PipelineStatus"/> come from the service provider.</summary>
     /// <param name="supervision">Backoff of the importer's restarts, and of its retries of an import that failed for a reason other than its file.</param>
     public static AkkaConfigurationBuilder AddFileImporter(
-        this AkkaConfigurationBuilder builder, ImportSettings settings, SupervisionSettings supervision, TimeSpan drainTimeout)
+        this AkkaConfigurationBuilder builder, ImportSettings settings, InputLimits limits, SupervisionSettings supervision, TimeSpan drainTimeout)
     {
         return builder.WithActors((system, registry, resolver) =>
         {
             var graph = resolver.GetService<PipelineGraph>();
             var status = resolver.GetService<PipelineStatus>();
             var importer = system.ActorOf(
-                SupervisedProps(settings, graph, status, supervision, system.Materializer(namePrefix: "file-import")), "file-import");
+                SupervisedProps(settings, limits, graph, status, supervision, system.Materializer(namePrefix: "file-import")), "file-import");
             registry.Register<FileImportActor>(importer);
 
             // SIGTERM: stop reading, commit what is in flight, then let the system go down.
@@ -47,10 +48,10 @@ public static class FileImportHosting
     /// the importer through the supervisor; a drain while it is down is answered at once.
     /// </summary>
     public static Props SupervisedProps(
-        ImportSettings settings, PipelineGraph graph, PipelineStatus status, SupervisionSettings supervision, IMaterializer materializer) =>
+        ImportSettings settings, InputLimits limits, PipelineGraph graph, PipelineStatus status, SupervisionSettings supervision, IMaterializer materializer) =>
         BackoffSupervisor.Props(
             Backoff.OnFailure(
-                    Props.Create(() => new FileImportActor(settings, graph, status, supervision, materializer)),
+                    Props.Create(() => new FileImportActor(settings, limits, graph, status, supervision, materializer)),
                     "importer", supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor, maxNrOfRetries: -1)
                 .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))
                 .WithReplyWhileStopped(FileImportActor.Drained.Instance));

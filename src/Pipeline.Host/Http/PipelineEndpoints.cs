@@ -26,7 +26,8 @@ public static class PipelineEndpoints
         app.MapHealthChecks("/alive", live);
         app.MapHealthChecks("/healthz/ready", ready);
         app.MapHealthChecks("/ready", ready);
-        app.MapGet("/metrics", (PipelineCounters counters) => Results.Text(Prometheus(counters), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", (PipelineCounters counters, PipelineStatus imports, SourceStatusBoard sources, IServiceProvider services) =>
+            Results.Text(Prometheus(counters, imports, sources, services.GetService<SharedGraphEntrance>()), "text/plain; version=0.0.4"));
         // Per scraper: mode, pages committed, last success and error, and each instance's pause.
         app.MapGet("/status/sources", (SourceStatusBoard board) => Results.Json(board.All));
         return app;
@@ -63,7 +64,7 @@ public static class PipelineEndpoints
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
 
-    private static string Prometheus(PipelineCounters counters)
+    private static string Prometheus(PipelineCounters counters, PipelineStatus imports, SourceStatusBoard sources, SharedGraphEntrance? scrapers)
     {
         var text = new StringBuilder();
         void Counter(string name, string help, long value, string labels = "")
@@ -133,6 +134,19 @@ public static class PipelineEndpoints
                 text.Append("pipeline_stage_busy_seconds_total{stage=\"").Append(stage).Append("\"} ")
                     .Append(counts.Busy.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
             }
+        }
+
+        text.Append("# HELP pipeline_graph_restarts_total Times a long-running graph failed and was started again, by graph.\n# TYPE pipeline_graph_restarts_total counter\n");
+        Counter("pipeline_graph_restarts_total", string.Empty, imports.Restarts, "{graph=\"import\"}");
+        if (scrapers is not null)
+        {
+            Counter("pipeline_graph_restarts_total", string.Empty, scrapers.State.Restarts, "{graph=\"scrapers\"}");
+        }
+
+        text.Append("# HELP pipeline_source_errors_total Errors a source reported beside or instead of its posts (X API partial errors), by source and type.\n# TYPE pipeline_source_errors_total counter\n");
+        foreach (var ((source, type), count) in sources.ErrorCounts.OrderBy(e => e.Key.Source, StringComparer.Ordinal).ThenBy(e => e.Key.Type, StringComparer.Ordinal))
+        {
+            Counter("pipeline_source_errors_total", string.Empty, count, $"{{source=\"{Escape(source)}\",type=\"{Escape(type)}\"}}");
         }
 
         RuntimeMetrics.AppendTo(text);

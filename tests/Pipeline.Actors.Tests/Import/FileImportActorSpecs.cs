@@ -8,6 +8,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Storage;
 using Pipeline.Actors.Tests.Support;
+using Pipeline.Models.Domain;
 using Pipeline.Tests.Shared;
 using Xunit;
 
@@ -34,7 +35,7 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         var status = new PipelineStatus();
         var graph = database.Graph(counters, sink, stages);
         var materializer = Sys.Materializer();
-        var importer = Sys.ActorOf(Props.Create(() => new FileImportActor(settings, graph, status, Supervision, materializer)));
+        var importer = Sys.ActorOf(Props.Create(() => new FileImportActor(settings, InputLimits.Default, graph, status, Supervision, materializer)));
         return new Importer(importer, counters, status);
     }
 
@@ -135,6 +136,7 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         Assert.Equal(rows.Count(r => r.Expected is null), await database.CountAsync("SELECT count(*) FROM pipeline.scored_posts"));
         Assert.True(importer.Status.GraphRunning);
         Assert.Null(importer.Status.Restart);
+        Assert.Equal(1, importer.Status.Restarts);
     }
 
     [Fact]
@@ -265,7 +267,7 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         var graph = database.Graph(counters);
         // Restarted in place, as any parent's default supervision does: the old run's end comes to the same address.
         var materializer = Sys.Materializer();
-        var importer = ChildActorOf(Props.Create(() => new FileImportActor(Settings(inbox), graph, status, Supervision, materializer)),
+        var importer = ChildActorOf(Props.Create(() => new FileImportActor(Settings(inbox), InputLimits.Default, graph, status, Supervision, materializer)),
             new OneForOneStrategy(_ => Directive.Restart));
         await AwaitAssertAsync(() => Assert.Equal(2_000, counters.CommittedItems), Patience);
         // The same file again for the restarted importer, as a second pipe, also held open mid-file: a pipe
@@ -301,7 +303,7 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         var errors = CreateTestProbe();
         Sys.EventStream.Subscribe(errors, typeof(Error));
         Sys.ActorOf(FileImportHosting.SupervisedProps(
-            Settings(inbox), database.Graph(counters), status, new SupervisionSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 0),
+            Settings(inbox), InputLimits.Default, database.Graph(counters), status, new SupervisionSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 0),
             Sys.Materializer()));
 
         await errors.FishForMessageAsync<Error>(e => e.Cause is ActorInitializationException, Patience);
@@ -327,7 +329,7 @@ public sealed class FileImportActorSpecs(PostgresFixture postgres, ITestOutputHe
         var counters = new PipelineCounters();
         var status = new PipelineStatus();
         Sys.ActorOf(FileImportHosting.SupervisedProps(
-            Settings(inbox), database.Graph(counters), status, new SupervisionSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 0),
+            Settings(inbox), InputLimits.Default, database.Graph(counters), status, new SupervisionSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), 0),
             Sys.Materializer()));
 
         var rows = Drop(inbox, "tweets.jsonl", 200);

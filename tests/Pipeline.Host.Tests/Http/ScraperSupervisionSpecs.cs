@@ -97,6 +97,8 @@ public sealed class ScraperSupervisionSpecs(PostgresFixture postgres)
         Assert.Equal(("Healthy", 2L, 1L), (graphCheck.GetProperty("status").GetString(), graphCheck.GetProperty("data").GetProperty("generation").GetInt64(),
             graphCheck.GetProperty("data").GetProperty("restarts").GetInt64()));
         Assert.Contains("injected failure at item 150", graphCheck.GetProperty("data").GetProperty("lastFailure").GetString());
+        Assert.Contains("pipeline_graph_restarts_total{graph=\"scrapers\"} 1\n", await Http.GetStringAsync(new Uri(disturbed.Root, "/metrics")));
+        Assert.Contains("pipeline_graph_restarts_total{graph=\"scrapers\"} 0\n", await Http.GetStringAsync(new Uri(undisturbed.Root, "/metrics")));
 
         // The scrapers resumed: every one finished its backfill, at the same newest post as the undisturbed run's.
         Assert.Equal(undisturbed.NewestIds(), disturbed.NewestIds());

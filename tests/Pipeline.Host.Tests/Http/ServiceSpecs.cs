@@ -20,9 +20,9 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private static (PipelineSettings Settings, Config Config) Configure(string connectionString, string inbox)
+    private static (PipelineSettings Settings, Config Config) Configure(string connectionString, string inbox, string extra = "")
     {
-        var config = ConfigurationFactory.ParseString($$"""
+        var config = ConfigurationFactory.ParseString(extra).WithFallback(ConfigurationFactory.ParseString($$"""
             pipeline.database.connection-string = "{{connectionString}}"
             pipeline.import.inbox = "{{inbox}}"
             pipeline.import.files = []
@@ -31,7 +31,7 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
             pipeline.import.poll-interval = 100ms
             pipeline.sink.max-wait = 50ms
             pipeline.sink.retry-max-backoff = 500ms
-            """).WithFallback(SettingsLoader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")), _ => null));
+            """)).WithFallback(SettingsLoader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")), _ => null));
         return (SettingsLoader.Load(config), config);
     }
 
@@ -142,6 +142,31 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
         Assert.Contains("pipeline_posts_read_total 500", metrics);
         Assert.Matches(@"pipeline_posts_dropped_total\{reason=""own_post""\} [1-9]", metrics);
         Assert.Contains("pipeline_items_committed_total 500", metrics);
+    }
+
+    [Fact]
+    public async Task Inbox_files_are_held_to_the_configured_limits()
+    {
+        using var folder = new TempDirectory();
+        var inbox = folder.Combine("inbox");
+        Directory.CreateDirectory(inbox);
+        var rows = SyntheticTweets.Generate(3).ToList();
+        SyntheticTweets.WriteJsonLines(folder.Combine("rows.jsonl"), rows);
+        var lines = File.ReadAllLines(folder.Combine("rows.jsonl"));
+        // A line of 5,000 characters: far below the shipped bound, above the one configured here.
+        File.WriteAllLines(Path.Combine(inbox, "long.jsonl"), [lines[0], "{\"text\": \"" + new string('x', 5_000) + "\"}", lines[1], lines[2]]);
+        var (settings, config) = Configure(await postgres.CreateDatabaseAsync(), inbox, "pipeline.limits.max-line-length = 2000");
+        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
+        var (app, _) = await StartAsync(settings, config, database.DataSource);
+        await using var __ = app;
+
+        await AwaitAsync(() => File.Exists(Path.Combine(inbox, "done", "long.jsonl")));
+
+        await using var command = database.DataSource.CreateCommand("SELECT location || ' ' || error FROM pipeline.quarantine");
+        var quarantined = (string?)await command.ExecuteScalarAsync();
+        Assert.StartsWith("long.jsonl:2 ", quarantined);
+        Assert.Contains("max-line-length", quarantined);
+        Assert.Equal(rows.Select(r => r.Id).Order(), await StoredPosts.IdsAsync(database.DataSource));
     }
 
     [Fact]
