@@ -54,8 +54,14 @@ public static class PostFileReader
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     });
 
-    /// <summary>A disk that fails under the file is a whole-file problem, reported like the others with the file's name.</summary>
-    private static async IAsyncEnumerable<SourceItem> ReportingReadErrors(ImportFile file, IAsyncEnumerable<SourceItem> items)
+    /// <summary>
+    /// A disk that fails under the file is a whole-file problem, reported like the others with the file's name. So is
+    /// anything else a reader throws between records (each record has its own guard): the file is then one the reader
+    /// was not written for, and reading it again would fail again. Left as it was, the inbox importer would take it for
+    /// a failure of the graph and retry that file for ever, holding up every file behind it, and the CLI would print a
+    /// stack trace instead of the file and the reason.
+    /// </summary>
+    internal static async IAsyncEnumerable<SourceItem> ReportingReadErrors(ImportFile file, IAsyncEnumerable<SourceItem> items)
     {
         await using var enumerator = items.GetAsyncEnumerator();
         while (true)
@@ -70,6 +76,10 @@ public static class PostFileReader
             catch (IOException e)
             {
                 throw file.Fail(null, $"cannot read the file ({e.Message})", e);
+            }
+            catch (Exception e) when (e is not (PostFileException or OperationCanceledException))
+            {
+                throw file.Fail(null, $"cannot read the file ({e.GetType().Name}: {e.Message})", e);
             }
 
             yield return enumerator.Current;
