@@ -91,12 +91,14 @@ public static class PostFileReader
     /// is required, so analysis exports without ids or times can be read. A record without a text
     /// comes back with <see cref="PostText.Problem"/> set, never silently skipped.
     /// </summary>
+    /// <param name="limits">Bounds on lines, records, fields and nesting (<c>pipeline.limits</c>); <see cref="InputLimits.Default"/> when null.</param>
     /// <exception cref="ArgumentException">At once, when the extension names no known format.</exception>
     public static async IAsyncEnumerable<PostText> ReadTextsAsync(
-        string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        string path, InputLimits? limits = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var format = DetectFormat(path);
-        var items = Read(format, new ImportFile(path, DateTimeOffset.UnixEpoch, PostSource.Import, TextOnly: true), ct);
+        var file = new ImportFile(path, DateTimeOffset.UnixEpoch, PostSource.Import, TextOnly: true) { Limits = limits ?? InputLimits.Default };
+        var items = Read(format, file, ct);
         await foreach (var item in items)
         {
             yield return item switch

@@ -98,7 +98,7 @@ public sealed class XApiSource(HttpClient http, Uri baseUrl, string bearerToken,
             };
         }
 
-        var said = XRecentSearch.DescribeError(body);
+        var said = XRecentSearch.DescribeError(body, limits);
         var detail = $"HTTP {status} {response.ReasonPhrase}" + (said is null ? string.Empty : $": {said}");
         var errors = XRecentSearch.ParseErrors(body, limits);
         return status switch

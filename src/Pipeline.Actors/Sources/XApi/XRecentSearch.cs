@@ -312,11 +312,11 @@ public static class XRecentSearch
     /// What an error body says (<c>title</c>, <c>detail</c>, <c>errors[].message</c>), for a person to act on; null
     /// when it is not the API's JSON error shape.
     /// </summary>
-    public static string? DescribeError(string body)
+    public static string? DescribeError(string body, InputLimits? limits = null)
     {
         try
         {
-            using var document = JsonDocument.Parse(body, Options(InputLimits.Default.MaxNestingDepth));
+            using var document = JsonDocument.Parse(body, Options((limits ?? InputLimits.Default).MaxNestingDepth));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
