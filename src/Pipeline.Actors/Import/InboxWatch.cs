@@ -11,19 +11,15 @@ public readonly record struct InboxFile(string Path, long Length, DateTime LastW
 /// </summary>
 public sealed class InboxWatch(TimeSpan settleTime)
 {
-    private static readonly string[] ImportableExtensions = [".csv", ".jsonl", ".ndjson", ".json", ".js"];
-    private static readonly string[] PartialExtensions = [".part", ".tmp"];
-
     private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
 
     /// <summary>Whether a file of this name is ever imported from the inbox.</summary>
     public static bool IsCandidate(string path)
     {
+        // A name the readers know by its last extension: name.csv.part and name.csv.tmp, a writer's file before its
+        // rename, end in none of them.
         var name = System.IO.Path.GetFileName(path);
-        var extension = System.IO.Path.GetExtension(name);
-        return !name.StartsWith('.')
-            && !PartialExtensions.Contains(extension, StringComparer.OrdinalIgnoreCase)
-            && ImportableExtensions.Contains(extension, StringComparer.OrdinalIgnoreCase);
+        return !name.StartsWith('.') && PostFileReader.FormatOf(name) is not null;
     }
 
     /// <summary>

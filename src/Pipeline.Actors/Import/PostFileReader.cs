@@ -14,17 +14,20 @@ public static class PostFileReader
     public static PostFileFormat DetectFormat(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return System.IO.Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".csv" => PostFileFormat.Csv,
-            ".jsonl" or ".ndjson" or ".json" => PostFileFormat.JsonLines,
-            ".js" => PostFileFormat.XArchive,
-            var extension => throw new ArgumentException(
-                $"{System.IO.Path.GetFileName(path)}: cannot tell the format from the extension " +
-                $"'{extension}' (expected .csv, .jsonl, .ndjson, .json or .js for an X archive's tweets.js)",
-                nameof(path)),
-        };
+        return FormatOf(path) ?? throw new ArgumentException(
+            $"{System.IO.Path.GetFileName(path)}: cannot tell the format from the extension " +
+            $"'{System.IO.Path.GetExtension(path).ToLowerInvariant()}' (expected .csv, .jsonl, .ndjson, .json or .js for an X archive's tweets.js)",
+            nameof(path));
     }
+
+    /// <summary>The format the extension of <paramref name="path"/> names; null when it names none.</summary>
+    public static PostFileFormat? FormatOf(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".csv" => PostFileFormat.Csv,
+        ".jsonl" or ".ndjson" or ".json" => PostFileFormat.JsonLines,
+        ".js" => PostFileFormat.XArchive,
+        _ => null,
+    };
 
     /// <summary>Streams the posts of <paramref name="path"/>, stamped as imported at <paramref name="fetchedAt"/>.</summary>
     /// <exception cref="ArgumentException">At once, when the extension names no known format.</exception>
