@@ -231,4 +231,4 @@ public sealed class SharedGraphRunner : ReceiveActor
 }
 
 /// <summary>Thrown by <see cref="SharedGraphRunner"/> so that its supervisor restarts it.</summary>
-public sealed class SharedGraphFailedException(string message, Exception? inner) : Exception(message, inner);
+internal sealed class SharedGraphFailedException(string message, Exception? inner) : Exception(message, inner);

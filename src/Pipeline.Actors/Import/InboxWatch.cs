@@ -1,7 +1,7 @@
 namespace Pipeline.Actors.Import;
 
 /// <summary>One inbox file as a directory listing shows it.</summary>
-public readonly record struct InboxFile(string Path, long Length, DateTime LastWriteUtc);
+internal readonly record struct InboxFile(string Path, long Length, DateTime LastWriteUtc);
 
 /// <summary>
 /// Decides which inbox files are ready to import: files with a known extension that are not
@@ -9,7 +9,7 @@ public readonly record struct InboxFile(string Path, long Length, DateTime LastW
 /// size and modification time have not changed for the settle time. Pure: the actor lists the
 /// folder and says what time it is.
 /// </summary>
-public sealed class InboxWatch(TimeSpan settleTime)
+internal sealed class InboxWatch(TimeSpan settleTime)
 {
     private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
 

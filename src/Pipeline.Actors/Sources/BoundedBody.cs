@@ -12,14 +12,14 @@ namespace Pipeline.Actors.Sources;
 /// <param name="BytesRead">Bytes taken from the connection (at most the bound plus one).</param>
 /// <param name="Problem">Why <paramref name="Text"/> is null, naming the setting; null when it is not.</param>
 /// <param name="Beginning">For a refused body: its first bytes decoded, for the diagnostics folder.</param>
-public sealed record BodyRead(string? Text, long BytesRead, string? Problem, string Beginning);
+internal sealed record BodyRead(string? Text, long BytesRead, string? Problem, string Beginning);
 
 /// <summary>
 /// Reads an HTTP body without trusting its size: at most <c>pipeline.limits.max-body-size</c> bytes are
 /// taken, so a source that answers with 100 MB costs a bounded buffer, never a 100 MB string.
 /// Bytes that are not valid in the body's encoding decode to U+FFFD (nothing downstream sees invalid text).
 /// </summary>
-public static class BoundedBody
+internal static class BoundedBody
 {
     /// <summary>What a refused body keeps for diagnosis.</summary>
     public const int BeginningBytes = 64 * 1024;
