@@ -64,7 +64,7 @@ public abstract record FetchOutcome
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new Unparseable(url, $"the page could not be read ({e.GetType().Name}: {Pipeline.Models.Text.SafeText.Excerpt(e.Message, 500)})", body);
+            return new Unparseable(url, $"the page could not be read ({e.GetType().Name}: {Pipeline.Models.Text.SafeText.Excerpt(e.Message, QuarantineEntry.ErrorExcerpt)})", body);
         }
     }
 }
