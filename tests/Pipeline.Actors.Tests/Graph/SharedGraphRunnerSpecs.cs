@@ -24,10 +24,9 @@ public sealed class SharedGraphRunnerSpecs(PostgresFixture postgres) : TestKit
             DateTimeOffset.UtcNow.AddHours(-1), 0, 0, 0, 0, null, "en", false, false, DateTimeOffset.UtcNow),
         $"https://nitter.test/gtbank#{id}");
 
-    [Fact]
-    public async Task Drain_waits_for_the_item_in_flight_then_answers_and_stops_the_graph_for_good()
+    /// <summary>The supervised graph, watched, with one post delivered and held in flight by a stage.</summary>
+    private async Task<(IActorRef Graph, SharedGraphEntrance Entrance, HeldStage Held)> StartWithAPostInFlightAsync(TestDatabase database)
     {
-        await using var database = await TestDatabase.CreateAsync(postgres);
         var held = new HeldStage();
         var entrance = new SharedGraphEntrance();
         var graph = Sys.ActorOf(SharedGraphRunner.Props(database.Graph(new PipelineCounters(), scoring: [held.Stage]), entrance, Supervision));
@@ -35,6 +34,14 @@ public sealed class SharedGraphRunnerSpecs(PostgresFixture postgres) : TestKit
         await AwaitConditionAsync(() => Task.FromResult(entrance.State.Phase == SharedGraphPhase.Running), Patience);
         entrance.Deliver([Post(1)], Sys.Materializer());
         await held.Entered.WaitAsync(Patience);
+        return (graph, entrance, held);
+    }
+
+    [Fact]
+    public async Task Drain_waits_for_the_item_in_flight_then_answers_and_stops_the_graph_for_good()
+    {
+        await using var database = await TestDatabase.CreateAsync(postgres);
+        var (graph, entrance, held) = await StartWithAPostInFlightAsync(database);
 
         var drained = graph.Ask<SharedGraphRunner.Drained>(SharedGraphRunner.Drain.Instance, Patience);
         held.Release(error: null);
@@ -49,13 +56,7 @@ public sealed class SharedGraphRunnerSpecs(PostgresFixture postgres) : TestKit
     public async Task Graph_that_fails_while_it_drains_answers_the_drain_and_is_not_started_again()
     {
         await using var database = await TestDatabase.CreateAsync(postgres);
-        var held = new HeldStage();
-        var entrance = new SharedGraphEntrance();
-        var graph = Sys.ActorOf(SharedGraphRunner.Props(database.Graph(new PipelineCounters(), scoring: [held.Stage]), entrance, Supervision));
-        Watch(graph);
-        await AwaitConditionAsync(() => Task.FromResult(entrance.State.Phase == SharedGraphPhase.Running), Patience);
-        entrance.Deliver([Post(1)], Sys.Materializer());
-        await held.Entered.WaitAsync(Patience);
+        var (graph, entrance, held) = await StartWithAPostInFlightAsync(database);
 
         // As when the database goes away while the service stops: the batch in flight fails the graph.
         var drained = graph.Ask<SharedGraphRunner.Drained>(SharedGraphRunner.Drain.Instance, Patience);
