@@ -152,7 +152,7 @@ public static class BatchScoring
         var entry = new QuarantineEntry(
             stage,
             $"{stage}:{item.Location}",
-            $"{stage} scoring failed for post {post.Raw.Id}: {SafeText.Excerpt(error.GetBaseException().Message, 500)}",
+            $"{stage} scoring failed for post {post.Raw.Id}: {SafeText.Excerpt(error.GetBaseException().Message, QuarantineEntry.ErrorExcerpt)}",
             input,
             post.Raw.Id,
             post.Company);

@@ -89,13 +89,11 @@ public static class PipelineStages
         return new PipelineItem.Quarantined(new QuarantineEntry(
             CleanStage,
             location,
-            $"{location}: cleaning failed: {error.GetType().Name}: {SafeText.Excerpt(error.Message, ErrorExcerpt)}",
+            $"{location}: cleaning failed: {error.GetType().Name}: {SafeText.Excerpt(error.Message, QuarantineEntry.ErrorExcerpt)}",
             raw is null ? null : Json(raw),
             raw?.Id,
             raw?.Company), item.Ack);
     }
-
-    private const int ErrorExcerpt = 500;
 
     /// <summary>The post as JSON, to replay it from the quarantine; null when even that fails (the entry keeps its error).</summary>
     internal static string? Json(RawPost raw)

@@ -182,8 +182,16 @@ public sealed class SharedGraphRunner : ReceiveActor
 
     private void OnEnded(GraphEnded ended)
     {
-        if (_drainRequester is not null && ended.Error is null)
+        if (_drainRequester is not null)
         {
+            // The node is stopping: a graph that fails on its way down (the database gone with the batch in flight) is
+            // not started again, and the drain has nothing left to wait for. What was not committed is fetched again
+            // at the next start, as after any failure.
+            if (ended.Error is { } drainError)
+            {
+                _log.Warning("The scrapers' graph failed while draining: {0}; uncommitted pages are fetched again next start", Describe(drainError));
+            }
+
             _entrance.Stopped(DateTimeOffset.UtcNow);
             _drainRequester.Tell(Drained.Instance);
             Context.Stop(Self);
@@ -223,4 +231,4 @@ public sealed class SharedGraphRunner : ReceiveActor
 }
 
 /// <summary>Thrown by <see cref="SharedGraphRunner"/> so that its supervisor restarts it.</summary>
-public sealed class SharedGraphFailedException(string message, Exception? inner) : Exception(message, inner);
+internal sealed class SharedGraphFailedException(string message, Exception? inner) : Exception(message, inner);

@@ -226,21 +226,12 @@ public sealed class FileImportActor : ReceiveActor, IWithTimers
     /// <summary>Not the file's fault: the same file is imported again after a backoff; the sink's upserts make that safe.</summary>
     private void ScheduleRetry(PendingFile file, Exception error)
     {
-        var delay = Backoff(_failures++);
+        var delay = _supervision.DelayAfter(_failures++, Random.Shared);
         var message = Unwrapped(error).Message;
         _log.Error(error, "Import of {0} failed: {1}; importing it again in {2:0.0} s", file.Path, message, delay.TotalSeconds);
         _status.RestartPending($"{Path.GetFileName(file.Path)}: {message}", DateTimeOffset.UtcNow + delay);
         _retry = file;
         Timers.StartSingleTimer("retry", RetryImport.Instance, delay);
-    }
-
-    /// <summary>Doubling from the minimum to the maximum, with jitter so that nodes do not retry in step.</summary>
-    private TimeSpan Backoff(int failures)
-    {
-        var (min, max, randomFactor) = _supervision;
-        var doubled = min.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 30));
-        var jitter = 1 + Random.Shared.NextDouble() * randomFactor;
-        return TimeSpan.FromMilliseconds(Math.Min(doubled, max.TotalMilliseconds) * jitter);
     }
 
     private void Failed(PendingFile file, Exception problem)

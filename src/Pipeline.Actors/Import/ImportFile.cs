@@ -15,9 +15,6 @@ internal sealed record ImportFile(string Path, DateTimeOffset FetchedAt, PostSou
 {
     public const string QuarantineSource = "import";
 
-    /// <summary>Characters of a bad record kept as its quarantine payload: enough to see and fix it, bounded whatever the record.</summary>
-    public const int PayloadExcerptLength = 4096;
-
     private const int ReadBufferBytes = 64 * 1024;
 
     /// <summary>The bounds on lines, records, fields and nesting (<c>pipeline.limits</c>).</summary>
@@ -35,7 +32,7 @@ internal sealed record ImportFile(string Path, DateTimeOffset FetchedAt, PostSou
         var location = Location(line);
         return new SourceItem.Unreadable(new QuarantineEntry(
             QuarantineSource, location, $"{location}: {Printable(problem)}",
-            payload is null ? null : SafeText.Excerpt(payload, PayloadExcerptLength), id));
+            payload is null ? null : SafeText.Excerpt(payload, QuarantineEntry.PayloadExcerpt), id));
     }
 
     /// <summary>A physical line passed over because it is longer than <see cref="InputLimits.MaxLineLength"/>.</summary>

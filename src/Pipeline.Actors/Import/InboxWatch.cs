@@ -1,7 +1,7 @@
 namespace Pipeline.Actors.Import;
 
 /// <summary>One inbox file as a directory listing shows it.</summary>
-public readonly record struct InboxFile(string Path, long Length, DateTime LastWriteUtc);
+internal readonly record struct InboxFile(string Path, long Length, DateTime LastWriteUtc);
 
 /// <summary>
 /// Decides which inbox files are ready to import: files with a known extension that are not
@@ -9,21 +9,17 @@ public readonly record struct InboxFile(string Path, long Length, DateTime LastW
 /// size and modification time have not changed for the settle time. Pure: the actor lists the
 /// folder and says what time it is.
 /// </summary>
-public sealed class InboxWatch(TimeSpan settleTime)
+internal sealed class InboxWatch(TimeSpan settleTime)
 {
-    private static readonly string[] ImportableExtensions = [".csv", ".jsonl", ".ndjson", ".json", ".js"];
-    private static readonly string[] PartialExtensions = [".part", ".tmp"];
-
     private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
 
     /// <summary>Whether a file of this name is ever imported from the inbox.</summary>
     public static bool IsCandidate(string path)
     {
+        // A name the readers know by its last extension: name.csv.part and name.csv.tmp, a writer's file before its
+        // rename, end in none of them.
         var name = System.IO.Path.GetFileName(path);
-        var extension = System.IO.Path.GetExtension(name);
-        return !name.StartsWith('.')
-            && !PartialExtensions.Contains(extension, StringComparer.OrdinalIgnoreCase)
-            && ImportableExtensions.Contains(extension, StringComparer.OrdinalIgnoreCase);
+        return !name.StartsWith('.') && PostFileReader.FormatOf(name) is not null;
     }
 
     /// <summary>

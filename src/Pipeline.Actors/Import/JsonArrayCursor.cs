@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Pipeline.Models.Domain;
 using Pipeline.Models.Text;
 
 namespace Pipeline.Actors.Import;
@@ -182,7 +183,7 @@ internal sealed class JsonArrayCursor
     private async ValueTask<(bool Ended, int Depth, string Payload)> StepOverAsync(CancellationToken ct)
     {
         // Enough bytes for more than the excerpt's characters, whatever their encoded length.
-        var head = new byte[(ImportFile.PayloadExcerptLength + 1) * 4];
+        var head = new byte[(QuarantineEntry.PayloadExcerpt + 1) * 4];
         var kept = 0;
         var skipper = new JsonValueSkipper();
         while (true)
@@ -198,7 +199,7 @@ internal sealed class JsonArrayCursor
             {
                 _afterElement = end >= 0;
                 // A sequence cut at the end of the kept bytes decodes to U+FFFD, past the excerpt's cut.
-                var payload = SafeText.Excerpt(Encoding.UTF8.GetString(head, 0, kept), ImportFile.PayloadExcerptLength);
+                var payload = SafeText.Excerpt(Encoding.UTF8.GetString(head, 0, kept), QuarantineEntry.PayloadExcerpt);
                 return (end >= 0, skipper.MaxDepth, payload);
             }
 

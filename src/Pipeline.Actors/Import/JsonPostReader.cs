@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Pipeline.Actors.Graph;
+using Pipeline.Models.Domain;
 
 namespace Pipeline.Actors.Import;
 
@@ -108,7 +109,7 @@ internal static class JsonPostReader
             element.GetRawText);
 
     // As much of a line as its payload excerpt can keep, without copying a long line whole.
-    private static string Head(ReadOnlySpan<char> text) => new(text[..Math.Min(text.Length, ImportFile.PayloadExcerptLength + 1)]);
+    private static string Head(ReadOnlySpan<char> text) => new(text[..Math.Min(text.Length, QuarantineEntry.PayloadExcerpt + 1)]);
 
     /// <summary>Whether the first thing in the file is '[', leaving the stream where it was.</summary>
     private static async ValueTask<bool> StartsWithArrayAsync(Stream stream, CancellationToken ct)

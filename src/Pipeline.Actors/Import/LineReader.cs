@@ -1,3 +1,4 @@
+using Pipeline.Models.Domain;
 using Pipeline.Models.Text;
 
 namespace Pipeline.Actors.Import;
@@ -119,7 +120,7 @@ internal sealed class LineReader : IDisposable
     private void BeginSkipping(int contentEnd)
     {
         IsOverlong = true;
-        const int length = ImportFile.PayloadExcerptLength;
+        const int length = QuarantineEntry.PayloadExcerpt;
         Excerpt = SafeText.Excerpt(new string(_buffer, _start, Math.Min(contentEnd - _start, length + 1)), length);
     }
 

@@ -14,17 +14,20 @@ public static class PostFileReader
     public static PostFileFormat DetectFormat(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return System.IO.Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".csv" => PostFileFormat.Csv,
-            ".jsonl" or ".ndjson" or ".json" => PostFileFormat.JsonLines,
-            ".js" => PostFileFormat.XArchive,
-            var extension => throw new ArgumentException(
-                $"{System.IO.Path.GetFileName(path)}: cannot tell the format from the extension " +
-                $"'{extension}' (expected .csv, .jsonl, .ndjson, .json or .js for an X archive's tweets.js)",
-                nameof(path)),
-        };
+        return FormatOf(path) ?? throw new ArgumentException(
+            $"{System.IO.Path.GetFileName(path)}: cannot tell the format from the extension " +
+            $"'{System.IO.Path.GetExtension(path).ToLowerInvariant()}' (expected .csv, .jsonl, .ndjson, .json or .js for an X archive's tweets.js)",
+            nameof(path));
     }
+
+    /// <summary>The format the extension of <paramref name="path"/> names; null when it names none.</summary>
+    public static PostFileFormat? FormatOf(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".csv" => PostFileFormat.Csv,
+        ".jsonl" or ".ndjson" or ".json" => PostFileFormat.JsonLines,
+        ".js" => PostFileFormat.XArchive,
+        _ => null,
+    };
 
     /// <summary>Streams the posts of <paramref name="path"/>, stamped as imported at <paramref name="fetchedAt"/>.</summary>
     /// <exception cref="ArgumentException">At once, when the extension names no known format.</exception>
@@ -54,8 +57,14 @@ public static class PostFileReader
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     });
 
-    /// <summary>A disk that fails under the file is a whole-file problem, reported like the others with the file's name.</summary>
-    private static async IAsyncEnumerable<SourceItem> ReportingReadErrors(ImportFile file, IAsyncEnumerable<SourceItem> items)
+    /// <summary>
+    /// A disk that fails under the file is a whole-file problem, reported like the others with the file's name. So is
+    /// anything else a reader throws between records (each record has its own guard): the file is then one the reader
+    /// was not written for, and reading it again would fail again. Left as it was, the inbox importer would take it for
+    /// a failure of the graph and retry that file for ever, holding up every file behind it, and the CLI would print a
+    /// stack trace instead of the file and the reason.
+    /// </summary>
+    internal static async IAsyncEnumerable<SourceItem> ReportingReadErrors(ImportFile file, IAsyncEnumerable<SourceItem> items)
     {
         await using var enumerator = items.GetAsyncEnumerator();
         while (true)
@@ -71,6 +80,10 @@ public static class PostFileReader
             {
                 throw file.Fail(null, $"cannot read the file ({e.Message})", e);
             }
+            catch (Exception e) when (e is not (PostFileException or OperationCanceledException))
+            {
+                throw file.Fail(null, $"cannot read the file ({e.GetType().Name}: {e.Message})", e);
+            }
 
             yield return enumerator.Current;
         }
@@ -81,12 +94,14 @@ public static class PostFileReader
     /// is required, so analysis exports without ids or times can be read. A record without a text
     /// comes back with <see cref="PostText.Problem"/> set, never silently skipped.
     /// </summary>
+    /// <param name="limits">Bounds on lines, records, fields and nesting (<c>pipeline.limits</c>); <see cref="InputLimits.Default"/> when null.</param>
     /// <exception cref="ArgumentException">At once, when the extension names no known format.</exception>
     public static async IAsyncEnumerable<PostText> ReadTextsAsync(
-        string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        string path, InputLimits? limits = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var format = DetectFormat(path);
-        var items = Read(format, new ImportFile(path, DateTimeOffset.UnixEpoch, PostSource.Import, TextOnly: true), ct);
+        var file = new ImportFile(path, DateTimeOffset.UnixEpoch, PostSource.Import, TextOnly: true) { Limits = limits ?? InputLimits.Default };
+        var items = Read(format, file, ct);
         await foreach (var item in items)
         {
             yield return item switch

@@ -10,7 +10,7 @@ namespace Pipeline.Actors.Json;
 /// ("Cannot read incomplete UTF-16 JSON text") and once took a whole import down. Such a string comes
 /// back with the lone surrogate in it, for the input guard to repair (U+FFFD) and count.
 /// </summary>
-public static class LenientJson
+internal static class LenientJson
 {
     /// <summary><see cref="JsonElement.GetString"/>, except that an unpaired <c>\uXXXX</c> surrogate escape is kept as that char instead of throwing.</summary>
     public static string? GetStringLenient(this JsonElement element)

@@ -9,17 +9,16 @@ namespace Pipeline.Actors.Sources;
 /// allowed, only how far reading went and the beginning of it for diagnosis.
 /// </summary>
 /// <param name="Text">The whole body decoded; null when it was larger than the bound.</param>
-/// <param name="BytesRead">Bytes taken from the connection (at most the bound plus one).</param>
 /// <param name="Problem">Why <paramref name="Text"/> is null, naming the setting; null when it is not.</param>
 /// <param name="Beginning">For a refused body: its first bytes decoded, for the diagnostics folder.</param>
-public sealed record BodyRead(string? Text, long BytesRead, string? Problem, string Beginning);
+internal sealed record BodyRead(string? Text, string? Problem, string Beginning);
 
 /// <summary>
 /// Reads an HTTP body without trusting its size: at most <c>pipeline.limits.max-body-size</c> bytes are
 /// taken, so a source that answers with 100 MB costs a bounded buffer, never a 100 MB string.
 /// Bytes that are not valid in the body's encoding decode to U+FFFD (nothing downstream sees invalid text).
 /// </summary>
-public static class BoundedBody
+internal static class BoundedBody
 {
     /// <summary>What a refused body keeps for diagnosis.</summary>
     public const int BeginningBytes = 64 * 1024;
@@ -37,7 +36,7 @@ public static class BoundedBody
         var encoding = EncodingOf(content.Headers.ContentType?.CharSet);
         if (content.Headers.ContentLength is { } declared && declared > maxBytes)
         {
-            return new BodyRead(null, 0,
+            return new BodyRead(null,
                 $"The answer declares {Size(declared)} (Content-Length), more than {Setting} = {Size(maxBytes)}; it was not read.",
                 string.Empty);
         }
@@ -61,7 +60,7 @@ public static class BoundedBody
                 if (body.Length > maxBytes)
                 {
                     var beginning = Decode(body.GetBuffer().AsSpan(0, (int)Math.Min(body.Length, BeginningBytes)), encoding);
-                    return new BodyRead(null, body.Length,
+                    return new BodyRead(null,
                         $"The answer is larger than {Setting} = {Size(maxBytes)}; reading stopped after {Size(body.Length)}.",
                         beginning);
                 }
@@ -72,7 +71,7 @@ public static class BoundedBody
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        return new BodyRead(Decode(body.GetBuffer().AsSpan(0, (int)body.Length), encoding), body.Length, null, string.Empty);
+        return new BodyRead(Decode(body.GetBuffer().AsSpan(0, (int)body.Length), encoding), null, string.Empty);
     }
 
     /// <summary>Bytes to text as a browser would: a byte order mark wins over the declared charset.</summary>

@@ -49,6 +49,24 @@ public abstract record FetchOutcome
 
     /// <summary>400/401/403/404: a configuration problem (bad token, bad query) that retrying will not fix.</summary>
     public sealed record Rejected(Uri Url, int StatusCode, string Detail) : FetchOutcome;
+
+    /// <summary>
+    /// What <paramref name="read"/> makes of an answer's <paramref name="body"/>, or the page as <see cref="Unparseable"/>
+    /// with the error when reading it throws: a page the parser was not written for is then saved and quarantined like
+    /// any unreadable page. Left to fault the fetch, it would look to the scraper like a source that is down and be
+    /// asked for again and again, never quarantined.
+    /// </summary>
+    internal static FetchOutcome ReadingBody(Uri url, string body, Func<FetchOutcome> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new Unparseable(url, $"the page could not be read ({e.GetType().Name}: {Pipeline.Models.Text.SafeText.Excerpt(e.Message, QuarantineEntry.ErrorExcerpt)})", body);
+        }
+    }
 }
 
 /// <summary>

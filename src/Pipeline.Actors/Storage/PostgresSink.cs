@@ -23,7 +23,6 @@ public sealed class SinkUnavailableException(string message, Exception inner) : 
 /// </summary>
 public sealed class PostgresSink(PostStore store, SinkSettings settings, PipelineCounters counters, ILogger? logger = null)
 {
-    private const int ErrorExcerpt = 500;
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     public async Task<BatchCommitted> CommitAsync(IReadOnlyList<PipelineItem> batch, CancellationToken ct = default)
@@ -162,7 +161,7 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
             PipelineItem.Quarantined q => (q.Entry?.PostId, q.Entry?.Company),
             _ => (null, null),
         };
-        var location = item.Location is { } l ? SafeText.Excerpt(SafeText.Repair(l), ErrorExcerpt) : "(unknown)";
+        var location = item.Location is { } l ? SafeText.Excerpt(SafeText.Repair(l), QuarantineEntry.ErrorExcerpt) : "(unknown)";
         return new QuarantineEntry("sink", location, $"could not be stored, nor its quarantine entry: {Describe(error)}", null, id, company);
     }
 
@@ -170,7 +169,7 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
     {
         PostgresException postgres => $"PostgreSQL rejected it: {postgres.SqlState} {postgres.MessageText}",
         _ => $"{error.GetType().Name}: {error.Message}",
-    }), ErrorExcerpt);
+    }), QuarantineEntry.ErrorExcerpt);
 
     public static bool IsTransient(Exception e) => e switch
     {

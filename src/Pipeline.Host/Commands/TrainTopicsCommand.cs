@@ -100,7 +100,7 @@ public static class TrainTopicsCommand
                 var reading = progress.AddTask($"Reading {source}").IsIndeterminate();
                 if (request.File is { } file)
                 {
-                    await foreach (var record in PostFileReader.ReadTextsAsync(file.FullName, ct))
+                    await foreach (var record in PostFileReader.ReadTextsAsync(file.FullName, settings.Limits, ct))
                     {
                         if (record.Text is { } text)
                         {

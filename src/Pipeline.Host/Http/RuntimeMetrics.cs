@@ -7,7 +7,7 @@ namespace Pipeline.Host.Http;
 /// The managed heap on <c>/metrics</c>: only the process itself knows it (RSS, threads and open files
 /// are readable from outside through /proc), and the soak benchmark follows it over hours.
 /// </summary>
-public static class RuntimeMetrics
+internal static class RuntimeMetrics
 {
     public static void AppendTo(StringBuilder text)
     {

@@ -166,7 +166,8 @@ public static partial class SettingsLoader
                 reader.Int("pipeline.limits.max-text-length", 280, 1 << 20),
                 reader.ByteSize("pipeline.limits.max-body-size", 64 << 10, 1L << 30),
                 reader.Int("pipeline.limits.max-nesting-depth", 16, 4_096),
-                reader.Date("pipeline.limits.earliest-date"),
+                // raw_posts' CHECK refuses earlier dates: a post the guard let through would only fail in the sink.
+                reader.Date("pipeline.limits.earliest-date", InputLimits.PlatformStart),
                 reader.Duration("pipeline.limits.future-tolerance", TimeSpan.Zero, TimeSpan.FromDays(366))),
             Supervision = new SupervisionSettings(
                 reader.Duration("pipeline.supervision.min-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)),
@@ -398,13 +399,19 @@ public static partial class SettingsLoader
             return value.Value;
         }
 
-        /// <summary>A calendar day (UTC), written yyyy-MM-dd.</summary>
-        public DateTimeOffset Date(string path)
+        /// <summary>A calendar day (UTC), written yyyy-MM-dd, on or after <paramref name="min"/>.</summary>
+        public DateTimeOffset Date(string path, DateTimeOffset min)
         {
             var raw = Raw(path);
             if (DateTime.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
-                return new DateTimeOffset(day, TimeSpan.Zero);
+                var date = new DateTimeOffset(day, TimeSpan.Zero);
+                if (date < min)
+                {
+                    _problems.Add($"{path} = \"{raw}\": must not be before {min:yyyy-MM-dd}");
+                }
+
+                return date;
             }
 
             _problems.Add($"{path} = \"{raw}\": must be a date written yyyy-MM-dd");

@@ -36,10 +36,6 @@ public sealed record InputLimits(
         EarliestDate: PlatformStart,
         FutureTolerance: TimeSpan.FromDays(1));
 
-    /// <summary>Whether a post dated <paramref name="createdAt"/> can be stored, seen at <paramref name="now"/>.</summary>
-    public bool AcceptsDate(DateTimeOffset createdAt, DateTimeOffset now) =>
-        createdAt >= EarliestDate && createdAt <= now + FutureTolerance;
-
     /// <summary>Why <paramref name="createdAt"/> is refused, naming the bound; null when it is accepted.</summary>
     public string? DateProblem(DateTimeOffset createdAt, DateTimeOffset now) =>
         createdAt < EarliestDate

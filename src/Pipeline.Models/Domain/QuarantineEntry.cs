@@ -14,4 +14,11 @@ public sealed record QuarantineEntry(
     string Error,
     string? Payload,
     PostId? PostId = null,
-    CompanyId? Company = null);
+    CompanyId? Company = null)
+{
+    /// <summary>Characters of the offending input kept as <see cref="Payload"/>: enough to see and fix it, bounded whatever the input.</summary>
+    public const int PayloadExcerpt = 4096;
+
+    /// <summary>Characters of an exception's message quoted in <see cref="Error"/>.</summary>
+    public const int ErrorExcerpt = 500;
+}

@@ -105,9 +105,6 @@ public static class SafeText
         });
     }
 
-    /// <summary><see cref="Repair(string)"/> for an optional value.</summary>
-    public static string? RepairOptional(string? value) => value is null ? null : Repair(value);
-
     // One short of maxLength when the cut would separate a pair: the pair goes whole or not at all.
     private static int CutPoint(string value, int maxLength) =>
         maxLength > 0 && maxLength < value.Length && char.IsHighSurrogate(value[maxLength - 1]) && char.IsLowSurrogate(value[maxLength])

@@ -137,8 +137,8 @@ public sealed class BadInputReadingTests : IDisposable
     }
 
     [Theory]
-    [InlineData(ImportFile.PayloadExcerptLength - 1)]
-    [InlineData(ImportFile.PayloadExcerptLength)]
+    [InlineData(QuarantineEntry.PayloadExcerpt - 1)]
+    [InlineData(QuarantineEntry.PayloadExcerpt)]
     public async Task Quarantine_payload_is_cut_at_its_bound_without_splitting_an_emoji(int emojiAt)
     {
         var longText = new string('x', emojiAt - "2,".Length) + "\U0001F600" + new string('y', 3_000);
@@ -146,7 +146,7 @@ public sealed class BadInputReadingTests : IDisposable
 
         var bad = Assert.Single((await ImportFiles.ReadAllAsync(path)).Quarantined());
 
-        Assert.InRange(bad.Payload!.Length, ImportFile.PayloadExcerptLength - 1, ImportFile.PayloadExcerptLength + 1);
+        Assert.InRange(bad.Payload!.Length, QuarantineEntry.PayloadExcerpt - 1, QuarantineEntry.PayloadExcerpt + 1);
         Assert.EndsWith("…", bad.Payload);
         Assert.False(SafeText.HasLoneSurrogate(bad.Payload));
     }
@@ -393,7 +393,7 @@ public sealed class BadInputReadingTests : IDisposable
         Assert.All(items.Quarantined(), q =>
         {
             Assert.StartsWith("random.jsonl:", q.Location);
-            Assert.InRange(q.Payload!.Length, 1, ImportFile.PayloadExcerptLength + 1);
+            Assert.InRange(q.Payload!.Length, 1, QuarantineEntry.PayloadExcerpt + 1);
             Assert.DoesNotContain(q.Error, c => char.IsControl(c));
         });
     }

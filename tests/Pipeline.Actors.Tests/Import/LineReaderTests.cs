@@ -1,4 +1,5 @@
 using Pipeline.Actors.Import;
+using Pipeline.Models.Domain;
 using Pipeline.Models.Text;
 using Xunit;
 
@@ -50,7 +51,7 @@ public sealed class LineReaderTests
 
         Assert.Equal([(1, "first\n", false), (2, "", true), (3, "last", false)], lines.Select(l => (l.Number, l.Text, l.Overlong)));
         Assert.Equal(50_000_000L, lines[1].Length);
-        Assert.Equal(new string('x', ImportFile.PayloadExcerptLength) + "…", lines[1].Excerpt);
+        Assert.Equal(new string('x', QuarantineEntry.PayloadExcerpt) + "…", lines[1].Excerpt);
         // Every read goes into the reader's own buffer: its size is what the reader holds at most.
         Assert.InRange(source.LargestRead, 1, bound + 2);
     }
@@ -74,8 +75,8 @@ public sealed class LineReaderTests
     }
 
     [Theory]
-    [InlineData(ImportFile.PayloadExcerptLength - 1)]
-    [InlineData(ImportFile.PayloadExcerptLength)]
+    [InlineData(QuarantineEntry.PayloadExcerpt - 1)]
+    [InlineData(QuarantineEntry.PayloadExcerpt)]
     public async Task LineReader_excerpt_of_an_overlong_line_never_cuts_an_emoji_in_half(int emojiAt)
     {
         var line = new string('x', emojiAt) + "\U0001F600" + new string('y', 10_000);

@@ -85,6 +85,22 @@ public sealed class TrainTopicsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Training_reads_its_file_held_to_the_configured_limits()
+    {
+        var config = WriteConfig();
+        File.AppendAllText(config, "\npipeline.limits.max-line-length = 1024\n");
+        var csv = WriteCsv("tweets.csv", 1);
+        // Well within the default line bound, over the configured one.
+        File.AppendAllText(csv, $"180,{string.Join(' ', Enumerable.Repeat("card", 300))}\n");
+
+        var (code, output) = await RunAsync(config, new TrainTopicsRequest(
+            new FileInfo(csv), false, Path("out"), null, false, null, new TrainTopicsOverrides()));
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("line 182 is longer than pipeline.limits.max-line-length (1,024 characters)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_labels_file_fails_with_bad_input_before_training()
     {
         var (code, _) = await RunAsync(WriteConfig(), new TrainTopicsRequest(

@@ -88,13 +88,5 @@ public sealed class DemoSpecs(PostgresFixture postgres)
         return values;
     }
 
-    private static async Task AwaitAsync(string what, Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{what}: not met within {Patience.TotalSeconds:0} s");
-            await Task.Delay(100);
-        }
-    }
+    private static Task AwaitAsync(string what, Func<Task<bool>> condition) => Eventually.TrueAsync(what, condition, Patience);
 }

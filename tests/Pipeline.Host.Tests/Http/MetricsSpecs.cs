@@ -58,13 +58,11 @@ public sealed class MetricsSpecs(PostgresFixture postgres)
             Source.Single<SourceItem>(new SourceItem.Post(lone, "https://nitter.test/gtbank#2")), app.Services.GetRequiredService<ActorSystem>().Materializer());
         await scraped.WaitAsync(TimeSpan.FromSeconds(60));
         var failed = Path.Combine(inbox, "failed", "posts.jsonl.error.txt");
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!File.Exists(Path.Combine(inbox, "done", "posts.jsonl")))
+        await Eventually.TrueAsync("posts.jsonl imported", async () =>
         {
             Assert.False(File.Exists(failed), File.Exists(failed) ? await File.ReadAllTextAsync(failed) : null);
-            Assert.True(DateTime.UtcNow < deadline, "posts.jsonl not imported in time");
-            await Task.Delay(50);
-        }
+            return File.Exists(Path.Combine(inbox, "done", "posts.jsonl"));
+        }, TimeSpan.FromSeconds(90));
 
         var metrics = await Http.GetStringAsync(new Uri(RunningService.Root(app), "/metrics"));
 

@@ -49,6 +49,7 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.limits.max-body-size = huge", "pipeline.limits.max-body-size = \"huge\": must be a size such as 512KiB or 8MiB")]
     [InlineData("pipeline.limits.max-body-size = 2GiB", "pipeline.limits.max-body-size = 2GiB: must be between")]
     [InlineData("pipeline.limits.earliest-date = \"21/03/2006\"", "pipeline.limits.earliest-date = \"21/03/2006\": must be a date written yyyy-MM-dd")]
+    [InlineData("pipeline.limits.earliest-date = \"2006-03-20\"", "pipeline.limits.earliest-date = \"2006-03-20\": must not be before 2006-03-21")]
     [InlineData("pipeline.limits.future-tolerance = 400d", "pipeline.limits.future-tolerance = 400d: must be between")]
     public void Invalid_setting_stops_start_up_with_its_name_and_value(string hocon, string expected)
     {

@@ -13,7 +13,7 @@ namespace Pipeline.Actors.Sources.Nitter;
 /// deeper, never shallower. Its stack never holds more than the bound.</para>
 /// <para>After: <see cref="Depth"/> measures the built tree exactly, without recursion.</para>
 /// </summary>
-public static class HtmlNesting
+internal static class HtmlNesting
 {
     public const string Setting = "pipeline.limits.max-nesting-depth";
 

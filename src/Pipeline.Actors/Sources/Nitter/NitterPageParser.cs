@@ -14,7 +14,6 @@ namespace Pipeline.Actors.Sources.Nitter;
 /// </summary>
 public static class NitterPageParser
 {
-    private const int PayloadLimit = 4000;
 
     // Nitter's getTime: "Nov 25, 2024 · 5:48 PM UTC" (formatters.nim), always in UTC.
     private const string DateFormat = "MMM d, yyyy · h:mm tt 'UTC'";
@@ -400,5 +399,5 @@ public static class NitterPageParser
 
     private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
-    private static string Truncate(string html) => Pipeline.Models.Text.SafeText.Truncate(html, PayloadLimit);
+    private static string Truncate(string html) => Pipeline.Models.Text.SafeText.Truncate(html, QuarantineEntry.PayloadExcerpt);
 }

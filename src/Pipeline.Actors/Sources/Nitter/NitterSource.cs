@@ -42,7 +42,9 @@ public sealed class NitterSource(HttpClient http, Uri instance, NitterSourceOpti
                 return new FetchOutcome.Unparseable(url, $"HTTP {(int)response.StatusCode}: {body.Problem}", body.Beginning);
             }
 
-            return ToOutcome(url, (int)response.StatusCode, ResetAt(response, now), body.Text, request.Company.Id, now, options.Limits);
+            var status = (int)response.StatusCode;
+            var resetAt = ResetAt(response, now);
+            return FetchOutcome.ReadingBody(url, body.Text, () => ToOutcome(url, status, resetAt, body.Text, request.Company.Id, now, options.Limits));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -5,7 +5,7 @@ using System.Text;
 namespace Pipeline.Actors.Sources.Scraping;
 
 /// <summary>Where a page that could not be parsed was saved, or why it was not.</summary>
-public sealed record DiagnosticsSaved(string? Path, string? Problem)
+internal sealed record DiagnosticsSaved(string? Path, string? Problem)
 {
     /// <summary>For the quarantine entry and the status: the file, or that there is none and why.</summary>
     public string Describe() => Path is not null ? $"raw page saved to {Path}" : $"raw page not saved ({Problem})";
@@ -17,7 +17,7 @@ public sealed record DiagnosticsSaved(string? Path, string? Problem)
 /// A folder that cannot be written (permissions, a full disk, a bad path) is reported, never thrown: the page is
 /// quarantined all the same, and a scraper must not crash-loop over its diagnostics.
 /// </summary>
-public static class PageDiagnostics
+internal static class PageDiagnostics
 {
     public static string PathFor(string folder, string scraper, Uri url) =>
         System.IO.Path.Combine(folder, $"{scraper}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url.AbsoluteUri)))[..16]}.html");

@@ -9,7 +9,7 @@ namespace Pipeline.Actors.Sources.Scraping;
 /// passivates. Remember-entities restarts an entity that merely stops (after <c>entity-restart-backoff</c>), on every
 /// start of its shard; a passivated one is removed from the remembered set, so this entity is not heard of again.
 /// </summary>
-public sealed class RetiredScraper : ReceiveActor
+internal sealed class RetiredScraper : ReceiveActor
 {
     public RetiredScraper(string entityId, string reason)
     {

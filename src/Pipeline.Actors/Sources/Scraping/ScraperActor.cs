@@ -41,7 +41,6 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
 {
     // A source that says asking again will not help (bad token, usage cap) rests this many times the longest backoff.
     private const int RejectedPauseFactor = 10;
-    private const int PayloadLimit = 4000;
     private const int WarningsKept = 10;
 
     private readonly ScraperSpec _spec;
@@ -184,7 +183,7 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
                 Failed(fetched.Instance, now + _spec.SuspectPause, error, suspect: true);
                 // The page itself is quarantined (its beginning as the payload), and is committed before the next fetch.
                 DeliverQuarantine(new QuarantineEntry(_spec.Source, unparseable.Url.ToString(), error,
-                    Pipeline.Models.Text.SafeText.Truncate(unparseable.Body, PayloadLimit), null, _spec.Company.Id));
+                    Pipeline.Models.Text.SafeText.Truncate(unparseable.Body, QuarantineEntry.PayloadExcerpt), null, _spec.Company.Id));
                 break;
 
             case FetchOutcome.Rejected rejected:

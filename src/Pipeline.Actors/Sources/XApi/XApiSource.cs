@@ -49,9 +49,9 @@ public sealed class XApiSource(HttpClient http, Uri baseUrl, string bearerToken,
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
                 .ConfigureAwait(false);
             var body = await BoundedBody.ReadAsync(response.Content, _options.Limits.MaxBodyBytes, timeout.Token).ConfigureAwait(false);
-            return body.Text is null
+            return body.Text is not { } text
                 ? new FetchOutcome.Unparseable(url, $"HTTP {(int)response.StatusCode}: {body.Problem}", body.Beginning)
-                : Classify(url, request.Company.Id, response, body.Text, _options.Limits);
+                : FetchOutcome.ReadingBody(url, text, () => Classify(url, request.Company.Id, response, text, _options.Limits));
         }
         // Ours or HttpClient.Timeout: either way the API did not answer in time. The caller's own cancellation propagates.
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -98,7 +98,7 @@ public sealed class XApiSource(HttpClient http, Uri baseUrl, string bearerToken,
             };
         }
 
-        var said = XRecentSearch.DescribeError(body);
+        var said = XRecentSearch.DescribeError(body, limits);
         var detail = $"HTTP {status} {response.ReasonPhrase}" + (said is null ? string.Empty : $": {said}");
         var errors = XRecentSearch.ParseErrors(body, limits);
         return status switch

@@ -54,9 +54,6 @@ public static class XRecentSearch
 
     public const string SearchPath = "2/tweets/search/recent";
 
-    /// <summary>Characters of an unreadable data item kept in its quarantine entry.</summary>
-    public const int PayloadLimit = 4000;
-
     /// <summary>
     /// Problem types that concern the app's access to the endpoint itself (its enrolment, its authentication, its
     /// monthly cap): asking again will get the same answer until someone acts.
@@ -312,11 +309,11 @@ public static class XRecentSearch
     /// What an error body says (<c>title</c>, <c>detail</c>, <c>errors[].message</c>), for a person to act on; null
     /// when it is not the API's JSON error shape.
     /// </summary>
-    public static string? DescribeError(string body)
+    public static string? DescribeError(string body, InputLimits? limits = null)
     {
         try
         {
-            using var document = JsonDocument.Parse(body, Options(InputLimits.Default.MaxNestingDepth));
+            using var document = JsonDocument.Parse(body, Options((limits ?? InputLimits.Default).MaxNestingDepth));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -358,7 +355,7 @@ public static class XRecentSearch
         }
 
         return new SourceItem.Unreadable(new QuarantineEntry(
-            QuarantineSource, url.ToString(), problem, Pipeline.Models.Text.SafeText.Truncate(element.GetRawText(), PayloadLimit), null, company));
+            QuarantineSource, url.ToString(), problem, Pipeline.Models.Text.SafeText.Truncate(element.GetRawText(), QuarantineEntry.PayloadExcerpt), null, company));
     }
 
     private static RawPost? MapPost(JsonElement item, IReadOnlyDictionary<string, string> usernames, CompanyId company,

@@ -253,7 +253,7 @@ public sealed class NitterPageParserTests
     }
 
     [Fact]
-    public void Quarantined_item_html_is_cut_to_4000_characters()
+    public void Quarantined_item_html_is_cut_to_the_quarantine_payload_bound()
     {
         var html = Read(Layout2025)
             .ReplaceFirst("Nov 25, 2024 · 6:15 PM UTC", "soon")
@@ -261,7 +261,7 @@ public sealed class NitterPageParserTests
 
         var entry = Assert.IsType<SourceItem.Unreadable>(Assert.Single(Parse(html).Items)).Entry;
 
-        Assert.Equal(4000, entry.Payload!.Length);
+        Assert.Equal(QuarantineEntry.PayloadExcerpt, entry.Payload!.Length);
     }
 
     [Theory]

@@ -18,7 +18,7 @@ namespace Pipeline.Actors.Tests.Sources.Scraping;
 /// <para>Memory stays bounded by construction, not by luck: an answer is read up to <c>pipeline.limits.max-body-size</c>
 /// (8 MiB) plus one byte and no further (the oversized cases say where reading stopped); HTML nesting is refused by a pre-scan that holds at most <c>max-nesting-depth</c> (128) names,
 /// before AngleSharp builds a tree; JSON nesting stops System.Text.Json's reader at the same depth; quarantine payloads
-/// are cut to 4,000 characters.</para>
+/// are cut to <see cref="QuarantineEntry.PayloadExcerpt"/> characters.</para>
 /// </summary>
 public sealed class ScraperBadInputSpecs(PostgresFixture postgres) : TestKit(Config)
 {
@@ -33,7 +33,7 @@ public sealed class ScraperBadInputSpecs(PostgresFixture postgres) : TestKit(Con
 
     private static readonly IReadOnlyList<BadInput> All =
     [
-        BadInput.Nitter("emoji straddling the 4,000-char payload cut of an unreadable timeline item", Nitter.UnreadableItemCutInsideAnEmoji(1001), stored: [1001], quarantined: 1, says: "Timeline item 2", payloadLength: 3999),
+        BadInput.Nitter("emoji straddling the payload cut of an unreadable timeline item", Nitter.UnreadableItemCutInsideAnEmoji(1001), stored: [1001], quarantined: 1, says: "Timeline item 2", payloadLength: QuarantineEntry.PayloadExcerpt - 1),
         BadInput.Nitter("lone surrogate character reference in HTML", Nitter.Page(Nitter.Post(1002, "Northwind Bank &#xD800; app")), stored: [1002], text: (1002, "Northwind Bank \uFFFD app")),
         BadInput.XApi("lone surrogate escape in X API JSON", XApi.Page(XApi.Post(1003, "Northwind Bank \\ud800 app")), stored: [1003], text: (1003, "Northwind Bank \uFFFD app")),
         BadInput.Nitter("NUL in HTML, raw and as a reference", Nitter.Page(Nitter.Post(1004, "Northwind\0 Bank &#0; app")), stored: [1004], text: (1004, "Northwind Bank \uFFFD app")),
@@ -146,14 +146,15 @@ public sealed class ScraperBadInputSpecs(PostgresFixture postgres) : TestKit(Con
 
         /// <summary>
         /// A good post, then a timeline item that cannot be read (no status link) whose markup puts an emoji's two
-        /// halves at characters 3,999 and 4,000: exactly where the quarantine payload is cut.
+        /// halves on either side of <see cref="QuarantineEntry.PayloadExcerpt"/>: exactly where the quarantine payload is cut.
         /// </summary>
         public static string UnreadableItemCutInsideAnEmoji(long goodId)
         {
             const string open = "<div class=\"timeline-item \"><div class=\"tweet-content media-body\">";
-            var item = open + new string('a', 3999 - open.Length) + "😀 the rest of the item</div></div>";
+            const int cut = QuarantineEntry.PayloadExcerpt - 1;
+            var item = open + new string('a', cut - open.Length) + "😀 the rest of the item</div></div>";
             var outer = new HtmlParser().ParseDocument("<html><body>" + item + "</body></html>").Body!.FirstElementChild!.OuterHtml;
-            if (outer.IndexOf("😀", StringComparison.Ordinal) != 3999)
+            if (outer.IndexOf("😀", StringComparison.Ordinal) != cut)
             {
                 throw new InvalidOperationException($"The emoji is at {outer.IndexOf("😀", StringComparison.Ordinal)} of the serialised item, not at the cut: the case would test nothing.");
             }

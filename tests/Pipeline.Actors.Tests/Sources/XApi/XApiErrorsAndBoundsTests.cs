@@ -199,6 +199,6 @@ public sealed class XApiErrorsAndBoundsTests : IAsyncLifetime
 
         var entry = Assert.IsType<SourceItem.Unreadable>(Assert.Single(XRecentSearch.ParsePage(json, PageUrl, XRecentSearchTests.GtBank.Id, FetchedAt).Items)).Entry;
 
-        Assert.Equal(XRecentSearch.PayloadLimit, entry.Payload!.Length);
+        Assert.Equal(QuarantineEntry.PayloadExcerpt, entry.Payload!.Length);
     }
 }

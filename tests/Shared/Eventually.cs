@@ -1,0 +1,23 @@
+using Xunit;
+
+namespace Pipeline.Tests.Shared;
+
+/// <summary>
+/// Waits for what a test cannot be told about (a row in the database, a file moved, an HTTP answer) by asking again
+/// until it holds, and fails saying what was awaited once the patience is spent: never a fixed sleep.
+/// </summary>
+public static class Eventually
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    /// <param name="condition">Asked until it is true; it may assert, to fail at once on what must never happen meanwhile.</param>
+    public static async Task TrueAsync(string what, Func<Task<bool>> condition, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what}: not met within {patience.TotalSeconds:0} s");
+            await Task.Delay(Interval);
+        }
+    }
+}
