@@ -22,6 +22,9 @@ public enum SharedGraphPhase
     /// <summary>Failed; waiting out the backoff before it is materialised again.</summary>
     Restarting,
 
+    /// <summary>Stopping on purpose (the node is shutting down): reads nothing more, commits what is in flight.</summary>
+    Draining,
+
     /// <summary>Stopped on purpose (the node is shutting down).</summary>
     Stopped,
 }
@@ -103,6 +106,15 @@ public sealed class SharedGraphEntrance
         }
     }
 
+    internal void Draining(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            _ingress = null;
+            _state = _state with { Phase = SharedGraphPhase.Draining, Since = at };
+        }
+    }
+
     internal void Stopped(DateTimeOffset at)
     {
         lock (_gate)
@@ -136,6 +148,7 @@ public sealed class SharedGraphRunner : ReceiveActor
         Receive<Drain>(_ =>
         {
             _drainRequester = Sender;
+            _entrance.Draining(DateTimeOffset.UtcNow);
             _killSwitch?.Shutdown();
         });
     }

@@ -60,6 +60,8 @@ public sealed class SharedGraphRunnerSpecs(PostgresFixture postgres) : TestKit
 
         // As when the database goes away while the service stops: the batch in flight fails the graph.
         var drained = graph.Ask<SharedGraphRunner.Drained>(SharedGraphRunner.Drain.Instance, Patience);
+        // The failure must come after the drain began, not race it.
+        await AwaitConditionAsync(() => Task.FromResult(entrance.State.Phase == SharedGraphPhase.Draining), Patience);
         held.Release(new InvalidOperationException("the database went away during the drain"));
 
         await drained;

@@ -152,6 +152,7 @@ public static class ScraperHosting
             SharedGraphPhase.Running => HealthCheckResult.Healthy($"running since {since}{history}", data),
             SharedGraphPhase.Restarting => HealthCheckResult.Unhealthy(
                 $"the scrapers' graph {state.LastFailure} at {since}; restarting with backoff (restart {state.Restarts})", data: data),
+            SharedGraphPhase.Draining => HealthCheckResult.Unhealthy($"the scrapers' graph is draining: the node is stopping (since {since})", data: data),
             SharedGraphPhase.Stopped => HealthCheckResult.Unhealthy($"the scrapers' graph has stopped (since {since})", data: data),
             _ => HealthCheckResult.Unhealthy("the scrapers' graph has not started", data: data),
         };
