@@ -67,6 +67,13 @@ internal sealed class ScraperHarness : IAsyncDisposable
         InputLimits? limits = null, bool supervised = false, Func<ISearchSource, ISearchSource>? wrap = null, string? diagnostics = null)
     {
         Graph(system);
+        // As in the service, where the cluster's join takes far longer: a scraper that delivered before the graph
+        // opened would fetch its first page twice, and tests serving pages in order would see them shifted.
+        if (!SpinWait.SpinUntil(() => Entrance.State.Phase != SharedGraphPhase.NotStarted, TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException("The shared graph did not open within 30 s.");
+        }
+
         var spec = Spec(schedule, timeout, nitter, limits, wrap, diagnostics);
         var props = supervised ? ScraperActor.Supervised(spec) : Props.Create(() => new ScraperActor(spec));
         return system.ActorOf(props, name ?? "scraper-" + Guid.NewGuid().ToString("N")[..6]);
