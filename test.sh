@@ -29,6 +29,11 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   install_package chromium "Chromium"
 fi
 
+# The deployment tests read the shipped compose file through docker-compose itself (no daemon needed).
+if ! command -v docker-compose >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1; then
+  install_package docker-compose "docker-compose"
+fi
+
 if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
   # PostgreSQL refuses to run as root; the fixtures run it as this system user.
   useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres

@@ -27,6 +27,12 @@ public sealed class SettingsLoaderTests
         Assert.Null(settings.Database.ConnectionString);
     }
 
+    [Fact]
+    public void Run_imports_no_file_by_default_so_invented_posts_never_reach_a_real_database()
+    {
+        Assert.Empty(SettingsLoader.Load(Shipped()).Import.Files);
+    }
+
     [Theory]
     [InlineData("pipeline.sink.batch-size = 0", "pipeline.sink.batch-size = 0: must be between 1 and 100000")]
     [InlineData("pipeline.sink.batch-size = lots", "pipeline.sink.batch-size = \"lots\": must be a whole number")]
