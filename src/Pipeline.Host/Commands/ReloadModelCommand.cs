@@ -7,6 +7,7 @@ namespace Pipeline.Host.Commands;
 /// <summary>
 /// <c>pipeline reload-topics</c> and <c>pipeline reload-sentiment</c>: ask the running service to
 /// switch a model (<c>POST /admin/topics/reload</c>, <c>POST /admin/sentiment/reload</c>) and print its answer.
+/// The token is the service's own: <c>PIPELINE_ADMIN_TOKEN</c> from the environment, sent as a bearer token when set.
 /// </summary>
 public static class ReloadModelCommand
 {
@@ -20,15 +21,36 @@ public static class ReloadModelCommand
     public static Task<int> SentimentAsync(string? configPath, Uri? url, string? path, CancellationToken ct) =>
         ExecuteAsync(configPath, url, ModelReloadEndpoint.SentimentPath, path, ct);
 
+    /// <summary>
+    /// Where this machine reaches the service: the bind address, or loopback when it binds every address
+    /// (<c>0.0.0.0</c> is no host to ask, and HostFiltering would refuse it as a Host header anyway).
+    /// </summary>
+    public static Uri LocalUrl(HttpSettings http)
+    {
+        var host = http.Host.Trim() switch
+        {
+            "0.0.0.0" or "*" or "+" => "127.0.0.1",
+            "::" or "[::]" => "[::1]",
+            var h when System.Net.IPAddress.TryParse(h, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 => $"[{h}]",
+            var h => h,
+        };
+        return new Uri($"http://{host}:{http.Port}/");
+    }
+
     private static async Task<int> ExecuteAsync(string? configPath, Uri? url, string endpoint, string? path, CancellationToken ct)
     {
         if (url is null)
         {
             var settings = SettingsLoader.Load(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath)));
-            url = new Uri($"http://{settings.Http.Host}:{settings.Http.Port}/");
+            url = LocalUrl(settings.Http);
         }
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };
+        if (Environment.GetEnvironmentVariable(HttpCredentials.AdminTokenVariable) is { } token && !string.IsNullOrWhiteSpace(token))
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Trim());
+        }
+
         HttpResponseMessage response;
         try
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.StaticFiles;
 using Npgsql;
+using Pipeline.Host.Http;
 using Pipeline.Host.Settings;
 
 namespace Pipeline.Host.Dashboard;
@@ -22,11 +23,12 @@ public static class DashboardEndpoints
             app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<ILogger<DashboardQueries>>());
         var settings = app.Services.GetRequiredService<PipelineSettings>().Dashboard;
 
-        app.MapGet("/", () => Page("index.html"));
-        app.MapGet("/dashboard", () => Page("index.html"));
-        app.MapGet("/dashboard/{**path}", (string path) => Page(path));
+        var pages = app.MapGroup(string.Empty).RequireDashboard();
+        pages.MapGet("/", () => Page("index.html"));
+        pages.MapGet("/dashboard", () => Page("index.html"));
+        pages.MapGet("/dashboard/{**path}", (string path) => Page(path));
 
-        var api = app.MapGroup("/api/dashboard").AddEndpointFilter(AnswerFailuresAsJson);
+        var api = app.MapGroup("/api/dashboard").RequireDashboard().AddEndpointFilter(AnswerFailuresAsJson);
         api.MapGet("/options", (CancellationToken ct) =>
             queries.OptionsAsync((int)settings.RefreshInterval.TotalMilliseconds, settings.FeedSize, ct));
         api.MapGet("/topics", (HttpRequest request, CancellationToken ct) =>

@@ -27,9 +27,11 @@ public static class PipelineEndpoints
         app.MapHealthChecks("/healthz/ready", ready);
         app.MapHealthChecks("/ready", ready);
         app.MapGet("/metrics", (PipelineCounters counters, PipelineStatus imports, SourceStatusBoard sources, IServiceProvider services) =>
-            Results.Text(Prometheus(counters, imports, sources, services.GetService<SharedGraphEntrance>()), "text/plain; version=0.0.4"));
+            Results.Text(Prometheus(counters, imports, sources, services.GetService<SharedGraphEntrance>()), "text/plain; version=0.0.4"))
+            .RequireDashboard();
+        var status = app.MapGroup("/status").RequireDashboard();
         // Per scraper: mode, pages committed, last success and error, and each instance's pause.
-        app.MapGet("/status/sources", (SourceStatusBoard board) => Results.Json(board.All));
+        status.MapGet("/sources", (SourceStatusBoard board) => Results.Json(board.All));
         return app;
     }
 
