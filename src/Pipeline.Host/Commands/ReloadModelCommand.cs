@@ -13,13 +13,15 @@ public static class ReloadModelCommand
 {
     /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
     /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.topics.model-dir</c>.</param>
-    public static Task<int> TopicsAsync(string? configPath, Uri? url, string? path, CancellationToken ct) =>
-        ExecuteAsync(configPath, url, ModelReloadEndpoint.TopicsPath, path, ct);
+    /// <param name="environment">Where the admin token is read; the process environment unless a test gives its own.</param>
+    public static Task<int> TopicsAsync(string? configPath, Uri? url, string? path, CancellationToken ct, Func<string, string?>? environment = null) =>
+        ExecuteAsync(configPath, url, ModelReloadEndpoint.TopicsPath, path, environment ?? Environment.GetEnvironmentVariable, ct);
 
     /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
     /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.sentiment.model-dir</c>.</param>
-    public static Task<int> SentimentAsync(string? configPath, Uri? url, string? path, CancellationToken ct) =>
-        ExecuteAsync(configPath, url, ModelReloadEndpoint.SentimentPath, path, ct);
+    /// <param name="environment">Where the admin token is read; the process environment unless a test gives its own.</param>
+    public static Task<int> SentimentAsync(string? configPath, Uri? url, string? path, CancellationToken ct, Func<string, string?>? environment = null) =>
+        ExecuteAsync(configPath, url, ModelReloadEndpoint.SentimentPath, path, environment ?? Environment.GetEnvironmentVariable, ct);
 
     /// <summary>
     /// Where this machine reaches the service: the bind address, or loopback when it binds every address
@@ -37,7 +39,8 @@ public static class ReloadModelCommand
         return new Uri($"http://{host}:{http.Port}/");
     }
 
-    private static async Task<int> ExecuteAsync(string? configPath, Uri? url, string endpoint, string? path, CancellationToken ct)
+    private static async Task<int> ExecuteAsync(
+        string? configPath, Uri? url, string endpoint, string? path, Func<string, string?> environment, CancellationToken ct)
     {
         if (url is null)
         {
@@ -46,9 +49,9 @@ public static class ReloadModelCommand
         }
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };
-        if (Environment.GetEnvironmentVariable(HttpCredentials.AdminTokenVariable) is { } token && !string.IsNullOrWhiteSpace(token))
+        if (HttpCredentials.FromEnvironment(environment).AdminToken is { } token)
         {
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Trim());
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         }
 
         HttpResponseMessage response;
