@@ -296,16 +296,10 @@ public static partial class SettingsLoader
         /// </summary>
         public IReadOnlyList<string> HostList(string path)
         {
-            IEnumerable<string> values;
-            try
-            {
-                values = config.HasPath(path) ? config.GetStringList(path) : [];
-            }
-            catch (Exception)
-            {
-                values = (Raw(path) ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            }
-
+            // An environment override replaces the file's list with one string (GetStringList would read it as empty).
+            IEnumerable<string> values = !config.HasPath(path) ? []
+                : config.GetValue(path).IsArray() ? config.GetStringList(path)
+                : (Raw(path) ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var hosts = new List<string>();
             foreach (var value in values.Select(v => v.Trim()).Where(v => v.Length > 0))
             {
