@@ -257,22 +257,17 @@ public static partial class SettingsLoader
                 return url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
             }
 
-            _problems.Add($"{path} = \"{value}\": must be an http(s) URL");
+            _problems.Add($"{path} = \"{Pipeline.Actors.Sources.UrlRedaction.Redact(value)}\": must be an http(s) URL");
             return new Uri("http://invalid/");
         }
 
         /// <summary>A list of URLs, or one comma-separated string (the form an environment variable gives).</summary>
         public IReadOnlyList<Uri> UrlList(string path)
         {
-            IEnumerable<string> values;
-            try
-            {
-                values = config.HasPath(path) ? config.GetStringList(path) : [];
-            }
-            catch (Exception)
-            {
-                values = (Raw(path) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            }
+            // An environment override replaces the file's list with one string, which GetStringList reads as empty.
+            IEnumerable<string> values = !config.HasPath(path) ? []
+                : config.GetValue(path).IsArray() ? config.GetStringList(path)
+                : (Raw(path) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
             var urls = new List<Uri>();
             foreach (var value in values)
@@ -283,7 +278,8 @@ public static partial class SettingsLoader
                 }
                 else
                 {
-                    _problems.Add($"{path}: \"{value}\" is not an http(s) URL");
+                    // An instance URL may carry user:password@; the message may be printed anywhere.
+                    _problems.Add($"{path}: \"{Pipeline.Actors.Sources.UrlRedaction.Redact(value)}\" is not an http(s) URL");
                 }
             }
 

@@ -195,6 +195,23 @@ public sealed class SettingsLoaderTests
     }
 
     [Fact]
+    public void A_bad_instance_url_is_reported_without_its_password()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Shipped("pipeline.scraping.nitter.instances = [\"ftp://scraper:hunter2@nitter.local/\"]")));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("pipeline.scraping.nitter.instances: \"ftp://***@nitter.local/\" is not an http(s) URL", StringComparison.Ordinal));
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nitter_instances_take_their_comma_separated_environment_override()
+    {
+        var settings = SettingsLoader.Load(Shipped(environment: name => name == "PIPELINE_NITTER_INSTANCES" ? "http://a.local/, http://b.local/" : null));
+
+        Assert.Equal([new Uri("http://a.local/"), new Uri("http://b.local/")], settings.Scraping.Nitter.Instances);
+    }
+
+    [Fact]
     public void Invalid_environment_override_is_reported_like_a_bad_file_value()
     {
         var error = Assert.Throws<SettingsException>(() =>
