@@ -23,29 +23,13 @@ public static class ReloadModelCommand
     public static Task<int> SentimentAsync(string? configPath, Uri? url, string? path, CancellationToken ct, Func<string, string?>? environment = null) =>
         ExecuteAsync(configPath, url, ModelReloadEndpoint.SentimentPath, path, environment ?? Environment.GetEnvironmentVariable, ct);
 
-    /// <summary>
-    /// Where this machine reaches the service: the bind address, or loopback when it binds every address
-    /// (<c>0.0.0.0</c> is no host to ask, and HostFiltering would refuse it as a Host header anyway).
-    /// </summary>
-    public static Uri LocalUrl(HttpSettings http)
-    {
-        var host = http.Host.Trim() switch
-        {
-            "0.0.0.0" or "*" or "+" => "127.0.0.1",
-            "::" or "[::]" => "[::1]",
-            var h when System.Net.IPAddress.TryParse(h, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 => $"[{h}]",
-            var h => h,
-        };
-        return new Uri($"http://{host}:{http.Port}/");
-    }
-
     private static async Task<int> ExecuteAsync(
         string? configPath, Uri? url, string endpoint, string? path, Func<string, string?> environment, CancellationToken ct)
     {
         if (url is null)
         {
             var settings = SettingsLoader.Load(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath)));
-            url = LocalUrl(settings.Http);
+            url = HttpAccessRules.LocalUrl(settings.Http.Host, settings.Http.Port);
         }
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };

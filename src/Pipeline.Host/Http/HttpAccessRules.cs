@@ -80,6 +80,22 @@ public static class HttpAccessRules
     }
 
     /// <summary>
+    /// Where this machine reaches a service bound to <paramref name="host"/>: that address, or loopback when it binds
+    /// every address (<c>0.0.0.0</c> is no host to ask, and HostFiltering refuses it as a Host header).
+    /// </summary>
+    public static Uri LocalUrl(string host, int port)
+    {
+        var local = host.Trim().Trim('[', ']') switch
+        {
+            "0.0.0.0" or "*" or "+" => "127.0.0.1",
+            "::" => "[::1]",
+            var h when IPAddress.TryParse(h, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 => $"[{h}]",
+            var h => h,
+        };
+        return new Uri($"http://{local}:{port}/");
+    }
+
+    /// <summary>
     /// <paramref name="path"/> as the file system resolves it (every symbolic link followed, <c>..</c> taken
     /// after the link it follows, as the kernel does) when that is <paramref name="root"/> or under it; else null.
     /// The answer does not depend on whether the folder exists, so a caller cannot probe the disk with it.

@@ -35,6 +35,18 @@ public sealed class HttpAccessRulesTests
     public void A_request_is_cross_site_by_its_fetch_site_or_a_foreign_origin(string? fetchSite, string? origin, bool crossSite) =>
         Assert.Equal(crossSite, HttpAccessRules.IsCrossSite(fetchSite, origin, "http", "127.0.0.1:8558"));
 
+    [Theory]
+    [InlineData("0.0.0.0", "http://127.0.0.1:8558/")]
+    [InlineData("*", "http://127.0.0.1:8558/")]
+    [InlineData("::", "http://[::1]:8558/")]
+    [InlineData("[::]", "http://[::1]:8558/")]
+    [InlineData("[::1]", "http://[::1]:8558/")]
+    [InlineData("fd00::2", "http://[fd00::2]:8558/")]
+    [InlineData("192.0.2.7", "http://192.0.2.7:8558/")]
+    [InlineData("pipeline.internal", "http://pipeline.internal:8558/")]
+    public void The_local_url_of_a_wildcard_bind_is_loopback(string host, string url) =>
+        Assert.Equal(new Uri(url), HttpAccessRules.LocalUrl(host, 8558));
+
     [Fact]
     public void A_credential_is_matched_in_full_and_by_kind()
     {
