@@ -55,7 +55,7 @@ public static class HttpSecurity
     /// <summary><see cref="HttpAccessRules.Admin"/> on every endpoint of the group.</summary>
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(AdminOnly.Instance).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var guard = http.RequestServices.GetRequiredService<HttpGuard>();
@@ -80,6 +80,16 @@ public static class HttpSecurity
                 ? await next(context)
                 : Challenge(http, guard.DashboardChallenges, "log in to the dashboard");
         });
+
+    /// <summary>Marks an endpoint <see cref="RequireAdmin{TBuilder}"/> guards, so a test can find one under <c>/admin</c> that it does not.</summary>
+    public sealed class AdminOnly
+    {
+        public static AdminOnly Instance { get; } = new();
+
+        private AdminOnly()
+        {
+        }
+    }
 
     private static IResult Challenge(HttpContext context, IReadOnlyList<string> challenges, string error)
     {

@@ -47,6 +47,23 @@ public sealed class AdminAuthSpecs(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Every_endpoint_under_admin_is_guarded()
+    {
+        using var folder = new TempDirectory();
+        var config = GuardedService.Configure(folder, "Host=unused", "pipeline.topics.enabled = on");
+        await using var app = PipelineComposition.BuildService(Pipeline.Host.Settings.SettingsLoader.Load(config), config,
+            Npgsql.NpgsqlDataSource.Create("Host=unused"), ["http://127.0.0.1:0"], environment: _ => null, sentimentScorers: _ => new LexiconSentimentScorer());
+
+        var admin = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints)
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/admin", StringComparison.OrdinalIgnoreCase) == true)
+            .ToList();
+
+        Assert.Equal(["/admin/sentiment/reload", "/admin/topics/reload"], admin.Select(e => e.RoutePattern.RawText).Order());
+        Assert.All(admin, e => Assert.NotNull(e.Metadata.GetMetadata<Pipeline.Host.Http.HttpSecurity.AdminOnly>()));
+    }
+
+    [Fact]
     public async Task The_dashboard_credentials_do_not_open_admin_endpoints()
     {
         await using var service = await GuardedService.StartAsync(postgres, "pipeline.http.dashboard-auth = on", new Dictionary<string, string>
