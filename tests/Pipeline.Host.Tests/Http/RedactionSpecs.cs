@@ -51,6 +51,11 @@ public sealed class RedactionSpecs(PostgresFixture postgres)
         Assert.DoesNotContain("scraper:", status, StringComparison.Ordinal);
         Assert.StartsWith("http://***@127.0.0.1:", shown, StringComparison.Ordinal);
         Assert.Contains("***@127.0.0.1", scraper.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        using var ready = await Http.GetAsync(new Uri(service.Root, "/ready"));
+        var readiness = await ready.Content.ReadAsStringAsync();
+        TestContext.Current.TestOutputHelper?.WriteLine(readiness);
+        Assert.DoesNotContain("hunter2", readiness, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", await Http.GetStringAsync(new Uri(service.Root, "/metrics")), StringComparison.Ordinal);
     }
 
     [Fact]
