@@ -49,6 +49,7 @@ public static class PipelineComposition
     {
         // Before anything starts: a model that cannot be loaded stops start-up with the setting named.
         var models = ScoringModels.Load(settings, sentimentScorers ?? SentimentScorers.Default);
+        var credentials = SettingsLoader.LoadHttpCredentials(settings.Http, environment ?? Environment.GetEnvironmentVariable);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
@@ -57,6 +58,7 @@ public static class PipelineComposition
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout + TimeSpan.FromSeconds(15));
 
         builder.Services.AddSingleton(settings);
+        builder.Services.AddHttpSecurity(settings.Http, credentials);
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddSingleton<PipelineCounters>();
         builder.Services.AddSingleton<PipelineStatus>();
@@ -111,8 +113,9 @@ public static class PipelineComposition
         });
 
         var app = builder.Build();
+        app.UseCrossSiteRefusal();
         app.MapPipelineEndpoints();
-        app.MapModelReloads();
+        app.MapGroup(HttpSecurity.AdminPrefix).RequireAdmin().MapModelReloads();
         app.MapDashboard();
         return app;
     }

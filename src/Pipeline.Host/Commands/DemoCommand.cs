@@ -29,9 +29,11 @@ public static class DemoCommand
         var demoSettings = demo.Embedded(demo.Apply(settings, simulator.BaseUrl));
         return await RunCommand.ServeAsync(demoSettings, config, loggers, logger, app =>
         {
-            var root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? $"http://{demoSettings.Http.Host}:{demoSettings.Http.Port}";
-            root = root.TrimEnd('/');
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } bound
+                ? new Uri(bound)
+                : new Uri($"http://{demoSettings.Http.Host}:{demoSettings.Http.Port}");
+            // A wildcard bind prints as 0.0.0.0, which no browser should be sent to (and HostFiltering refuses).
+            var root = Pipeline.Host.Http.HttpAccessRules.LocalUrl(address.Host, address.Port).ToString().TrimEnd('/');
             Console.WriteLine();
             Console.WriteLine($"  Dashboard:  {root}/");
             Console.WriteLine($"  Health:     {root}/ready");

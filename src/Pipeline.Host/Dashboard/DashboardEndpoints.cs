@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.StaticFiles;
 using Npgsql;
+using Pipeline.Host.Http;
 using Pipeline.Host.Settings;
 
 namespace Pipeline.Host.Dashboard;
@@ -22,11 +23,12 @@ public static class DashboardEndpoints
             app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<ILogger<DashboardQueries>>());
         var settings = app.Services.GetRequiredService<PipelineSettings>().Dashboard;
 
-        app.MapGet("/", () => Page("index.html"));
-        app.MapGet("/dashboard", () => Page("index.html"));
-        app.MapGet("/dashboard/{**path}", (string path) => Page(path));
+        var pages = app.MapGroup(string.Empty).RequireDashboard();
+        pages.MapGet("/", () => Page("index.html"));
+        pages.MapGet("/dashboard", () => Page("index.html"));
+        pages.MapGet("/dashboard/{**path}", (string path) => Page(path));
 
-        var api = app.MapGroup("/api/dashboard").AddEndpointFilter(AnswerFailuresAsJson);
+        var api = app.MapGroup("/api/dashboard").RequireDashboard().AddEndpointFilter(AnswerFailuresAsJson);
         api.MapGet("/options", (CancellationToken ct) =>
             queries.OptionsAsync((int)settings.RefreshInterval.TotalMilliseconds, settings.FeedSize, ct));
         api.MapGet("/topics", (HttpRequest request, CancellationToken ct) =>
@@ -67,15 +69,18 @@ public static class DashboardEndpoints
         }
         catch (NpgsqlException e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
         {
-            // The page keeps polling and shows this until the database answers again.
-            return Results.Json(new { error = $"database unavailable: {e.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            // The page keeps polling and shows this until the database answers again; the driver's words
+            // (hosts, users) stay in the log.
+            context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DashboardEndpoints))
+                .LogWarning("Dashboard request {Path}: database unavailable ({Error})", context.HttpContext.Request.Path, e.GetBaseException().Message);
+            return Results.Json(new { error = "database unavailable" }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Still JSON, so the page shows what went wrong instead of failing to parse an empty body.
             context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DashboardEndpoints))
                 .LogError(e, "Dashboard request {Path} failed", context.HttpContext.Request.Path);
-            return Results.Json(new { error = $"{e.GetType().Name}: {e.Message}" }, statusCode: StatusCodes.Status500InternalServerError);
+            return Results.Json(new { error = $"{e.GetType().Name} (details in the service log)" }, statusCode: StatusCodes.Status500InternalServerError);
         }
     }
 

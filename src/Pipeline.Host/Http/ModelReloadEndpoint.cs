@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Host.Scoring;
+using Pipeline.Host.Settings;
 
 namespace Pipeline.Host.Http;
 
@@ -8,21 +9,30 @@ namespace Pipeline.Host.Http;
 /// JSON body <c>{"path": "..."}</c>, else the configured model folder. 200 with the switch, 422 when
 /// the folder is not a usable model (the old one keeps scoring), 409 when the stage is disabled, 400 for
 /// two paths and 415 for a body that is not JSON.
-/// The management port listens on loopback by default; expose it only where reloading is wanted.
+/// A folder given in the request must resolve (links followed, <c>..</c> taken) to one under
+/// <c>pipeline.http.models-root</c>; any other gets 403 with one fixed body, whether it exists or not, so the
+/// endpoint neither loads from nor tells about the rest of the disk. Access: <see cref="HttpSecurity.RequireAdmin{TBuilder}"/> on the <c>/admin</c> group.
 /// </summary>
 public static class ModelReloadEndpoint
 {
     /// <summary>Topic models; the folder defaults to <c>pipeline.topics.model-dir</c>.</summary>
-    public const string TopicsPath = "/admin/topics/reload";
+    public const string TopicsPath = HttpSecurity.AdminPrefix + TopicsRoute;
 
     /// <summary>Sentiment models; the folder defaults to <c>pipeline.sentiment.model-dir</c> and is read as the configured <c>pipeline.sentiment.scorer</c> kind.</summary>
-    public const string SentimentPath = "/admin/sentiment/reload";
+    public const string SentimentPath = HttpSecurity.AdminPrefix + SentimentRoute;
 
-    public static WebApplication MapModelReloads(this WebApplication app) => app
-        .MapModelReload<TopicModelReloader>(TopicsPath, "topics are disabled (pipeline.topics.enabled = off)")
-        .MapModelReload<SentimentModelReloader>(SentimentPath, "sentiment is disabled (pipeline.sentiment.enabled = off)");
+    /// <summary>The same answer for every refused folder: nothing in it depends on the path or the disk.</summary>
+    public const string OutsideModelsRoot = "the folder is not under the models root (pipeline.http.models-root)";
 
-    private static WebApplication MapModelReload<TReloader>(this WebApplication app, string path, string disabled)
+    private const string TopicsRoute = "/topics/reload";
+    private const string SentimentRoute = "/sentiment/reload";
+
+    /// <param name="admin">The <c>/admin</c> route group.</param>
+    public static IEndpointRouteBuilder MapModelReloads(this IEndpointRouteBuilder admin) => admin
+        .MapModelReload<TopicModelReloader>(TopicsRoute, "topics are disabled (pipeline.topics.enabled = off)")
+        .MapModelReload<SentimentModelReloader>(SentimentRoute, "sentiment is disabled (pipeline.sentiment.enabled = off)");
+
+    private static IEndpointRouteBuilder MapModelReload<TReloader>(this IEndpointRouteBuilder app, string path, string disabled)
         where TReloader : class, IModelReloader
     {
         app.MapPost(path, async (HttpContext context, IServiceProvider services) =>
@@ -57,6 +67,17 @@ public static class ModelReloadEndpoint
                 catch (JsonException e)
                 {
                     return Results.Json(new { error = $"body is not {{\"path\": \"...\"}}: {e.Message}" }, statusCode: StatusCodes.Status400BadRequest);
+                }
+            }
+
+            if (!string.IsNullOrWhiteSpace(folder))
+            {
+                var root = services.GetRequiredService<PipelineSettings>().Http.ModelsRoot;
+                // What loads is the resolved folder, not the path as given.
+                folder = HttpAccessRules.UnderRoot(root, SettingsLoader.ResolveShippedDirectory(folder.Trim()));
+                if (folder is null)
+                {
+                    return Results.Json(new { error = OutsideModelsRoot }, statusCode: StatusCodes.Status403Forbidden);
                 }
             }
 

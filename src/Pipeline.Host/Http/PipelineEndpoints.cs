@@ -27,9 +27,11 @@ public static class PipelineEndpoints
         app.MapHealthChecks("/healthz/ready", ready);
         app.MapHealthChecks("/ready", ready);
         app.MapGet("/metrics", (PipelineCounters counters, PipelineStatus imports, SourceStatusBoard sources, IServiceProvider services) =>
-            Results.Text(Prometheus(counters, imports, sources, services.GetService<SharedGraphEntrance>()), "text/plain; version=0.0.4"));
+            Results.Text(Prometheus(counters, imports, sources, services.GetService<SharedGraphEntrance>()), "text/plain; version=0.0.4"))
+            .RequireDashboard();
+        var status = app.MapGroup("/status").RequireDashboard();
         // Per scraper: mode, pages committed, last success and error, and each instance's pause.
-        app.MapGet("/status/sources", (SourceStatusBoard board) => Results.Json(board.All));
+        status.MapGet("/sources", (SourceStatusBoard board) => Results.Json(board.All));
         return app;
     }
 
@@ -45,9 +47,17 @@ public static class PipelineEndpoints
         },
     };
 
+    /// <summary><c>data</c> keys only an operator sees (absolute paths).</summary>
+    public static readonly IReadOnlySet<string> PrivateKeys = new HashSet<string>(StringComparer.Ordinal) { "path" };
+
+    /// <summary>
+    /// The probes answer anyone (orchestrators need them), so what they show anyone is bare: no absolute path, no
+    /// driver error. A caller with the admin token or a dashboard credential also gets <see cref="PrivateKeys"/> and each check's <c>error</c>.
+    /// </summary>
     private static Task WriteJson(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        var operatorCaller = context.RequestServices.GetRequiredService<HttpGuard>().IsOperator(context);
         var body = new
         {
             status = report.Status.ToString(),
@@ -58,7 +68,8 @@ public static class PipelineEndpoints
                 description = e.Value.Description,
                 durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
                 tags = e.Value.Tags,
-                data = e.Value.Data,
+                data = operatorCaller ? e.Value.Data : e.Value.Data.Where(d => !PrivateKeys.Contains(d.Key)).ToDictionary(),
+                error = operatorCaller ? e.Value.Exception?.GetBaseException().Message : null,
             }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));

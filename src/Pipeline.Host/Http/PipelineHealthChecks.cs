@@ -20,7 +20,8 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
         }
         catch (Exception e)
         {
-            return HealthCheckResult.Unhealthy($"PostgreSQL unreachable: {e.GetBaseException().Message}");
+            // The driver's message goes only to operators (PipelineEndpoints' writer): it may name hosts and users.
+            return HealthCheckResult.Unhealthy("database unreachable", e);
         }
     }
 }
@@ -39,7 +40,7 @@ public sealed class MigrationsHealthCheck(NpgsqlDataSource dataSource) : IHealth
         }
         catch (Exception e)
         {
-            return HealthCheckResult.Unhealthy($"cannot read the schema version: {e.GetBaseException().Message}");
+            return HealthCheckResult.Unhealthy("cannot read the schema version", e);
         }
 
         return _upToDate
@@ -54,7 +55,7 @@ public sealed class GraphHealthCheck(PipelineStatus status) : IHealthCheck
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
         Task.FromResult(status switch
         {
-            { GraphRunning: true } => HealthCheckResult.Healthy(status.CurrentInput is { } input ? $"running, importing {input}" : "running"),
+            { GraphRunning: true } => HealthCheckResult.Healthy(status.CurrentInput is { } input ? $"running, importing {Path.GetFileName(input)}" : "running"),
             { Restart: { } restart } => HealthCheckResult.Unhealthy(
                 $"the import graph failed ({restart.Error}); it restarts at {restart.At.UtcDateTime:HH:mm:ss} UTC"),
             _ => HealthCheckResult.Unhealthy("the pipeline graph is not running"),
@@ -71,13 +72,16 @@ public sealed class ModelHealthCheck(Func<ModelState?> state) : IHealthCheck
             return Task.FromResult(HealthCheckResult.Healthy("disabled"));
         }
 
+        // The folder's name for everyone; its absolute path (PrivateKeys) only for operators.
+        var folder = Path.GetFileName(Path.TrimEndingDirectorySeparator(current.Origin));
         var data = new Dictionary<string, object>
         {
             ["version"] = current.Version,
             ["loadedAt"] = current.LoadedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            ["origin"] = current.Origin,
+            ["origin"] = folder,
+            ["path"] = current.Origin,
         };
-        var description = $"{current.Version}, loaded {data["loadedAt"]} from {current.Origin}";
+        var description = $"{current.Version}, loaded {data["loadedAt"]} from {folder}";
         return Task.FromResult(current.Problem is { } problem
             ? HealthCheckResult.Degraded($"{description}; {problem}", data: data)
             : HealthCheckResult.Healthy(description, data));

@@ -12,7 +12,45 @@ public sealed record DatabaseSettings(string? ConnectionString, EmbeddedPostgres
 
 public sealed record EmbeddedPostgresSettings(string DataDirectory, string? BinDirectory, int Port);
 
-public sealed record HttpSettings(string Host, int Port);
+/// <summary><c>pipeline.http</c>: the management port and who may use it.</summary>
+/// <param name="AllowedHosts">
+/// Host names the port answers (HostFiltering syntax: <c>*.example.com</c>, <c>[::1]</c>); loopback names and the
+/// bind address are always added by <see cref="Http.HttpAccessRules.AllowedHosts"/>.
+/// </param>
+/// <param name="ModelsRoot">Resolved like the model folders; a reload request may only name a folder under it.</param>
+public sealed record HttpSettings(string Host, int Port)
+{
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    public string ModelsRoot { get; init; } = "models";
+
+    public DashboardAuthMode DashboardAuth { get; init; } = DashboardAuthMode.Auto;
+
+    /// <summary>
+    /// The bind address is loopback only (<c>localhost</c>, <c>127.x</c>, <c>::1</c>); anything else, a
+    /// wildcard included, is reachable from the network.
+    /// </summary>
+    public bool LoopbackOnly =>
+        string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(Host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+
+    /// <summary>Whether the dashboard, /metrics and /status/* ask for credentials.</summary>
+    public bool DashboardAuthRequired => DashboardAuth switch
+    {
+        DashboardAuthMode.On => true,
+        DashboardAuthMode.Off => false,
+        _ => !LoopbackOnly,
+    };
+}
+
+/// <summary><c>pipeline.http.dashboard-auth</c>.</summary>
+public enum DashboardAuthMode
+{
+    /// <summary>Off while bound to loopback, on when bound beyond it.</summary>
+    Auto,
+    Off,
+    On,
+}
 
 /// <summary>Everything under <c>pipeline { }</c>, typed and validated.</summary>
 public sealed record PipelineSettings(

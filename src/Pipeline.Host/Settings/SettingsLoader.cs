@@ -88,7 +88,17 @@ public static partial class SettingsLoader
                 reader.Identifier("pipeline.database.reporting-user")),
             new HttpSettings(
                 reader.String("pipeline.http.host"),
-                reader.Int("pipeline.http.port", 0, 65535)),
+                reader.Int("pipeline.http.port", 0, 65535))
+            {
+                AllowedHosts = reader.HostList("pipeline.http.allowed-hosts"),
+                ModelsRoot = ResolveShippedDirectory(reader.String("pipeline.http.models-root")),
+                DashboardAuth = reader.Choice("pipeline.http.dashboard-auth", new Dictionary<string, DashboardAuthMode>
+                {
+                    ["auto"] = DashboardAuthMode.Auto,
+                    ["off"] = DashboardAuthMode.Off,
+                    ["on"] = DashboardAuthMode.On,
+                }),
+            },
             new SinkSettings(
                 reader.Int("pipeline.sink.batch-size", 1, 100_000),
                 reader.Duration("pipeline.sink.max-wait", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)),
@@ -247,22 +257,17 @@ public static partial class SettingsLoader
                 return url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
             }
 
-            _problems.Add($"{path} = \"{value}\": must be an http(s) URL");
+            _problems.Add($"{path} = \"{Pipeline.Actors.Sources.UrlRedaction.Redact(value)}\": must be an http(s) URL");
             return new Uri("http://invalid/");
         }
 
         /// <summary>A list of URLs, or one comma-separated string (the form an environment variable gives).</summary>
         public IReadOnlyList<Uri> UrlList(string path)
         {
-            IEnumerable<string> values;
-            try
-            {
-                values = config.HasPath(path) ? config.GetStringList(path) : [];
-            }
-            catch (Exception)
-            {
-                values = (Raw(path) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            }
+            // An environment override replaces the file's list with one string, which GetStringList reads as empty.
+            IEnumerable<string> values = !config.HasPath(path) ? []
+                : config.GetValue(path).IsArray() ? config.GetStringList(path)
+                : (Raw(path) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
             var urls = new List<Uri>();
             foreach (var value in values)
@@ -273,11 +278,42 @@ public static partial class SettingsLoader
                 }
                 else
                 {
-                    _problems.Add($"{path}: \"{value}\" is not an http(s) URL");
+                    // An instance URL may carry user:password@; the message may be printed anywhere.
+                    _problems.Add($"{path}: \"{Pipeline.Actors.Sources.UrlRedaction.Redact(value)}\" is not an http(s) URL");
                 }
             }
 
             return urls;
+        }
+
+        /// <summary>
+        /// Host names as HostFiltering takes them: a list, or one <c>;</c>-separated string (the form an
+        /// environment variable gives). A port, scheme or path is refused, since HostFiltering would never match it.
+        /// </summary>
+        public IReadOnlyList<string> HostList(string path)
+        {
+            // An environment override replaces the file's list with one string (GetStringList would read it as empty).
+            IEnumerable<string> values = !config.HasPath(path) ? []
+                : config.GetValue(path).IsArray() ? config.GetStringList(path)
+                : (Raw(path) ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var hosts = new List<string>();
+            foreach (var value in values.Select(v => v.Trim()).Where(v => v.Length > 0))
+            {
+                var name = value.StartsWith("*.", StringComparison.Ordinal) ? value[2..] : value;
+                var valid = value == "*"
+                    || (name.StartsWith('[') && name.EndsWith(']') && System.Net.IPAddress.TryParse(name[1..^1], out _))
+                    || Uri.CheckHostName(name) is UriHostNameType.Dns or UriHostNameType.IPv4;
+                if (valid)
+                {
+                    hosts.Add(value);
+                }
+                else
+                {
+                    _problems.Add($"{path}: \"{value}\" is not a host name (no scheme or port; IPv6 in brackets, *.example.com for subdomains)");
+                }
+            }
+
+            return hosts;
         }
 
         public string? OptionalString(string path) => Raw(path) is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;

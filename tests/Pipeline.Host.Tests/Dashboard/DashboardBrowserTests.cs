@@ -33,6 +33,11 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         });
         await using var page = await browser.NewPageAsync();
         await page.SetViewportAsync(new ViewPortOptions { Width = 1400, Height = 1000 });
+        // The page runs under the service's Content-Security-Policy; anything it blocks is recorded here.
+        await page.EvaluateExpressionOnNewDocumentAsync("""
+            window.cspViolations = [];
+            document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+            """);
 
         await page.GoToAsync(new Uri(service.Root, "/dashboard").ToString(), WaitUntilNavigation.Load);
         await page.WaitForFunctionAsync(
@@ -68,6 +73,8 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         Assert.Contains("Kuda customer care", feedTop[1]);
         Assert.True(await page.EvaluateFunctionAsync<bool>("() => window.sameDocument === true"), "the page was reloaded");
         await page.WaitForFunctionAsync($"() => Chart.getChart('chart-funnel').data.datasets[0].data[2] === {stored + 2}", Patience);
+
+        Assert.Empty(await page.EvaluateFunctionAsync<string[]>("() => window.cspViolations"));
 
         Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
         await page.ScreenshotAsync(ScreenshotPath, new ScreenshotOptions { FullPage = true });

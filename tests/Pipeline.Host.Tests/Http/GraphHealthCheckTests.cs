@@ -28,6 +28,16 @@ public sealed class GraphHealthCheckTests
     }
 
     [Fact]
+    public async Task The_file_being_imported_is_named_without_its_folder()
+    {
+        var status = new PipelineStatus();
+        status.GraphStarted();
+        status.Processing("/srv/pipeline/inbox/tweets-2025-01.jsonl");
+
+        Assert.Equal("running, importing tweets-2025-01.jsonl", (await Check(status)).Description);
+    }
+
+    [Fact]
     public async Task Stopped_graph_without_a_pending_restart_is_unready()
     {
         var status = new PipelineStatus();

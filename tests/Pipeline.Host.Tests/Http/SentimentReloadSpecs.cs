@@ -28,6 +28,7 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
         var config = ConfigurationFactory.ParseString($$"""
             pipeline.database.connection-string = "{{connectionString}}"
             pipeline.import.inbox = "{{inbox}}"
+            pipeline.http.models-root = "{{Path.GetDirectoryName(inbox)}}"
             pipeline.import.files = []
             pipeline.import.poll-interval = 100ms
             pipeline.sink.max-wait = 50ms

@@ -18,6 +18,7 @@ public sealed class TopicReloadSpecs(PostgresFixture postgres)
         var config = ConfigurationFactory.ParseString($$"""
             pipeline.database.connection-string = "{{connectionString}}"
             pipeline.import.inbox = "{{inbox}}"
+            pipeline.http.models-root = "{{Path.GetDirectoryName(inbox)}}"
             pipeline.import.files = []
             pipeline.import.poll-interval = 100ms
             pipeline.sink.max-wait = 50ms

@@ -57,6 +57,10 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.limits.earliest-date = \"21/03/2006\"", "pipeline.limits.earliest-date = \"21/03/2006\": must be a date written yyyy-MM-dd")]
     [InlineData("pipeline.limits.earliest-date = \"2006-03-20\"", "pipeline.limits.earliest-date = \"2006-03-20\": must not be before 2006-03-21")]
     [InlineData("pipeline.limits.future-tolerance = 400d", "pipeline.limits.future-tolerance = 400d: must be between")]
+    [InlineData("pipeline.http.dashboard-auth = maybe", "pipeline.http.dashboard-auth = \"maybe\": must be one of auto, off, on")]
+    [InlineData("pipeline.http.allowed-hosts = [\"https://pipeline.example\"]", "pipeline.http.allowed-hosts: \"https://pipeline.example\" is not a host name")]
+    [InlineData("pipeline.http.allowed-hosts = [\"pipeline.example:8558\"]", "pipeline.http.allowed-hosts: \"pipeline.example:8558\" is not a host name")]
+    [InlineData("pipeline.http.models-root = \"\"", "pipeline.http.models-root: must not be empty")]
     public void Invalid_setting_stops_start_up_with_its_name_and_value(string hocon, string expected)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Shipped(hocon)));
@@ -128,6 +132,89 @@ public sealed class SettingsLoaderTests
         Assert.Equal(8558, settings.Http.Port);
         Assert.Equal(TimeSpan.FromMilliseconds(500), settings.Import.SettleTime);
         Assert.Equal(TimeSpan.FromSeconds(2), SettingsLoader.Load(Shipped()).Import.SettleTime);
+    }
+
+    [Fact]
+    public void The_management_port_settings_default_to_auto_login_the_shipped_models_folder_and_no_extra_hosts()
+    {
+        var http = SettingsLoader.Load(Shipped()).Http;
+
+        Assert.Equal(DashboardAuthMode.Auto, http.DashboardAuth);
+        Assert.False(http.DashboardAuthRequired);
+        Assert.Empty(http.AllowedHosts);
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models"), Path.GetFullPath(http.ModelsRoot));
+        Assert.Equal(["localhost", "127.0.0.1", "[::1]"], Pipeline.Host.Http.HttpAccessRules.AllowedHosts(http));
+    }
+
+    [Fact]
+    public void The_management_port_settings_take_their_environment_overrides()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["PIPELINE_HTTP_HOST"] = "0.0.0.0",
+            ["PIPELINE_ALLOWED_HOSTS"] = "pipeline.example; *.pipeline.internal;[fd00::2]",
+            ["PIPELINE_MODELS_ROOT"] = "/srv/models",
+            ["PIPELINE_DASHBOARD_AUTH"] = "off",
+        };
+
+        var http = SettingsLoader.Load(Shipped(environment: environment.GetValueOrDefault)).Http;
+
+        Assert.Equal(["pipeline.example", "*.pipeline.internal", "[fd00::2]"], http.AllowedHosts);
+        Assert.Equal("/srv/models", http.ModelsRoot);
+        Assert.Equal(DashboardAuthMode.Off, http.DashboardAuth);
+        Assert.False(http.DashboardAuthRequired);
+        // A wildcard bind names no host to add.
+        Assert.Equal(["localhost", "127.0.0.1", "[::1]", "pipeline.example", "*.pipeline.internal", "[fd00::2]"],
+            Pipeline.Host.Http.HttpAccessRules.AllowedHosts(http));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "auto", false)]
+    [InlineData("localhost", "auto", false)]
+    [InlineData("::1", "auto", false)]
+    [InlineData("0.0.0.0", "auto", true)]
+    [InlineData("192.0.2.7", "auto", true)]
+    [InlineData("pipeline.example", "auto", true)]
+    [InlineData("0.0.0.0", "off", false)]
+    [InlineData("127.0.0.1", "on", true)]
+    public void Dashboard_login_auto_is_on_exactly_when_the_bind_address_reaches_beyond_loopback(string host, string mode, bool required)
+    {
+        var http = SettingsLoader.Load(Shipped($"pipeline.http.host = \"{host}\"\npipeline.http.dashboard-auth = {mode}")).Http;
+
+        Assert.Equal(required, http.DashboardAuthRequired);
+    }
+
+    [Fact]
+    public void Dashboard_credentials_come_from_the_environment_and_never_print()
+    {
+        var http = SettingsLoader.Load(Shipped("pipeline.http.dashboard-auth = on")).Http;
+        var environment = new Dictionary<string, string> { ["PIPELINE_DASHBOARD_PASSWORD"] = "s3cret", ["PIPELINE_ADMIN_TOKEN"] = " tok " };
+
+        var credentials = SettingsLoader.LoadHttpCredentials(http, environment.GetValueOrDefault);
+
+        Assert.Equal("pipeline", credentials.DashboardUser);
+        Assert.Equal("s3cret", credentials.DashboardPassword);
+        Assert.Equal("tok", credentials.AdminToken);
+        Assert.DoesNotContain("s3cret", credentials.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("tok", credentials.ToString().Replace("Token", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Throws<SettingsException>(() => SettingsLoader.LoadHttpCredentials(http, name => name == "PIPELINE_DASHBOARD_PASSWORD" ? "  " : null));
+    }
+
+    [Fact]
+    public void A_bad_instance_url_is_reported_without_its_password()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(Shipped("pipeline.scraping.nitter.instances = [\"ftp://scraper:hunter2@nitter.local/\"]")));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("pipeline.scraping.nitter.instances: \"ftp://***@nitter.local/\" is not an http(s) URL", StringComparison.Ordinal));
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nitter_instances_take_their_comma_separated_environment_override()
+    {
+        var settings = SettingsLoader.Load(Shipped(environment: name => name == "PIPELINE_NITTER_INSTANCES" ? "http://a.local/, http://b.local/" : null));
+
+        Assert.Equal([new Uri("http://a.local/"), new Uri("http://b.local/")], settings.Scraping.Nitter.Instances);
     }
 
     [Fact]

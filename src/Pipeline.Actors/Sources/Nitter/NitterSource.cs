@@ -26,12 +26,14 @@ public sealed class NitterSource(HttpClient http, Uri instance, NitterSourceOpti
 
     public async Task<FetchOutcome> FetchAsync(SearchRequest request, CancellationToken ct)
     {
-        var url = NitterSearch.BuildUrl(instance, request);
+        var target = NitterSearch.BuildUrl(instance, request);
+        // Everything after the request (outcomes, locations, status, logs) sees the URL without its secrets.
+        var url = UrlRedaction.Redact(target);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(options.Timeout);
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Get, url);
+            using var message = new HttpRequestMessage(HttpMethod.Get, target);
             message.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
             // Headers first: the body is read by us, up to the bound, never buffered whole by HttpClient.
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);

@@ -140,7 +140,7 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
             .PipeTo(Self,
                 success: outcome => new Fetched(seq, request, instance, outcome),
                 failure: e => new Fetched(seq, request, instance,
-                    new FetchOutcome.Unavailable(_spec.Instances[instance].BaseUrl, null, e.GetBaseException().Message)));
+                    new FetchOutcome.Unavailable(UrlRedaction.Redact(_spec.Instances[instance].BaseUrl), null, e.GetBaseException().Message)));
     }
 
     private void OnFetched(Fetched fetched)
@@ -341,7 +341,7 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
     private ScraperStatus Status() => new(
         _spec.Name, _spec.Company.Id.Value, _spec.Source, _checkpoint.Live ? "live" : $"backfill from {_checkpoint.WindowStart:yyyy-MM-dd}",
         _checkpoint.Pages, _checkpoint.NewestId, _lastSuccess, _lastError?.Error, _lastError?.At,
-        _pool.Instances.Select(i => new InstanceStatus(i.Url.ToString(),
+        _pool.Instances.Select(i => new InstanceStatus(UrlRedaction.Redact(i.Url).ToString(),
             i.PausedUntil > DateTimeOffset.UtcNow ? i.PausedUntil : null, i.Failures, i.Suspect, i.LastError)).ToList())
     {
         Warnings = _warnings.ToList(),

@@ -38,10 +38,12 @@ public sealed class XApiSource(HttpClient http, Uri baseUrl, string bearerToken,
 
     public async Task<FetchOutcome> FetchAsync(SearchRequest request, CancellationToken ct)
     {
-        var url = XRecentSearch.BuildUri(BaseUrl, request, _options);
+        var target = XRecentSearch.BuildUri(BaseUrl, request, _options);
+        // Everything after the request (outcomes, locations, status, logs) sees the URL without its secrets.
+        var url = UrlRedaction.Redact(target);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.Timeout);
-        using var message = new HttpRequestMessage(HttpMethod.Get, url);
+        using var message = new HttpRequestMessage(HttpMethod.Get, target);
         message.Headers.Authorization = _authorization;
         message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
         try
