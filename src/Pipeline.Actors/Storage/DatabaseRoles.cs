@@ -168,6 +168,43 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
     }
 
     /// <summary>
+    /// Nobody may connect to the cluster's other databases (<c>postgres</c>, <c>template1</c>, …) unless granted:
+    /// revokes CONNECT and TEMPORARY from PUBLIC on each. Only for a cluster that is the pipeline's own (the
+    /// embedded one); on a shared server that is the DBA's decision (see <see cref="OtherDatabasesOpenToAsync"/>).
+    /// </summary>
+    public async Task CloseOtherDatabasesAsync(CancellationToken ct = default)
+    {
+        await using var command = owner.CreateCommand("""
+            DO $$
+            DECLARE
+                other name;
+            BEGIN
+                FOR other IN SELECT datname FROM pg_database WHERE datallowconn AND datname <> current_database() LOOP
+                    EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', other);
+                END LOOP;
+            END
+            $$;
+            """);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The cluster's other databases <paramref name="role"/> may connect to (through PUBLIC, usually).</summary>
+    public async Task<IReadOnlyList<string>> OtherDatabasesOpenToAsync(string role, CancellationToken ct = default)
+    {
+        await using var command = owner.CreateCommand("""
+            SELECT datname::text FROM pg_database
+            WHERE datallowconn AND datname <> current_database() AND has_database_privilege($1, datname, 'CONNECT')
+            ORDER BY 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = role });
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            names.Add(reader.GetString(0));
+        return names;
+    }
+
+    /// <summary>
     /// What the service needs at run time, and nothing more: connect and stage COPY batches in temporary tables;
     /// read, insert and update the pipeline tables (read only the migration history); delete only where the code
     /// does (<c>pipeline.topics</c>: a republished catalog prunes topics it no longer has; <c>pipeline.daily_rollup</c>:

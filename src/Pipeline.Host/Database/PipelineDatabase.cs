@@ -70,7 +70,11 @@ public sealed class PipelineDatabase : IAsyncDisposable
                 // generated password is kept beside the superuser's in the data folder.
                 var writerPassword = embedded.KeptPassword(database.WriterUser);
                 await using (var owner = PipelineDataSource.Create(embedded.ConnectionString, loggers))
+                {
                     await SetUpAsOwnerAsync(owner, settings, writerPassword, environment, logger, ct);
+                    // The whole cluster is ours: the logins reach the pipeline database and no other.
+                    await new DatabaseRoleSetup(owner).CloseOtherDatabasesAsync(ct);
+                }
                 runtime = new NpgsqlConnectionStringBuilder(embedded.ConnectionString)
                 {
                     Username = database.WriterUser,
@@ -180,6 +184,16 @@ public sealed class PipelineDatabase : IAsyncDisposable
                 await roles.EnsureLoginAsync(DatabaseRoles.ReportingSetting, names.Reporting, reportingPassword, ct);
                 await roles.GrantReportingAsync(names.Reporting, ct);
                 logger.LogInformation("Reporting login '{User}' can read the reporting views", names.Reporting);
+            }
+
+            // Other databases of a shared server are not the owner's to close: say what a DBA should run.
+            foreach (var login in new[] { names.Writer, names.Reporting })
+            {
+                if (await roles.ExistsAsync(login, ct) && await roles.OtherDatabasesOpenToAsync(login, ct) is { Count: > 0 } open)
+                    logger.LogWarning(
+                        "Login '{User}' may also connect to {Databases} (PUBLIC has CONNECT there); a DBA should run " +
+                        "REVOKE CONNECT ON DATABASE {List} FROM PUBLIC (granting CONNECT back to the roles that need it)",
+                        login, string.Join(", ", open), string.Join(", ", open.Select(d => "\"" + d + "\"")));
             }
         }
         catch (RoleNameException e)

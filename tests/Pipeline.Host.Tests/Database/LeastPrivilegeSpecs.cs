@@ -103,6 +103,9 @@ public sealed class LeastPrivilegeSpecs(PostgresFixture postgres)
             await ScalarAsync(asOwner, "SELECT tableowner::text FROM pg_tables WHERE schemaname = 'public' AND tablename = 'journal'"));
         await using var asReporting = NpgsqlDataSource.Create(As(owner, reporting, "reporting-secret"));
         Assert.Equal(4L, await ScalarAsync(asReporting, "SELECT count(*) FROM reporting.posts"));
+        // The dashboard reads as the reporting group, which the writer is a member of.
+        var topics = await new Pipeline.Host.Dashboard.DashboardQueries(database.DataSource).TopicDistributionAsync(Pipeline.Host.Dashboard.DashboardFilter.None, Ct);
+        Assert.Equal(4L, topics.Sum(t => t.Posts));
     }
 
     [Fact]
@@ -233,6 +236,11 @@ public sealed class LeastPrivilegeSpecs(PostgresFixture postgres)
         await using var again = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, _ => null);
         Assert.Equal(password, new NpgsqlConnectionStringBuilder(again.ConnectionString).Password);
         Assert.Equal("pipeline_writer", await ScalarAsync(again.DataSource, "SELECT current_user::text"));
+        // The cluster is the pipeline's own: its logins reach no other database.
+        var elsewhere = new NpgsqlConnectionStringBuilder(again.ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        await using var other = new NpgsqlConnection(elsewhere);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => other.OpenAsync(Ct));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
     }
 
     private static async Task AwaitAsync(Func<Task<bool>> condition)
