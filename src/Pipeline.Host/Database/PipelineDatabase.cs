@@ -59,7 +59,7 @@ public sealed class PipelineDatabase : IAsyncDisposable
         try
         {
             string runtime;
-            if (database.ConnectionString is null)
+            if (database is { ConnectionString: null, OwnerConnectionString: null })
             {
                 var options = new LocalPostgresOptions(
                     Path.GetFullPath(database.Embedded.DataDirectory),
@@ -83,14 +83,14 @@ public sealed class PipelineDatabase : IAsyncDisposable
             }
             else if (database.OwnerConnectionString is { } ownerConnection)
             {
+                var writerPassword = environment(WriterPasswordVariable) is { Length: > 0 } p ? p : null;
                 await using (var owner = PipelineDataSource.Create(ownerConnection, loggers))
-                    await SetUpAsOwnerAsync(owner, settings, environment(WriterPasswordVariable) is { Length: > 0 } p ? p : null,
-                        environment, logger, ct);
-                runtime = database.ConnectionString;
+                    await SetUpAsOwnerAsync(owner, settings, writerPassword, environment, logger, ct);
+                runtime = database.ConnectionString ?? WriterOnOwnersServer(ownerConnection, database.WriterUser, writerPassword, logger);
             }
             else
             {
-                runtime = database.ConnectionString;
+                runtime = database.ConnectionString!; // the first branch takes the case without either
             }
 
             var opened = new PipelineDatabase(PipelineDataSource.Create(runtime, loggers), embedded, runtime);
@@ -98,6 +98,10 @@ public sealed class PipelineDatabase : IAsyncDisposable
             {
                 if (database.ConnectionString is not null && database.OwnerConnectionString is null)
                     await opened.SetUpWithoutOwnerAsync(settings, environment, logger, ct);
+                else if (database is { ConnectionString: not null, OwnerConnectionString: not null }
+                         && await DatabaseRoleSetup.ReadRightsAsync(opened.DataSource, ct) is { } rights && (rights.IsSuperuser || rights.OwnsSchema))
+                    logger.LogWarning("PIPELINE_DB logs in as '{User}', {What}: give the service the writer login ('{Writer}') instead",
+                        rights.User, rights.IsSuperuser ? "a superuser" : "the owner of the pipeline schema", database.WriterUser);
                 await CompanyCatalog.SyncAsync(opened.DataSource, settings.Companies, ct);
                 return opened;
             }
@@ -113,6 +117,22 @@ public sealed class PipelineDatabase : IAsyncDisposable
                 await embedded.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// PIPELINE_DB_OWNER alone (the init step that runs <c>pipeline migrate</c>): the writer it just set up, on the
+    /// owner's server and database, so the run-time login is tried at once; without a writer password, the owner.
+    /// </summary>
+    private static string WriterOnOwnersServer(string ownerConnection, string writer, string? writerPassword, ILogger logger)
+    {
+        if (writerPassword is null)
+        {
+            logger.LogWarning("No PIPELINE_DB and no {Variable}: the service runs as the owner, which could drop or alter any table",
+                WriterPasswordVariable);
+            return ownerConnection;
+        }
+
+        return new NpgsqlConnectionStringBuilder(ownerConnection) { Username = writer, Password = writerPassword }.ConnectionString;
     }
 
     /// <summary>

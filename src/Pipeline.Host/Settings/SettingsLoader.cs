@@ -184,12 +184,6 @@ public static partial class SettingsLoader
             reader.Problem(roleProblem);
         }
 
-        if (settings.Database is { OwnerConnectionString: not null, ConnectionString: null })
-        {
-            reader.Problem("pipeline.database.owner-connection-string (PIPELINE_DB_OWNER) is set without " +
-                "pipeline.database.connection-string (PIPELINE_DB): set both (owner for migrations, writer at run time), or neither for the embedded PostgreSQL");
-        }
-
         if (settings.Scraping.Nitter is { Enabled: true, Instances.Count: 0 })
         {
             reader.Problem("pipeline.scraping.nitter.instances: at least one instance URL is needed when nitter.enabled = on");

@@ -109,6 +109,26 @@ public sealed class LeastPrivilegeSpecs(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Owner_connection_alone_migrates_sets_up_the_writer_and_connects_as_it()
+    {
+        // The deployment's init step: `pipeline migrate` with PIPELINE_DB_OWNER and PIPELINE_WRITER_PASSWORD only.
+        using var folder = new TempDirectory();
+        var owner = await postgres.CreateDatabaseAsync();
+        var writer = Unique("writer");
+        var (settings, _) = Configure($$"""
+            pipeline.database.owner-connection-string = "{{owner}}"
+            pipeline.database.writer-user = {{writer}}
+            """, folder.Path);
+
+        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct,
+            name => name == PipelineDatabase.WriterPasswordVariable ? "writer-secret" : null);
+
+        Assert.Null(database.Embedded);
+        Assert.Equal(writer, await ScalarAsync(database.DataSource, "SELECT current_user::text"));
+        Assert.True(await new SchemaMigrator(database.DataSource).IsUpToDateAsync(Ct));
+    }
+
+    [Fact]
     public async Task Writer_alone_runs_a_current_schema_without_any_right_to_create()
     {
         using var folder = new TempDirectory();

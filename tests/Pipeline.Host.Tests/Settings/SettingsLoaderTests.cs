@@ -41,7 +41,6 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.database.writer-user = tableau", "pipeline.database.reporting-user = \"tableau\" is also pipeline.database.writer-user: the read-only login cannot be the writer")]
     [InlineData("pipeline.database.writer-user = postgres", "pipeline.database.writer-user = \"postgres\": 'postgres' is reserved")]
     [InlineData("pipeline.database.reporting-user = pipeline_reporting", "pipeline.database.reporting-user = \"pipeline_reporting\": 'pipeline_reporting' is reserved")]
-    [InlineData("pipeline.database.owner-connection-string = \"Host=db;Username=pipeline\"", "pipeline.database.owner-connection-string (PIPELINE_DB_OWNER) is set without pipeline.database.connection-string (PIPELINE_DB)")]
     [InlineData("pipeline.companies = [{ id = \"GT Bank\", name = x, terms = [gt] }]", "pipeline.companies[0].id = \"GT Bank\": must be a lower-case slug")]
     [InlineData("pipeline.companies = [{ id = gt, name = x, handles = [\"gtbank\"] }]", "pipeline.companies[0].handles: \"gtbank\" is not a handle like @gtbank")]
     [InlineData("pipeline.companies = [{ id = gt, name = x }]", "pipeline.companies[0]: company 'gt' needs at least one handle or term")]
