@@ -107,12 +107,15 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
         await using var connection = await owner.OpenConnectionAsync(ct);
+        bool ownerIsSuperuser;
         await using (var check = new NpgsqlCommand(
-            "SELECT current_user::text, (SELECT rolsuper FROM pg_roles WHERE rolname = $1)", connection))
+            "SELECT current_user::text, (SELECT rolsuper FROM pg_roles WHERE rolname = $1), (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)",
+            connection))
         {
             check.Parameters.Add(new NpgsqlParameter { Value = user });
             await using var reader = await check.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
+            ownerIsSuperuser = reader.GetBoolean(2);
             if (DatabaseRoles.NameProblem(setting, user, owner: reader.GetString(0)) is { } problem)
                 throw new RoleNameException(problem);
             if (!reader.IsDBNull(1) && reader.GetBoolean(1))
@@ -121,6 +124,11 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
 
         // A verifier is only base64, digits, '$' and ':': safe inside a literal. ALTER ROLE takes no parameters.
         var verifier = ScramVerifier.Compute(password);
+        // PostgreSQL lets only a superuser name the SUPERUSER, REPLICATION and BYPASSRLS attributes, even to turn
+        // them off; a CREATEROLE owner's new roles never have them, and it cannot alter a role that does.
+        var attributes = ownerIsSuperuser
+            ? "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+            : "NOCREATEDB NOCREATEROLE";
         await using var command = new NpgsqlCommand($"""
             DO $$
             BEGIN
@@ -131,7 +139,7 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
                 WHEN duplicate_object OR unique_violation THEN NULL;
             END
             $$;
-            ALTER ROLE {user} LOGIN PASSWORD '{verifier}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+            ALTER ROLE {user} LOGIN PASSWORD '{verifier}' {attributes};
             """, connection);
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -178,6 +178,33 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Database_owner_that_is_no_superuser_migrates_and_sets_up_both_logins()
+    {
+        // A managed server: the DBA gives the pipeline a database it owns and CREATEROLE, nothing more.
+        var admin = await postgres.CreateDatabaseAsync();
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (owner, writer, reporting) = ("owner_" + suffix, "writer_" + suffix, "report_" + suffix);
+        await ScalarAsync(admin, $"CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD '{ScramVerifier.Compute("owner-pass")}'");
+        await ScalarAsync(admin, $"ALTER DATABASE \"{new NpgsqlConnectionStringBuilder(admin).Database}\" OWNER TO {owner}");
+        await using var asOwner = NpgsqlDataSource.Create(As(admin, owner, "owner-pass"));
+
+        await new SchemaMigrator(asOwner).MigrateAsync(Ct);
+        var setup = new DatabaseRoleSetup(asOwner);
+        await setup.LockDownDatabaseAsync(Ct);
+        await setup.EnsureLoginAsync(DatabaseRoles.WriterSetting, writer, "writer-pass", Ct);
+        await setup.GrantWriterAsync(writer, Ct);
+        await setup.EnsureLoginAsync(DatabaseRoles.ReportingSetting, reporting, "report-pass", Ct);
+        await setup.GrantReportingAsync(reporting, Ct);
+        await CompanyCatalog.SyncAsync(asOwner, SyntheticTweets.Companies, Ct);
+
+        await using var asWriter = PipelineDataSource.Create(As(admin, writer, "writer-pass"));
+        Assert.Equal(2, (await new PostgresSink(new PostStore(asWriter), SinkSettings.Default, new PipelineCounters()).CommitAsync([Kept(1), Kept(2)])).NewPosts);
+        Assert.Equal(2L, await ScalarAsync(As(admin, reporting, "report-pass"), "SELECT count(*) FROM reporting.posts"));
+        await AssertDeniedAsync(As(admin, writer, "writer-pass"), "DROP TABLE pipeline.raw_posts");
+        Assert.Equal(false, await ScalarAsync(admin, $"SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = '{writer}'"));
+    }
+
+    [Fact]
     public async Task Grants_given_again_after_a_later_migration_cover_its_tables()
     {
         await using var owner = await TestDatabase.PrepareAsync(await postgres.CreateDatabaseAsync(), targetVersion: 7);
