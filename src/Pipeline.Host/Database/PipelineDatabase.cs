@@ -70,11 +70,7 @@ public sealed class PipelineDatabase : IAsyncDisposable
                 // generated password is kept beside the superuser's in the data folder.
                 var writerPassword = embedded.KeptPassword(database.WriterUser);
                 await using (var owner = PipelineDataSource.Create(embedded.ConnectionString, loggers))
-                {
-                    await SetUpAsOwnerAsync(owner, settings, writerPassword, environment, logger, ct);
-                    // The whole cluster is ours: the logins reach the pipeline database and no other.
-                    await new DatabaseRoleSetup(owner).CloseOtherDatabasesAsync(ct);
-                }
+                    await SetUpAsOwnerAsync(owner, settings, writerPassword, environment, logger, ct, ownCluster: true);
                 runtime = new NpgsqlConnectionStringBuilder(embedded.ConnectionString)
                 {
                     Username = database.WriterUser,
@@ -168,8 +164,9 @@ public sealed class PipelineDatabase : IAsyncDisposable
     }
 
     /// <summary>As the owner: migrations, then the roles and their grants (again after every migration, so new tables are covered).</summary>
+    /// <param name="ownCluster">The cluster is the pipeline's own (embedded): its other databases are closed to the logins too.</param>
     private static async Task SetUpAsOwnerAsync(NpgsqlDataSource owner, PipelineSettings settings, string? writerPassword,
-        Func<string, string?> environment, ILogger logger, CancellationToken ct)
+        Func<string, string?> environment, ILogger logger, CancellationToken ct, bool ownCluster = false)
     {
         var names = new DatabaseRoles(settings.Database.WriterUser, settings.Database.ReportingUser);
         var roles = new DatabaseRoleSetup(owner);
@@ -205,6 +202,9 @@ public sealed class PipelineDatabase : IAsyncDisposable
                 await roles.GrantReportingAsync(names.Reporting, ct);
                 logger.LogInformation("Reporting login '{User}' can read the reporting views", names.Reporting);
             }
+
+            if (ownCluster)
+                await roles.CloseOtherDatabasesAsync(ct);
 
             // Other databases of a shared server are not the owner's to close: say what a DBA should run.
             foreach (var login in new[] { names.Writer, names.Reporting })
