@@ -674,6 +674,14 @@ public sealed class LocalPostgres : IAsyncDisposable
                 await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
                 return;
             }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidPassword)
+            {
+                // Waiting cannot help: the kept password is not the cluster's (the file was lost or replaced).
+                throw new LocalPostgresException(
+                    $"PostgreSQL on 127.0.0.1:{Port} refused the '{ServerUser}' password kept in {PasswordFile(ServerUser)}: " +
+                    "the file was lost or replaced. Restore it from a backup of the data folder, or set that password " +
+                    $"again (ALTER ROLE {ServerUser} PASSWORD ...) while pg_hba.conf briefly allows 'local all all peer'.", e);
+            }
             catch (Exception e) when ((e is NpgsqlException or IOException or TimeoutException) && !ct.IsCancellationRequested)
             {
                 last = e;

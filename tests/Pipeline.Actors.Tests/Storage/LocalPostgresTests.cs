@@ -87,6 +87,18 @@ public sealed class LocalPostgresTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Lost_password_file_stops_start_up_naming_the_file_instead_of_waiting()
+    {
+        var options = Options();
+        File.WriteAllText(Path.Combine(options.DataDirectory, "pipeline-postgres.password"), "not-the-password");
+
+        var error = await Assert.ThrowsAsync<LocalPostgresException>(() => LocalPostgres.StartAsync(options, ct: Ct));
+
+        Assert.Contains("pipeline-postgres.password", error.Message);
+        Assert.Contains("was lost or replaced", error.Message);
+    }
+
+    [Fact]
     public async Task Data_folder_made_with_trust_by_an_earlier_version_requires_a_password_after_start()
     {
         // What earlier versions left: trust for everyone, and no password file.
