@@ -202,6 +202,9 @@ public static class SinkBenchmark
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        // The embedded cluster requires its password; psql takes it from the environment, never the command line.
+        if (!string.IsNullOrEmpty(builder.Password))
+            start.Environment["PGPASSWORD"] = builder.Password;
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var error = await process.StandardError.ReadToEndAsync();

@@ -44,8 +44,15 @@ public sealed class LocalPostgresException : Exception
 /// </summary>
 /// <remarks>
 /// <para>Layout: the data folder is <see cref="DataDirectory"/>; beside it, <c>&lt;data&gt;.run/</c> holds the server
-/// log (<c>postgres.log</c>) and the Unix socket. The server listens on 127.0.0.1 only, with trust authentication
-/// (user <c>postgres</c>, no password), so nothing outside this machine can reach it.</para>
+/// log (<c>postgres.log</c>) and the Unix socket. The server listens on 127.0.0.1 only and asks every client, on TCP
+/// and on the socket, for the password of its role (SCRAM-SHA-256): another user or program on this machine cannot
+/// connect without it either.</para>
+/// <para>The superuser <c>postgres</c> gets a random password when the cluster is created; it is kept in
+/// <c>&lt;data&gt;/pipeline-postgres.password</c> (mode 0600, owned like the data folder), and
+/// <see cref="ConnectionString"/> carries it. initdb receives only its SCRAM verifier. Inside the data folder, it
+/// travels with the cluster when the folder is copied or moved, and nothing else on the machine needs to know where
+/// it is. A data folder created by an earlier version with trust authentication (no password file) is upgraded on
+/// start: a password is made and set (as a verifier), pg_hba.conf is rewritten to scram-sha-256 and reloaded.</para>
 /// <para>As root (dev containers and CI run as root, and PostgreSQL refuses to), every server command runs as the
 /// <c>postgres</c> system user through <c>runuser -u postgres --</c>; both folders are handed to that user
 /// (<c>chown -R</c>), and when it cannot reach them, the parent folders that lack it get the "others may
@@ -83,6 +90,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _running;
     private int? _postmasterPid;
+    private string _password = "";
 
     private LocalPostgres(LocalPostgresOptions options, string dataDirectory, string binDirectory, int port,
         bool asServerUser, string? runuser, ILogger logger)
@@ -98,7 +106,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     }
 
     /// <summary>
-    /// <c>Host=127.0.0.1;Port=…;Username=postgres;Database=…</c>: trust authentication on loopback, no password.
+    /// <c>Host=127.0.0.1;Port=…;Username=postgres;Password=…;Database=…</c>: the superuser, with its password. Never log it.
     /// </summary>
     public string ConnectionString => ConnectionStringFor(_options.Database);
 
@@ -121,8 +129,45 @@ public sealed class LocalPostgres : IAsyncDisposable
             Host = IPAddress.Loopback.ToString(),
             Port = Port,
             Username = ServerUser,
+            Password = _password,
             Database = database,
         }.ConnectionString;
+
+    /// <summary>The file in the data folder that keeps the password of <paramref name="role"/> (see the remarks).</summary>
+    public string PasswordFile(string role) => Path.Combine(DataDirectory, $"pipeline-{role}.password");
+
+    /// <summary>
+    /// The password kept for <paramref name="role"/> in the data folder, made (random) and kept on first use: how the
+    /// program gives the logins it makes for itself (the embedded writer) a password that survives restarts.
+    /// </summary>
+    public string KeptPassword(string role) => ReadOrCreatePassword(PasswordFile(role));
+
+    private static string ReadOrCreatePassword(string file)
+    {
+        if (File.Exists(file))
+        {
+            var kept = File.ReadAllText(file).Trim();
+            if (kept.Length > 0)
+                return kept;
+        }
+
+        var password = ScramVerifier.NewPassword();
+        WritePrivateFile(file, password);
+        return password;
+    }
+
+    /// <summary>Writes a file only its owner can read (0600 from the start: never readable by others, even briefly).</summary>
+    private static void WritePrivateFile(string file, string content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(file, options))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(content);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
 
     /// <summary>
     /// The folder holding <c>initdb</c> and <c>pg_ctl</c>: <paramref name="configured"/> when given (and <c>null</c>
@@ -199,6 +244,7 @@ public sealed class LocalPostgres : IAsyncDisposable
 
         try
         {
+            await server.RequirePasswordsAsync(ct).ConfigureAwait(false);
             await server.EnsureDatabaseAsync(ct).ConfigureAwait(false);
         }
         catch
@@ -333,17 +379,82 @@ public sealed class LocalPostgres : IAsyncDisposable
         if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
         {
             _logger.LogInformation("Reusing the PostgreSQL data folder {DataDirectory}", DataDirectory);
+            // No password file: a cluster made by an earlier version with trust authentication; RequirePasswordsAsync
+            // sets this password once the server is up.
+            _password = ReadOrCreatePassword(PasswordFile(ServerUser));
             return;
         }
 
         _logger.LogInformation("Creating a PostgreSQL cluster in {DataDirectory} with {Bin}", DataDirectory, _binDirectory);
-        var result = await RunAsync(Binary("initdb"),
-            ["-D", DataDirectory, "-U", ServerUser, "--auth=trust", "-E", "UTF8", "--locale=C",
-                .. (_options.Durable ? Array.Empty<string>() : ["--no-sync"])],
-            asServerUser: true, CommandTimeout, ct).ConfigureAwait(false);
-        if (result.ExitCode != 0)
-            throw new LocalPostgresException(
-                $"initdb failed for {DataDirectory} (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
+        var password = ScramVerifier.NewPassword();
+        // initdb reads the superuser's password from a file the server user can read; it gets the verifier only.
+        var pwfile = Path.Combine(_runDirectory, "initdb.pwfile");
+        WritePrivateFile(pwfile, ScramVerifier.Compute(password));
+        try
+        {
+            if (_asServerUser)
+                await RunCheckedAsync("chown", [ServerUser + ":", pwfile], asServerUser: false, ct).ConfigureAwait(false);
+            var result = await RunAsync(Binary("initdb"),
+                ["-D", DataDirectory, "-U", ServerUser, "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C",
+                    .. (_options.Durable ? Array.Empty<string>() : ["--no-sync"])],
+                asServerUser: true, CommandTimeout, ct).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+                throw new LocalPostgresException(
+                    $"initdb failed for {DataDirectory} (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
+        }
+        finally
+        {
+            File.Delete(pwfile);
+        }
+
+        WritePrivateFile(PasswordFile(ServerUser), password);
+        _password = password;
+    }
+
+    /// <summary>
+    /// Upgrades a cluster whose pg_hba.conf still lets someone in without a password (made by an earlier version, or
+    /// an upgrade cut short): sets the kept superuser password as a verifier, then allows only scram-sha-256 and
+    /// reloads. Does nothing on a cluster that already requires passwords.
+    /// </summary>
+    private async Task RequirePasswordsAsync(CancellationToken ct)
+    {
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        if (!File.ReadLines(hba).Any(AllowsWithoutPassword))
+            return;
+
+        _logger.LogWarning("{Hba} lets clients in without a password (a cluster made by an earlier version); " +
+            "setting a password for '{User}' (kept in {File}) and requiring scram-sha-256", hba, ServerUser, PasswordFile(ServerUser));
+        await using var connection = new NpgsqlConnection(
+            new NpgsqlConnectionStringBuilder(ConnectionStringFor("postgres")) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        // A verifier is only base64, digits, '$' and ':': safe inside a literal.
+        await using (var alter = new NpgsqlCommand(
+            $"ALTER ROLE {QuoteIdentifier(ServerUser)} PASSWORD '{ScramVerifier.Compute(_password)}'", connection))
+            await alter.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        // Rewriting keeps the file's owner (the server user) and mode.
+        await File.WriteAllTextAsync(hba, ScramOnlyHba, ct).ConfigureAwait(false);
+        await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection);
+        await reload.ExecuteScalarAsync(ct).ConfigureAwait(false);
+    }
+
+    private const string ScramOnlyHba = """
+        # Written by pipeline (LocalPostgres): every connection needs its role's password, sent as SCRAM-SHA-256.
+        # TYPE  DATABASE        USER            ADDRESS                 METHOD
+        local   all             all                                     scram-sha-256
+        host    all             all             127.0.0.1/32            scram-sha-256
+        host    all             all             ::1/128                 scram-sha-256
+        local   replication     all                                     scram-sha-256
+        host    replication     all             127.0.0.1/32            scram-sha-256
+        host    replication     all             ::1/128                 scram-sha-256
+
+        """;
+
+    /// <summary>An active pg_hba.conf line whose method lets a client in without proving it knows a SCRAM password.</summary>
+    private static bool AllowsWithoutPassword(string line)
+    {
+        var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 0 && !fields[0].StartsWith('#')
+            && fields.Any(f => f is "trust" or "peer" or "ident");
     }
 
     /// <summary>Caller holds <see cref="_gate"/>.</summary>
@@ -562,6 +673,14 @@ public sealed class LocalPostgres : IAsyncDisposable
                 await using var command = new NpgsqlCommand("SELECT 1", connection);
                 await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
                 return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidPassword)
+            {
+                // Waiting cannot help: the kept password is not the cluster's (the file was lost or replaced).
+                throw new LocalPostgresException(
+                    $"PostgreSQL on 127.0.0.1:{Port} refused the '{ServerUser}' password kept in {PasswordFile(ServerUser)}: " +
+                    "the file was lost or replaced. Restore it from a backup of the data folder, or set that password " +
+                    $"again (ALTER ROLE {ServerUser} PASSWORD ...) while pg_hba.conf briefly allows 'local all all peer'.", e);
             }
             catch (Exception e) when ((e is NpgsqlException or IOException or TimeoutException) && !ct.IsCancellationRequested)
             {

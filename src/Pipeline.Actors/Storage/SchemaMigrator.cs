@@ -105,34 +105,31 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger?
         }
     }
 
+    /// <summary>The newest migration recorded as applied; 0 when none is (no schema yet).</summary>
+    public async Task<int> CurrentVersionAsync(CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('pipeline.schema_migrations') IS NOT NULL", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+                return 0;
+        }
+
+        await using var command = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM pipeline.schema_migrations", connection);
+        return (int)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>
-    /// Makes a login role for Tableau that can read the reporting views and nothing else.
-    /// The password comes from the environment, never from a migration script.
+    /// Makes a login role for Tableau that can read the reporting views and nothing else (see
+    /// <see cref="DatabaseRoleSetup"/>). The password comes from the environment and reaches the server only as a
+    /// SCRAM verifier.
     /// </summary>
     public async Task EnsureReportingLoginAsync(string user, string password, CancellationToken ct = default)
     {
-        if (!SafeIdentifier().IsMatch(user))
-        {
-            throw new ArgumentException($"Reporting user name '{user}' must be a plain lower-case identifier.", nameof(user));
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var quote = new NpgsqlCommand("SELECT quote_literal(@p)", connection);
-        quote.Parameters.AddWithValue("p", password);
-        var literal = (string)(await quote.ExecuteScalarAsync(ct))!;
-        await ExecuteAsync(connection, $"""
-            DO $$
-            BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{user}') THEN
-                    CREATE ROLE {user} LOGIN;
-                END IF;
-            EXCEPTION
-                WHEN duplicate_object OR unique_violation THEN NULL;
-            END
-            $$;
-            ALTER ROLE {user} LOGIN PASSWORD {literal} NOSUPERUSER NOCREATEDB NOCREATEROLE;
-            GRANT pipeline_reporting TO {user};
-            """, ct);
+        var roles = new DatabaseRoleSetup(dataSource);
+        await roles.EnsureLoginAsync(DatabaseRoles.ReportingSetting, user, password, ct);
+        await roles.GrantReportingAsync(user, ct);
+        await roles.LockDownDatabaseAsync(ct);
     }
 
     private static async Task<Dictionary<int, string>> ReadAppliedAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -187,7 +184,4 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger?
 
     [GeneratedRegex(@"\.V(\d+)__(\w+)\.sql$")]
     private static partial Regex MigrationName();
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex SafeIdentifier();
 }

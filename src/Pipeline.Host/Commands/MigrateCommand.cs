@@ -4,7 +4,11 @@ using Pipeline.Host.Settings;
 
 namespace Pipeline.Host.Commands;
 
-/// <summary><c>pipeline migrate</c>: applies the schema migrations and exits.</summary>
+/// <summary>
+/// <c>pipeline migrate</c>: as the owner (PIPELINE_DB_OWNER, else PIPELINE_DB), applies the schema migrations, sets up
+/// the writer and reporting logins and their grants, and exits: a deployment runs it once as the owner, then
+/// <c>pipeline run</c> as the writer.
+/// </summary>
 public static class MigrateCommand
 {
     public static async Task<int> ExecuteAsync(string? configPath, CancellationToken ct)

@@ -7,8 +7,17 @@ using Pipeline.Models.Domain;
 
 namespace Pipeline.Host.Settings;
 
-/// <param name="ConnectionString">Null: start the embedded PostgreSQL.</param>
-public sealed record DatabaseSettings(string? ConnectionString, EmbeddedPostgresSettings Embedded, string ReportingUser);
+/// <param name="ConnectionString">The service's run-time login (the writer, on a server); null: start the embedded PostgreSQL.</param>
+/// <param name="ReportingUser">The read-only login for Tableau, made when PIPELINE_REPORTING_PASSWORD is set.</param>
+/// <param name="OwnerConnectionString">The login that owns the schema: runs migrations and sets up the other roles.
+/// Null: <paramref name="ConnectionString"/> does it too (as before roles existed).</param>
+/// <param name="WriterUser">The login the service runs as, made by the owner when PIPELINE_WRITER_PASSWORD is set.</param>
+public sealed record DatabaseSettings(
+    string? ConnectionString,
+    EmbeddedPostgresSettings Embedded,
+    string ReportingUser,
+    string? OwnerConnectionString = null,
+    string WriterUser = "pipeline_writer");
 
 public sealed record EmbeddedPostgresSettings(string DataDirectory, string? BinDirectory, int Port);
 

@@ -85,7 +85,9 @@ public static partial class SettingsLoader
                     reader.String("pipeline.database.embedded.data-directory"),
                     reader.OptionalString("pipeline.database.embedded.bin-directory"),
                     reader.Int("pipeline.database.embedded.port", 0, 65535)),
-                reader.Identifier("pipeline.database.reporting-user")),
+                reader.Identifier("pipeline.database.reporting-user"),
+                reader.OptionalString("pipeline.database.owner-connection-string"),
+                reader.Identifier("pipeline.database.writer-user")),
             new HttpSettings(
                 reader.String("pipeline.http.host"),
                 reader.Int("pipeline.http.port", 0, 65535))
@@ -187,6 +189,11 @@ public static partial class SettingsLoader
                 reader.Duration("pipeline.dashboard.refresh-interval", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60)),
                 reader.Int("pipeline.dashboard.feed-size", 1, 500)),
         };
+        if (new DatabaseRoles(settings.Database.WriterUser, settings.Database.ReportingUser).Problem(owner: null) is { } roleProblem)
+        {
+            reader.Problem(roleProblem);
+        }
+
         if (settings.Scraping.Nitter is { Enabled: true, Instances.Count: 0 })
         {
             reader.Problem("pipeline.scraping.nitter.instances: at least one instance URL is needed when nitter.enabled = on");

@@ -44,6 +44,82 @@ public sealed class LocalPostgresTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Cluster_refuses_connections_without_the_password_or_with_a_wrong_one_on_tcp_and_the_socket()
+    {
+        await using var server = await LocalPostgres.StartAsync(FreshOptions(), ct: Ct);
+        var withPassword = new NpgsqlConnectionStringBuilder(server.ConnectionString);
+        var socket = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Host = server.DataDirectory + ".run" };
+
+        Assert.False(string.IsNullOrEmpty(withPassword.Password));
+        Assert.Equal(1, await ScalarAsync<int>(withPassword.ConnectionString, "SELECT 1"));
+        Assert.Equal(1, await ScalarAsync<int>(socket.ConnectionString, "SELECT 1"));
+        foreach (var builder in new[] { withPassword, socket })
+        {
+            foreach (var password in new[] { null, "wrong-password" })
+            {
+                var attempt = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Password = password };
+                var error = await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync<int>(attempt.ConnectionString, "SELECT 1"));
+                Assert.True(error is PostgresException { SqlState: PostgresErrorCodes.InvalidPassword } || error.Message.Contains("password", StringComparison.OrdinalIgnoreCase),
+                    error.ToString());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Superuser_password_is_kept_in_a_file_only_its_owner_can_read_and_survives_restarts()
+    {
+        var options = FreshOptions();
+        string first;
+        await using (var server = await LocalPostgres.StartAsync(options, ct: Ct))
+        {
+            first = new NpgsqlConnectionStringBuilder(server.ConnectionString).Password!;
+            var file = server.PasswordFile("postgres");
+            Assert.Equal(first, File.ReadAllText(file));
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            Assert.DoesNotContain(first, File.ReadAllText(Path.Combine(server.DataDirectory, "pg_hba.conf")));
+        }
+
+        await using var again = await LocalPostgres.StartAsync(options, ct: Ct);
+
+        Assert.Equal(first, new NpgsqlConnectionStringBuilder(again.ConnectionString).Password);
+        Assert.Equal(1, await ScalarAsync<int>(again.ConnectionString, "SELECT 1"));
+    }
+
+    [Fact]
+    public async Task Lost_password_file_stops_start_up_naming_the_file_instead_of_waiting()
+    {
+        var options = Options();
+        File.WriteAllText(Path.Combine(options.DataDirectory, "pipeline-postgres.password"), "not-the-password");
+
+        var error = await Assert.ThrowsAsync<LocalPostgresException>(() => LocalPostgres.StartAsync(options, ct: Ct));
+
+        Assert.Contains("pipeline-postgres.password", error.Message);
+        Assert.Contains("was lost or replaced", error.Message);
+    }
+
+    [Fact]
+    public async Task Data_folder_made_with_trust_by_an_earlier_version_requires_a_password_after_start()
+    {
+        // What earlier versions left: trust for everyone, and no password file.
+        var options = Options();
+        File.Delete(Path.Combine(options.DataDirectory, "pipeline-postgres.password"));
+        File.WriteAllText(Path.Combine(options.DataDirectory, "pg_hba.conf"), """
+            local   all             all                                     trust
+            host    all             all             127.0.0.1/32            trust
+            host    all             all             ::1/128                 trust
+            """);
+
+        await using var server = await LocalPostgres.StartAsync(options, ct: Ct);
+
+        Assert.Equal(1, await ScalarAsync<int>(server.ConnectionString, "SELECT 1"));
+        var withoutPassword = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Password = null }.ConnectionString;
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync<int>(withoutPassword, "SELECT 1"));
+        Assert.DoesNotContain("trust", File.ReadAllText(Path.Combine(options.DataDirectory, "pg_hba.conf")));
+        Assert.True(File.Exists(server.PasswordFile("postgres")));
+    }
+
+    [Fact]
     public async Task Second_start_on_the_same_data_directory_keeps_the_data_of_the_first()
     {
         var options = Options() with { Durable = true };

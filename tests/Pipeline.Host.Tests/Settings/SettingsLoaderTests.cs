@@ -43,6 +43,10 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.import.settle-time = 2h", "pipeline.import.settle-time = 2h: must be between")]
     [InlineData("pipeline.import.settle-time = soon", "pipeline.import.settle-time = \"soon\": must be a duration")]
     [InlineData("pipeline.database.reporting-user = \"Robert'); DROP\"", "pipeline.database.reporting-user = \"Robert'); DROP\": must be a lower-case identifier")]
+    [InlineData("pipeline.database.writer-user = \"Pipeline Writer\"", "pipeline.database.writer-user = \"Pipeline Writer\": must be a lower-case identifier")]
+    [InlineData("pipeline.database.writer-user = tableau", "pipeline.database.reporting-user = \"tableau\" is also pipeline.database.writer-user: the read-only login cannot be the writer")]
+    [InlineData("pipeline.database.writer-user = postgres", "pipeline.database.writer-user = \"postgres\": 'postgres' is reserved")]
+    [InlineData("pipeline.database.reporting-user = pipeline_reporting", "pipeline.database.reporting-user = \"pipeline_reporting\": 'pipeline_reporting' is reserved")]
     [InlineData("pipeline.companies = [{ id = \"GT Bank\", name = x, terms = [gt] }]", "pipeline.companies[0].id = \"GT Bank\": must be a lower-case slug")]
     [InlineData("pipeline.companies = [{ id = gt, name = x, handles = [\"gtbank\"] }]", "pipeline.companies[0].handles: \"gtbank\" is not a handle like @gtbank")]
     [InlineData("pipeline.companies = [{ id = gt, name = x }]", "pipeline.companies[0]: company 'gt' needs at least one handle or term")]
@@ -111,6 +115,35 @@ public sealed class SettingsLoaderTests
         Assert.Equal(2, error.Problems.Count);
         Assert.Contains("pipeline.sink.batch-size", error.Message);
         Assert.Contains("pipeline.http.port", error.Message);
+    }
+
+    [Fact]
+    public void Database_roles_default_to_one_login_and_the_writer_and_reporting_names()
+    {
+        var database = SettingsLoader.Load(Shipped()).Database;
+
+        Assert.Null(database.OwnerConnectionString);
+        Assert.Equal("pipeline_writer", database.WriterUser);
+        Assert.Equal("tableau", database.ReportingUser);
+    }
+
+    [Fact]
+    public void Owner_connection_and_role_names_come_from_the_environment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["PIPELINE_DB"] = "Host=db;Username=ingest;Password=w",
+            ["PIPELINE_DB_OWNER"] = "Host=db;Username=pipeline;Password=o",
+            ["PIPELINE_WRITER_USER"] = "ingest",
+            ["PIPELINE_REPORTING_USER"] = "dashboards",
+        };
+
+        var database = SettingsLoader.Load(Shipped(environment: environment.GetValueOrDefault)).Database;
+
+        Assert.Equal("Host=db;Username=ingest;Password=w", database.ConnectionString);
+        Assert.Equal("Host=db;Username=pipeline;Password=o", database.OwnerConnectionString);
+        Assert.Equal("ingest", database.WriterUser);
+        Assert.Equal("dashboards", database.ReportingUser);
     }
 
     [Fact]

@@ -71,7 +71,8 @@ public static class ScraperHosting
             .WithAkkaClusterReadinessCheck(tags: readinessTags)
             // Scrapers wait for commit acknowledgements from this graph: while it is down, nothing is collected.
             .WithHealthCheck(GraphCheck, (_, _, _) => Task.FromResult(GraphHealth(entrance.State)), tags: readinessTags)
-            .WithSqlPersistence(connectionString, LinqToDB.ProviderName.PostgreSQL15, autoInitialize: true,
+            // The owner makes the journal's tables (migration V008): the service runs as a writer that may not create any.
+            .WithSqlPersistence(connectionString, LinqToDB.ProviderName.PostgreSQL15, autoInitialize: false,
                 journalBuilder: journal => journal.WithHealthCheck(HealthStatus.Unhealthy, "akka-persistence-journal", readinessTags))
             .WithActors((system, registry, resolver) =>
             {

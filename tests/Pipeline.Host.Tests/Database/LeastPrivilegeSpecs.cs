@@ -1,0 +1,298 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Akka.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Pipeline.Actors.Storage;
+using Pipeline.Host.Database;
+using Pipeline.Host.Settings;
+using static Pipeline.Tests.Shared.FakeHttpServer;
+
+namespace Pipeline.Host.Tests.Database;
+
+/// <summary>
+/// The real service with the three roles: the owner migrates and sets up the logins, the service runs as the writer
+/// (sink and scraper journal included), and a writer alone runs a current schema but stops on a pending migration.
+/// </summary>
+public sealed class LeastPrivilegeSpecs(PostgresFixture postgres)
+{
+    private const string SearchPath = "/2/tweets/search/recent";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static (PipelineSettings Settings, Config Config) Configure(string hocon, string folder)
+    {
+        var config = ConfigurationFactory.ParseString($$"""
+            {{hocon}}
+            pipeline.import.inbox = "{{folder}}/inbox"
+            pipeline.import.files = []
+            pipeline.topics.enabled = off
+            pipeline.sentiment.enabled = off
+            pipeline.sink.max-wait = 50ms
+            pipeline.scraping.backfill-days = 1
+            pipeline.scraping.poll-interval = 1h
+            pipeline.scraping.request-interval = 0s
+            pipeline.scraping.diagnostics = "{{folder}}/diagnostics"
+            pipeline.companies = [{ id = northwind, name = "Northwind Bank", handles = ["@NorthwindHelp"], terms = ["northwind bank"], country = Nigeria, industry = Banking }]
+            akka.loglevel = WARNING
+            """).WithFallback(SettingsLoader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")), _ => null));
+        return (SettingsLoader.Load(config), config);
+    }
+
+    private static string As(string connectionString, string user, string password) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Username = user, Password = password }.ConnectionString;
+
+    private static string Unique(string prefix) => prefix + "_" + Guid.NewGuid().ToString("N")[..8];
+
+    private static async Task<object?> ScalarAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return await command.ExecuteScalarAsync(Ct);
+    }
+
+    private static string Page(IEnumerable<long> ids, string? next) => JsonSerializer.Serialize(new
+    {
+        data = ids.Select(id => new
+        {
+            id = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            text = $"Northwind Bank reversal still pending, ref {id}",
+            author_id = "42",
+            created_at = DateTimeOffset.UtcNow.AddHours(-3).ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'"),
+            lang = "en",
+        }),
+        includes = new { users = new[] { new { id = "42", username = "ada_obi", name = "Ada" } } },
+        meta = next is null ? (object)new { result_count = 2 } : new { result_count = 2, next_token = next },
+    });
+
+    [Fact]
+    public async Task Service_given_an_owner_runs_as_the_writer_and_stores_scraped_posts_and_its_journal()
+    {
+        using var folder = new TempDirectory();
+        await using var api = await StartAsync();
+        api.Then(SearchPath, Respond(200, Page([2001, 2002], "P2"), "application/json"))
+            .Then(SearchPath, Respond(200, Page([2003, 2004], null), "application/json"));
+        var owner = await postgres.CreateDatabaseAsync();
+        var (writer, reporting) = (Unique("writer"), Unique("tableau"));
+        var environment = new Dictionary<string, string>
+        {
+            [PipelineDatabase.WriterPasswordVariable] = "writer-secret",
+            [PipelineDatabase.ReportingPasswordVariable] = "reporting-secret",
+            ["PIPELINE_X_BEARER_TOKEN"] = "token",
+        };
+        var (settings, config) = Configure($$"""
+            pipeline.database.connection-string = "{{As(owner, writer, "writer-secret")}}"
+            pipeline.database.owner-connection-string = "{{owner}}"
+            pipeline.database.writer-user = {{writer}}
+            pipeline.database.reporting-user = {{reporting}}
+            pipeline.scraping.x-api.enabled = on
+            pipeline.scraping.x-api.base-url = "{{api.BaseUrl}}"
+            """, folder.Path);
+
+        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, environment.GetValueOrDefault);
+        await using var app = PipelineComposition.BuildService(settings, config, database.DataSource, ["http://127.0.0.1:0"],
+            database.ConnectionString, environment.GetValueOrDefault);
+        await app.StartAsync(Ct);
+
+        await using var asOwner = NpgsqlDataSource.Create(owner);
+        await AwaitAsync(async () => (await StoredPosts.IdsAsync(asOwner)).Count == 4);
+        await AwaitAsync(async () => (long)(await ScalarAsync(asOwner, "SELECT count(*) FROM public.journal"))! > 0);
+        Assert.Equal(writer, await ScalarAsync(database.DataSource, "SELECT current_user::text"));
+        Assert.Equal(writer, new NpgsqlConnectionStringBuilder(database.ConnectionString).Username);
+        Assert.Equal(new NpgsqlConnectionStringBuilder(owner).Username,
+            await ScalarAsync(asOwner, "SELECT tableowner::text FROM pg_tables WHERE schemaname = 'public' AND tablename = 'journal'"));
+        await using var asReporting = NpgsqlDataSource.Create(As(owner, reporting, "reporting-secret"));
+        Assert.Equal(4L, await ScalarAsync(asReporting, "SELECT count(*) FROM reporting.posts"));
+        // The dashboard reads as the reporting group, which the writer is a member of.
+        var topics = await new Pipeline.Host.Dashboard.DashboardQueries(database.DataSource).TopicDistributionAsync(Pipeline.Host.Dashboard.DashboardFilter.None, Ct);
+        Assert.Equal(4L, topics.Sum(t => t.Posts));
+    }
+
+    [Fact]
+    public async Task Owner_connection_alone_migrates_sets_up_the_writer_and_connects_as_it()
+    {
+        // The deployment's init step: `pipeline migrate` with PIPELINE_DB_OWNER and PIPELINE_WRITER_PASSWORD only.
+        using var folder = new TempDirectory();
+        var owner = await postgres.CreateDatabaseAsync();
+        var writer = Unique("writer");
+        var (settings, _) = Configure($$"""
+            pipeline.database.owner-connection-string = "{{owner}}"
+            pipeline.database.writer-user = {{writer}}
+            """, folder.Path);
+
+        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct,
+            name => name == PipelineDatabase.WriterPasswordVariable ? "writer-secret" : null);
+
+        Assert.Null(database.Embedded);
+        Assert.Equal(writer, await ScalarAsync(database.DataSource, "SELECT current_user::text"));
+        Assert.True(await new SchemaMigrator(database.DataSource).IsUpToDateAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Writer_alone_runs_a_current_schema_without_any_right_to_create()
+    {
+        using var folder = new TempDirectory();
+        var owner = await postgres.CreateDatabaseAsync();
+        var writer = Unique("writer");
+        var environment = new Dictionary<string, string> { [PipelineDatabase.WriterPasswordVariable] = "writer-secret" };
+        var writerConnection = As(owner, writer, "writer-secret");
+        var (asOwner, _) = Configure($$"""
+            pipeline.database.connection-string = "{{writerConnection}}"
+            pipeline.database.owner-connection-string = "{{owner}}"
+            pipeline.database.writer-user = {{writer}}
+            """, folder.Path);
+        // `pipeline migrate` as the owner, once.
+        await (await PipelineDatabase.OpenAsync(asOwner, NullLoggerFactory.Instance, Ct, environment.GetValueOrDefault)).DisposeAsync();
+        var (writerOnly, _) = Configure($$"""
+            pipeline.database.connection-string = "{{writerConnection}}"
+            pipeline.database.writer-user = {{writer}}
+            """, folder.Path);
+
+        await using var database = await PipelineDatabase.OpenAsync(writerOnly, NullLoggerFactory.Instance, Ct, _ => null);
+
+        Assert.Equal(writer, await ScalarAsync(database.DataSource, "SELECT current_user::text"));
+        Assert.Equal(false, await ScalarAsync(database.DataSource,
+            "SELECT has_database_privilege(current_database(), 'CREATE') OR has_schema_privilege('pipeline', 'CREATE') " +
+            "OR has_schema_privilege('public', 'CREATE') OR has_schema_privilege('reporting', 'CREATE')"));
+        Assert.Equal(1L, await ScalarAsync(database.DataSource, "SELECT count(*) FROM pipeline.companies"));
+    }
+
+    [Fact]
+    public async Task Writer_alone_on_a_schema_with_pending_migrations_stops_and_names_pipeline_migrate()
+    {
+        using var folder = new TempDirectory();
+        var owner = await postgres.CreateDatabaseAsync();
+        await using (var asOwner = NpgsqlDataSource.Create(owner))
+        {
+            // The schema an older release left, with its writer.
+            await new SchemaMigrator(asOwner).MigrateToAsync(SchemaMigrator.Shipped[^1].Version - 1, Ct);
+        }
+
+        var writer = Unique("writer");
+        await using (var asOwner = NpgsqlDataSource.Create(owner))
+        {
+            var roles = new DatabaseRoleSetup(asOwner);
+            await roles.EnsureLoginAsync(DatabaseRoles.WriterSetting, writer, "writer-secret", Ct);
+            await roles.GrantWriterAsync(writer, Ct);
+        }
+
+        var (settings, _) = Configure($$"""
+            pipeline.database.connection-string = "{{As(owner, writer, "writer-secret")}}"
+            pipeline.database.writer-user = {{writer}}
+            """, folder.Path);
+
+        var error = await Assert.ThrowsAsync<SettingsException>(() =>
+            PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, _ => null));
+
+        var latest = SchemaMigrator.Shipped[^1].Version;
+        Assert.Contains($"schema at version {latest - 1}, this build needs {latest}", error.Message);
+        Assert.Contains("run `pipeline migrate` with PIPELINE_DB_OWNER", error.Message);
+    }
+
+    [Fact]
+    public async Task One_superuser_login_still_migrates_and_runs_but_is_warned_about()
+    {
+        using var folder = new TempDirectory();
+        var (settings, _) = Configure($$"""
+            pipeline.database.connection-string = "{{await postgres.CreateDatabaseAsync()}}"
+            pipeline.database.writer-user = {{Unique("writer")}}
+            """, folder.Path);
+        var logs = new CapturedLogs();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+
+        await using var database = await PipelineDatabase.OpenAsync(settings, loggers, Ct, _ => null);
+
+        Assert.True(await new SchemaMigrator(database.DataSource).IsUpToDateAsync(Ct));
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning: The service runs as 'postgres', a superuser", StringComparison.Ordinal)
+                                         && l.Contains("PIPELINE_DB_OWNER", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reporting_user_named_like_the_owner_stops_start_up_naming_the_setting()
+    {
+        using var folder = new TempDirectory();
+        var (settings, _) = Configure($$"""
+            pipeline.database.connection-string = "{{await postgres.CreateDatabaseAsync()}}"
+            pipeline.database.reporting-user = postgres_owner
+            """, folder.Path);
+        var owner = Unique("owner");
+        var ownerConnection = await postgres.CreateDatabaseAsync();
+        await using (var admin = NpgsqlDataSource.Create(ownerConnection))
+            await ScalarAsync(admin, $"CREATE ROLE {owner} LOGIN SUPERUSER PASSWORD '{ScramVerifier.Compute("owner-secret")}'");
+        settings = settings with
+        {
+            Database = settings.Database with { ConnectionString = As(ownerConnection, owner, "owner-secret"), ReportingUser = owner },
+        };
+
+        var error = await Assert.ThrowsAsync<SettingsException>(() =>
+            PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, _ => null));
+
+        Assert.Contains($"pipeline.database.reporting-user = \"{owner}\" is the login that owns the schema and runs migrations", error.Message);
+    }
+
+    [Fact]
+    public async Task Embedded_database_migrates_as_its_superuser_and_runs_the_service_as_a_generated_writer()
+    {
+        using var folder = new TempDirectory();
+        var data = postgres.CreateDataDirectory();
+        var (settings, _) = Configure($$"""
+            pipeline.database.connection-string = ""
+            pipeline.database.embedded.data-directory = "{{data}}"
+            """, folder.Path);
+
+        string password;
+        await using (var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, _ => null))
+        {
+            password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password!;
+            Assert.Equal("pipeline_writer", await ScalarAsync(database.DataSource, "SELECT current_user::text"));
+            Assert.Equal(false, await ScalarAsync(database.DataSource,
+                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
+            var file = database.Embedded!.PasswordFile("pipeline_writer");
+            Assert.Equal(password, File.ReadAllText(file));
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+
+        await using var again = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, _ => null);
+        Assert.Equal(password, new NpgsqlConnectionStringBuilder(again.ConnectionString).Password);
+        Assert.Equal("pipeline_writer", await ScalarAsync(again.DataSource, "SELECT current_user::text"));
+        // The cluster is the pipeline's own: its logins reach no other database.
+        var elsewhere = new NpgsqlConnectionStringBuilder(again.ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        await using var other = new NpgsqlConnection(elsewhere);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => other.OpenAsync(Ct));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
+    private static async Task AwaitAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    private sealed class CapturedLogs : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyList<string> Lines => _lines.ToList();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+        }
+    }
+}
