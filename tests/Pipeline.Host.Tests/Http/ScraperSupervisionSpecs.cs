@@ -339,30 +339,6 @@ public sealed class ScraperSupervisionSpecs(PostgresFixture postgres)
         public sealed record Sample(DateTimeOffset At, HttpStatusCode Status, string GraphCheck);
     }
 
-    /// <summary>Every log line the service writes (Akka's included, through the logger factory).</summary>
-    private sealed class CapturedLogs : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => _lines.ToList();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
-        }
-    }
-
     private static async Task<JsonElement> GraphCheckAsync(Uri root)
     {
         using var response = await Http.GetAsync(new Uri(root, "/ready"));
