@@ -6,7 +6,8 @@ namespace Pipeline.Host.Tests.Deployment;
 /// <summary>
 /// The shipped docker-compose.yml, read by docker-compose itself (<c>config</c> interpolates the variables and merges
 /// the override files exactly as <c>up</c> would): only the service's port leaves the host, and only with the admin
-/// token; PostgreSQL stays inside unless the Tableau opt-in puts it on loopback; the service runs as the writer.
+/// token; PostgreSQL stays inside unless the Tableau opt-in puts it on loopback; the nodes run as the writer and form
+/// one cluster through seed nodes named by service.
 /// </summary>
 public sealed class ComposeFileTests
 {
@@ -14,6 +15,8 @@ public sealed class ComposeFileTests
     private const string TableauFile = "docker-compose.tableau.yml";
 
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "deployment");
+
+    private static readonly string[] Nodes = ["pipeline-1", "pipeline-2", "pipeline-3"];
 
     /// <summary>Everything the shipped file requires, with values a test can look for.</summary>
     private static Dictionary<string, string?> Required() => new()
@@ -30,7 +33,7 @@ public sealed class ComposeFileTests
         var services = await ConfigAsync(Required(), ComposeFile);
 
         var published = Ports(services).ToList();
-        Assert.Equal([("pipeline", "", "8558")], published.Where(p => !IsLoopback(p.HostIp)).Select(p => (p.Service, p.HostIp, p.Target)));
+        Assert.Equal([("pipeline-1", "", "8558")], published.Where(p => !IsLoopback(p.HostIp)).Select(p => (p.Service, p.HostIp, p.Target)));
         Assert.DoesNotContain(published, p => p.Service == "postgres");
     }
 
@@ -61,34 +64,62 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public async Task Service_port_requires_the_admin_token_it_was_given()
+    public async Task Every_node_requires_the_admin_token_it_was_given()
     {
         var services = await ConfigAsync(Required(), ComposeFile);
 
-        var pipeline = Environment(services, "pipeline");
-        Assert.Equal("admin-token", pipeline["PIPELINE_ADMIN_TOKEN"]);
-        Assert.Equal("dashboard-secret", pipeline["PIPELINE_DASHBOARD_PASSWORD"]);
+        Assert.All(Nodes, node =>
+        {
+            var pipeline = Environment(services, node);
+            Assert.Equal("admin-token", pipeline["PIPELINE_ADMIN_TOKEN"]);
+            Assert.Equal("dashboard-secret", pipeline["PIPELINE_DASHBOARD_PASSWORD"]);
+        });
     }
 
     [Fact]
-    public async Task Service_runs_as_the_writer_and_only_the_init_step_holds_the_owner_login()
+    public async Task Nodes_run_as_the_writer_and_only_the_init_step_holds_the_owner_login()
     {
         var services = await ConfigAsync(Required(), ComposeFile);
 
-        var pipeline = Environment(services, "pipeline");
-        Assert.Contains("Username=pipeline_writer;Password=writer-secret", pipeline["PIPELINE_DB"], StringComparison.Ordinal);
-        Assert.DoesNotContain(pipeline, e => e.Key == "PIPELINE_DB_OWNER" || e.Value.Contains("owner-secret", StringComparison.Ordinal));
+        Assert.All(Nodes, node =>
+        {
+            var pipeline = Environment(services, node);
+            Assert.Contains("Username=pipeline_writer;Password=writer-secret", pipeline["PIPELINE_DB"], StringComparison.Ordinal);
+            Assert.DoesNotContain(pipeline, e => e.Key == "PIPELINE_DB_OWNER" || e.Value.Contains("owner-secret", StringComparison.Ordinal));
+            Assert.Equal("service_completed_successfully",
+                Scalar(((YamlMappingNode)((YamlMappingNode)Service(services, node)["depends_on"])["migrate"])["condition"]));
+        });
 
         var migrate = Environment(services, "migrate");
         Assert.Contains("Password=owner-secret", migrate["PIPELINE_DB_OWNER"], StringComparison.Ordinal);
         Assert.Equal("migrate", Scalars(Service(services, "migrate")["command"]).Single());
-        Assert.Equal("service_completed_successfully",
-            Scalar(((YamlMappingNode)((YamlMappingNode)Service(services, "pipeline")["depends_on"])["migrate"])["condition"]));
+    }
+
+    [Fact]
+    public async Task Three_nodes_join_one_cluster_through_seed_nodes_named_by_service()
+    {
+        var services = await ConfigAsync(Required(), ComposeFile);
+
+        var environments = Nodes.Select(node => Environment(services, node)).ToList();
+        Assert.Equal(Nodes, environments.Select(e => e["PIPELINE_CLUSTER_HOST"]));
+        Assert.Equal(Nodes, Nodes.Select(node => Scalar(Service(services, node)["hostname"])));
+        var seeds = Assert.Single(environments.Select(e => e["PIPELINE_SEED_NODES"]).Distinct());
+        var port = Assert.Single(environments.Select(e => e["PIPELINE_CLUSTER_PORT"]).Distinct());
+        Assert.All(seeds.Split(','), seed =>
+        {
+            var address = new Uri(seed);
+            Assert.Equal(("akka.tcp", "pipeline", port), (address.Scheme, address.UserInfo, address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Contains(address.Host, Nodes);
+        });
+        Assert.All(Nodes, node => Assert.Contains("healthz/ready", string.Join(' ', Scalars(((YamlMappingNode)Service(services, node)["healthcheck"])["test"])), StringComparison.Ordinal));
+        Assert.DoesNotContain(Ports(services), p => p.Target == port);
     }
 
     [Theory]
     [InlineData("postgres")]
-    [InlineData("pipeline")]
+    [InlineData("pipeline-1")]
+    [InlineData("pipeline-2")]
+    [InlineData("pipeline-3")]
     public async Task Long_running_services_restart_unless_stopped(string service)
     {
         var services = await ConfigAsync(Required(), ComposeFile);
