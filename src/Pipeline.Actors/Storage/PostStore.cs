@@ -65,6 +65,28 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         SELECT count(*) FILTER (WHERE inserted) FROM upserted
         """;
 
+    // The rollup rows the scored upsert below will lock, taken first and in one order by every writer (issue 12).
+    // Without this, concurrent batches deadlock (40P01) on pipeline.daily_rollup: INSERT ... ON CONFLICT DO UPDATE
+    // fires both statement triggers, so the rollup is updated in two passes, one for the inserted posts and one for
+    // the updated ones, each sorted, but the two together are not. Two batches with no post in common (two lanes of
+    // one node, or two nodes whose scrapers fetch the same company) then each hold a row the other's second pass
+    // needs. A rollup row's day and company are those of its posts, and an update changes neither, so the rows a
+    // batch can touch all lie in the (company, day) pairs of its kept posts, as staged (inserts) and as stored
+    // (updates). One transaction-scoped advisory lock per pair, in key order, serialises just the batches that share
+    // a pair; batches of other companies or days run in parallel. Batches that share a post already wait for each
+    // other on its raw_posts row (locked even when unchanged, sorted by post id), before this.
+    // 1919904876 = 0x726F6C6C, "roll": the first key of pg_advisory_xact_lock(int, int), whose keys are apart from the
+    // single bigint key of the migrator's lock.
+    private const string LockRollupKeys = """
+        SELECT pg_advisory_xact_lock(1919904876, key)
+        FROM (SELECT DISTINCT hashtext(company_id || '/' || day) AS key
+              FROM (SELECT coalesce(company_id, '') AS company_id, (created_at AT TIME ZONE 'UTC')::date AS day FROM staging_posts WHERE kept
+                    UNION ALL
+                    SELECT s.company_id, (s.created_at AT TIME ZONE 'UTC')::date
+                    FROM pipeline.scored_posts s JOIN staging_posts st ON st.post_id = s.post_id WHERE st.kept) pairs
+              ORDER BY 1 OFFSET 0) keys
+        """;
+
     // Scores are only ever added or replaced by newer ones, never erased by a replay without them.
     private const string UpsertScored = """
         INSERT INTO pipeline.scored_posts AS s (post_id, company_id, created_at, clean_text, sentiment_text, topic_tokens,
@@ -126,13 +148,15 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertRaw));
             if (kept > 0)
             {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(LockRollupKeys));
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertScored));
             }
 
             newPosts = (int)(long)(await batch.ExecuteScalarAsync(ct))!;
         }
 
-        var quarantined = items.OfType<PipelineItem.Quarantined>().Select(q => q.Entry).ToList();
+        // In fingerprint order, so that two batches quarantining the same items wait for each other rather than deadlock.
+        var quarantined = items.OfType<PipelineItem.Quarantined>().Select(q => q.Entry).OrderBy(Fingerprint, StringComparer.Ordinal).ToList();
         if (quarantined.Count > 0)
         {
             await InsertQuarantineAsync(connection, transaction, quarantined, ct);

@@ -94,8 +94,16 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
 
                 var delay = settings.BackoffFor(attempt);
                 counters.SinkRetried();
-                _logger.LogWarning("Database unavailable ({Error}); retrying a batch of {Count} items in {Delay:0.0} s (attempt {Attempt})",
-                    e.Message, batch.Count, delay.TotalSeconds, attempt + 1);
+                if (IsConflict(e))
+                {
+                    _logger.LogWarning("A concurrent writer's transaction conflicted with this one ({Error}); retrying a batch of {Count} items in {Delay:0.0} s (attempt {Attempt})",
+                        e.Message, batch.Count, delay.TotalSeconds, attempt + 1);
+                }
+                else
+                {
+                    _logger.LogWarning("Database unavailable ({Error}); retrying a batch of {Count} items in {Delay:0.0} s (attempt {Attempt})",
+                        e.Message, batch.Count, delay.TotalSeconds, attempt + 1);
+                }
                 await Task.Delay(delay, ct);
             }
         }
@@ -171,8 +179,16 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
         _ => $"{error.GetType().Name}: {error.Message}",
     }), QuarantineEntry.ErrorExcerpt);
 
+    /// <summary>
+    /// Whether the batch lost to another transaction (deadlock 40P01, serialization failure 40001, lock not available
+    /// 55P03): nothing wrong with its rows, and the same batch succeeds when run again. The store takes its locks in
+    /// one order, so a deadlock should not occur; should it all the same, the batch is retried, never quarantined.
+    /// </summary>
+    public static bool IsConflict(Exception e) => e is PostgresException { SqlState: "40P01" or "40001" or "55P03" };
+
     public static bool IsTransient(Exception e) => e switch
     {
+        _ when IsConflict(e) => true,
         NpgsqlException { IsTransient: true } => true,
         // Connections pooled before a server restart fail once with "terminating connection due to administrator command".
         PostgresException { SqlState: "57P01" or "57P02" or "57P03" } => true,
