@@ -56,7 +56,10 @@ public static class PipelineComposition
         builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
         // Probes hit the health endpoints every few seconds; per-request and per-command logs would drown the pipeline's own.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Npgsql", LogLevel.Warning);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout + TimeSpan.FromSeconds(15));
+        // SIGTERM runs coordinated shutdown (Akka.Hosting's StopAsync): the drain (service-unbind, at most DrainTimeout), then
+        // the shard hand-off and the cluster leave (cluster-sharding-shutdown-region, cluster-leave, cluster-exiting: 10s
+        // each at most by Akka's defaults). The host must wait for all of it, or the node leaves by being downed instead.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = DrainTimeout + TimeSpan.FromSeconds(45));
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddHttpSecurity(settings.Http, credentials);
