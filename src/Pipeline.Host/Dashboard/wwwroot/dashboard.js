@@ -183,6 +183,29 @@
     if (state.feedPostIds.length) state.newestPostId = state.feedPostIds[0];
   }
 
+  // Which node runs each scraper (GET /status/cluster). Its own failure shows a dash: the charts do not depend on it.
+  async function refreshCluster() {
+    try {
+      const response = await fetch('/status/cluster', { cache: 'no-store' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const cluster = await response.json();
+      el('cluster-nodes').textContent = number(cluster.nodeCount);
+      el('cluster-moved').textContent = cluster.lastMoved ? `last move ${new Date(cluster.lastMoved).toLocaleTimeString('en-GB')}` : '';
+      const hostPort = address => address.replace(/^akka\.tcp:\/\/[^@]*@/, '');
+      el('placements').replaceChildren(...cluster.scrapers.map(scraper => {
+        const item = document.createElement('li');
+        const node = Object.assign(document.createElement('span'), {
+          className: scraper.node ? 'node' : 'node unplaced',
+          textContent: scraper.node ? hostPort(scraper.node) + (scraper.node === cluster.self ? ' (this node)' : '') : 'moving',
+        });
+        item.append(Object.assign(document.createElement('span'), { textContent: scraper.entity }), node);
+        return item;
+      }));
+    } catch {
+      el('cluster-nodes').textContent = '–';
+    }
+  }
+
   // A filter change starts a refresh while another may be in flight; only the latest one draws.
   let generation = 0;
 
@@ -202,6 +225,7 @@
       showCompanies(companies);
       showFunnel(funnel);
       await refreshFeed(query);
+      await refreshCluster();
       // The grid settles after the charts are made; fit each to its card again.
       for (const chart of Object.values(charts)) chart.resize();
       state.error = null;
