@@ -103,7 +103,8 @@ public static class PipelineComposition
             akka.AddHocon(config, HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithActorSystemLivenessCheck(tags: [PipelineEndpoints.LiveTag])
-                .AddFileImporter(settings.Import, settings.Limits, settings.Supervision, DrainTimeout);
+                .AddFileImporter(settings.Import, settings.Limits, settings.Supervision, DrainTimeout)
+                .AddModelReloadPropagation(ModelReloadPropagationSettings.Load(config), settings.Http.ModelsRoot, [PipelineEndpoints.ReadyTag]);
             if (sources is not null)
             {
                 akka.AddScrapers(settings.Scraping, settings.Companies, sources.Enabled, sources.For,
