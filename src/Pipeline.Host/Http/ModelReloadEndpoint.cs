@@ -14,6 +14,14 @@ namespace Pipeline.Host.Http;
 /// A folder given in the request must resolve (links followed, <c>..</c> taken) to one under
 /// <c>pipeline.http.models-root</c>; any other gets 403 with one fixed body, whether it exists or not, so the
 /// endpoint neither loads from nor tells about the rest of the disk. Access: <see cref="HttpSecurity.RequireAdmin{TBuilder}"/> on the <c>/admin</c> group.
+/// <para>
+/// The reload goes to every node of the cluster (<see cref="ModelReloadPropagator"/>), this one included, with the folder
+/// relative to the models root: each node loads it from under its own root, with the same confinement. The status is
+/// this node's outcome (200, 422, 503 as above); <c>cluster</c> in the answer lists the other members' outcomes
+/// (<c>switched</c>, <c>rejected</c> with the reason, <c>not-published</c>) received within
+/// <c>pipeline.model-reloads.ack-timeout</c>, and <c>notAnswered</c> the members that did not answer by then. A member
+/// that misses it (down, joining later) catches up by itself; <c>model-consensus</c> in /ready says when all agree.
+/// </para>
 /// </summary>
 public static class ModelReloadEndpoint
 {

@@ -105,8 +105,11 @@ public sealed class ModelReloadPropagator : ReceiveActor, IWithUnboundedStash, I
         Receive<Reload>(reload =>
         {
             var desired = new DesiredModel(Guid.NewGuid().ToString("N"), reload.Kind, reload.Folder, DateTimeOffset.UtcNow, _self);
-            // Whoever is Up now is asked; a member joining later catches up through the versions it hears.
-            var collector = Context.ActorOf(ReloadCollector.Props(_self, [.. _up.Append(_self).Distinct()], _ackTimeout, Sender));
+            // Whoever is Up now is asked; a member joining later catches up through the versions it hears. An
+            // unreachable one is reported as not answering without being waited for: it cannot answer in time.
+            var unreachable = _cluster.State.Unreachable.Select(m => m.Address.ToString()).ToHashSet();
+            var expected = _up.Append(_self).Distinct().ToList();
+            var collector = Context.ActorOf(ReloadCollector.Props(_self, expected, [.. expected.Where(n => !unreachable.Contains(n))], _ackTimeout, Sender));
             _mediator.Tell(new Publish(ReloadTopic, new ReloadRequested(desired, collector)));
         });
         Receive<ReloadRequested>(request => OnRequested(request.Desired, request.ReplyTo));
@@ -299,7 +302,9 @@ internal sealed class ReloadCollector : ReceiveActor, IWithTimers
     private readonly Dictionary<string, NodeReloadOutcome> _answers = [];
     private readonly TimeSpan _timeout;
 
-    public ReloadCollector(string self, IReadOnlyCollection<string> expected, TimeSpan timeout, IActorRef asker)
+    /// <param name="expected">The members asked: who of them did not answer is reported.</param>
+    /// <param name="waitFor">The members worth waiting for (the reachable ones).</param>
+    public ReloadCollector(string self, IReadOnlyCollection<string> expected, IReadOnlyCollection<string> waitFor, TimeSpan timeout, IActorRef asker)
     {
         _timeout = timeout;
         var timedOut = false;
@@ -315,7 +320,7 @@ internal sealed class ReloadCollector : ReceiveActor, IWithTimers
         });
         void TryFinish()
         {
-            if (_answers.ContainsKey(self) && (timedOut || expected.All(_answers.ContainsKey)))
+            if (_answers.ContainsKey(self) && (timedOut || waitFor.All(_answers.ContainsKey)))
             {
                 asker.Tell(ClusterReloadReport.Collate(self, expected, _answers));
                 Context.Stop(Self);
@@ -326,8 +331,8 @@ internal sealed class ReloadCollector : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string self, IReadOnlyCollection<string> expected, TimeSpan timeout, IActorRef asker) =>
-        Akka.Actor.Props.Create(() => new ReloadCollector(self, expected, timeout, asker));
+    public static Props Props(string self, IReadOnlyCollection<string> expected, IReadOnlyCollection<string> waitFor, TimeSpan timeout, IActorRef asker) =>
+        Akka.Actor.Props.Create(() => new ReloadCollector(self, expected, waitFor, timeout, asker));
 
     protected override void PreStart() => Timers.StartSingleTimer("timeout", TimedOut.Instance, _timeout);
 

@@ -110,6 +110,30 @@ public sealed class ModelReloadPropagationTests
         Assert.Equal(["n2"], report.NotAnswered);
     }
 
+    [Fact]
+    public void The_shipped_settings_wait_ten_seconds_for_answers_and_publish_versions_every_two()
+    {
+        var config = Pipeline.Host.Settings.SettingsLoader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")), _ => null);
+
+        var settings = ModelReloadPropagationSettings.Load(config);
+
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.AckTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.VersionsInterval);
+    }
+
+    [Theory]
+    [InlineData("ack-timeout = 0s", "pipeline.model-reloads.ack-timeout")]
+    [InlineData("versions-interval = 1h", "pipeline.model-reloads.versions-interval")]
+    [InlineData("ack-timeout = soon", "pipeline.model-reloads.ack-timeout")]
+    public void A_bad_propagation_setting_stops_start_up_naming_it(string hocon, string setting)
+    {
+        var config = Akka.Configuration.ConfigurationFactory.ParseString("pipeline.model-reloads { " + hocon + " }");
+
+        var error = Assert.Throws<Pipeline.Host.Settings.SettingsException>(() => ModelReloadPropagationSettings.Load(config));
+
+        Assert.Contains(setting, error.Message);
+    }
+
     private static NodeModels Node(string node, string topics, string sentiment) =>
         new(node, new NodeModelState(topics, null), new NodeModelState(sentiment, null));
 }
