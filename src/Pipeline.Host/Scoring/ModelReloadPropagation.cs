@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Hosting;
 using Pipeline.Host.Settings;
 
@@ -37,18 +36,9 @@ public static class ModelReloadPropagation
     public const string ConsensusCheck = "model-consensus";
 
     /// <summary>
-    /// Only what a cluster of one needs when nothing else configured remoting (scraping off): appended, so
-    /// <c>akka.remote</c>/<c>akka.cluster</c> settings given to the node take precedence.
-    /// </summary>
-    private const string ClusterFallback = """
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
-        akka.remote.dot-netty.tcp.port = 0
-        """;
-
-    /// <summary>
     /// The node's <see cref="ModelReloadPropagator"/> (registered in the <see cref="ActorRegistry"/>, asked by the
     /// reload endpoints) over the reloaders the container holds, and the <c>model-consensus</c> readiness check.
+    /// Needs the node's cluster (<see cref="AkkaConfiguration.ConfigureNode"/>): Distributed Pub/Sub runs on it.
     /// </summary>
     /// <param name="modelsRoot"><c>pipeline.http.models-root</c>: folders travel relative to it and are resolved under it.</param>
     public static AkkaConfigurationBuilder AddModelReloadPropagation(
@@ -56,17 +46,9 @@ public static class ModelReloadPropagation
     {
         var board = new ModelConsensusBoard();
         return builder
-            .AddHocon(ClusterFallback, HoconAddMode.Append)
             .WithHealthCheck(ConsensusCheck, (_, _, _) => Task.FromResult(board.Evaluate()), tags: readinessTags)
             .WithActors((system, registry, resolver) =>
             {
-                var cluster = Cluster.Get(system);
-                if (cluster.Settings.SeedNodes.Count == 0)
-                {
-                    // No seed nodes: a cluster of one (joining again when the scrapers joined already is ignored).
-                    cluster.Join(cluster.SelfAddress);
-                }
-
                 var targets = new Dictionary<ModelKind, ReloadTarget>();
                 if (resolver.GetService<TopicModelReloader>() is { } topics)
                 {

@@ -46,7 +46,7 @@ public sealed class ModelReloadPropagator : ReceiveActor, IWithUnboundedStash, I
     private readonly TimeSpan _ackTimeout;
     private readonly TimeSpan _versionsInterval;
     private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
-    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly string _self;
     private readonly Dictionary<ModelKind, KindState> _kinds = [];
     private readonly Dictionary<string, List<IActorRef>> _superseded = [];

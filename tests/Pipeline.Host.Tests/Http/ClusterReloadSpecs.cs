@@ -126,13 +126,12 @@ public sealed class ClusterReloadSpecs(PostgresFixture postgres)
                 Directory.CreateDirectory(folder.Combine("models", name));
             }
 
-            var seeds = seedPort is { } port ? $"akka.cluster.seed-nodes = [\"akka.tcp://pipeline@127.0.0.1:{port}\"]" : string.Empty;
+            var seeds = seedPort is { } port ? $"pipeline.cluster.seed-nodes = [\"akka.tcp://pipeline@127.0.0.1:{port}\"]" : string.Empty;
             var config = GuardedService.Configure(folder, await postgres.CreateDatabaseAsync(), $$"""
                 pipeline.sentiment.model-dir = "{{folder.Combine("models", "v1")}}"
                 pipeline.model-reloads.versions-interval = 200ms
                 pipeline.model-reloads.ack-timeout = 20s
-                akka.remote.dot-netty.tcp.hostname = "127.0.0.1"
-                akka.remote.dot-netty.tcp.port = {{remotingPort}}
+                pipeline.cluster.port = {{remotingPort}}
                 {{seeds}}
                 """);
             var settings = SettingsLoader.Load(config);
