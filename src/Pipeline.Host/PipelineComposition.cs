@@ -116,7 +116,8 @@ public static class PipelineComposition
             akka.ConfigureNode(settings, config,
                     sources is null ? null : connectionString ?? throw new ArgumentNullException(nameof(connectionString), "scraping needs the journal's connection string"))
                 .AddClusterStatus()
-                .AddFileImporter(settings.Import, settings.Limits, settings.Supervision, DrainTimeout);
+                .AddFileImporter(settings.Import, settings.Limits, settings.Supervision, DrainTimeout)
+                .AddModelReloadPropagation(ModelReloadPropagationSettings.Load(config), settings.Http.ModelsRoot, [PipelineEndpoints.ReadyTag]);
             if (sources is not null)
             {
                 akka.AddSharedScraperGraph(settings.Supervision, DrainTimeout)

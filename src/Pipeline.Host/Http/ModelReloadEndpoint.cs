@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
 using Pipeline.Host.Scoring;
 using Pipeline.Host.Settings;
 
@@ -12,6 +14,14 @@ namespace Pipeline.Host.Http;
 /// A folder given in the request must resolve (links followed, <c>..</c> taken) to one under
 /// <c>pipeline.http.models-root</c>; any other gets 403 with one fixed body, whether it exists or not, so the
 /// endpoint neither loads from nor tells about the rest of the disk. Access: <see cref="HttpSecurity.RequireAdmin{TBuilder}"/> on the <c>/admin</c> group.
+/// <para>
+/// The reload goes to every node of the cluster (<see cref="ModelReloadPropagator"/>), this one included, with the folder
+/// relative to the models root: each node loads it from under its own root, with the same confinement. The status is
+/// this node's outcome (200, 422, 503 as above); <c>cluster</c> in the answer lists the other members' outcomes
+/// (<c>switched</c>, <c>rejected</c> with the reason, <c>not-published</c>) received within
+/// <c>pipeline.model-reloads.ack-timeout</c>, and <c>notAnswered</c> the members that did not answer by then. A member
+/// that misses it (down, joining later) catches up by itself; <c>model-consensus</c> in /ready says when all agree.
+/// </para>
 /// </summary>
 public static class ModelReloadEndpoint
 {
@@ -29,15 +39,15 @@ public static class ModelReloadEndpoint
 
     /// <param name="admin">The <c>/admin</c> route group.</param>
     public static IEndpointRouteBuilder MapModelReloads(this IEndpointRouteBuilder admin) => admin
-        .MapModelReload<TopicModelReloader>(TopicsRoute, "topics are disabled (pipeline.topics.enabled = off)")
-        .MapModelReload<SentimentModelReloader>(SentimentRoute, "sentiment is disabled (pipeline.sentiment.enabled = off)");
+        .MapModelReload<TopicModelReloader>(TopicsRoute, ModelKind.Topics, "topics are disabled (pipeline.topics.enabled = off)")
+        .MapModelReload<SentimentModelReloader>(SentimentRoute, ModelKind.Sentiment, "sentiment is disabled (pipeline.sentiment.enabled = off)");
 
-    private static IEndpointRouteBuilder MapModelReload<TReloader>(this IEndpointRouteBuilder app, string path, string disabled)
+    private static IEndpointRouteBuilder MapModelReload<TReloader>(this IEndpointRouteBuilder app, string path, ModelKind kind, string disabled)
         where TReloader : class, IModelReloader
     {
         app.MapPost(path, async (HttpContext context, IServiceProvider services) =>
         {
-            if (services.GetService<TReloader>() is not { } reloader)
+            if (services.GetService<TReloader>() is null)
             {
                 return Results.Json(new { error = disabled }, statusCode: StatusCodes.Status409Conflict);
             }
@@ -70,27 +80,50 @@ public static class ModelReloadEndpoint
                 }
             }
 
+            string? relative = null;
             if (!string.IsNullOrWhiteSpace(folder))
             {
                 var root = services.GetRequiredService<PipelineSettings>().Http.ModelsRoot;
-                // What loads is the resolved folder, not the path as given.
+                // What loads is the resolved folder, not the path as given; it travels relative to the root because
+                // every node resolves it under its own.
                 folder = HttpAccessRules.UnderRoot(root, SettingsLoader.ResolveShippedDirectory(folder.Trim()));
-                if (folder is null)
+                relative = folder is null ? null : ModelFolders.Relative(root, folder);
+                if (relative is null)
                 {
                     return Results.Json(new { error = OutsideModelsRoot }, statusCode: StatusCodes.Status403Forbidden);
                 }
             }
 
-            return await reloader.ReloadAsync(folder, context.RequestAborted) switch
+            var propagator = await services.GetRequiredService<IRequiredActor<ModelReloadPropagator>>().GetAsync(context.RequestAborted);
+            var report = await propagator.Ask<ClusterReloadReport>(new ModelReloadPropagator.Reload(kind, relative), cancellationToken: context.RequestAborted);
+            var cluster = Cluster(report);
+            var self = report.Self;
+            // The status is this node's outcome: the others are reported, and converge on their own (see ModelReloadPropagator).
+            return self.Result switch
             {
-                ModelReloadOutcome.Switched s => Results.Json(new { previousVersion = s.PreviousVersion, version = s.Version, path = s.Path, loadedAt = s.LoadedAt }),
-                ModelReloadOutcome.Rejected r => Results.Json(new { error = r.Reason, version = r.CurrentVersion }, statusCode: StatusCodes.Status422UnprocessableEntity),
-                ModelReloadOutcome.NotPublished n => Results.Json(new { error = n.Reason, version = n.CurrentVersion }, statusCode: StatusCodes.Status503ServiceUnavailable),
+                NodeReloadResult.Switched => Results.Json(new { previousVersion = self.PreviousVersion, version = self.Version, path = self.Path, loadedAt = self.LoadedAt, cluster }),
+                NodeReloadResult.Rejected => Results.Json(new { error = self.Error, version = self.Version, cluster }, statusCode: StatusCodes.Status422UnprocessableEntity),
+                NodeReloadResult.NotPublished => Results.Json(new { error = self.Error, version = self.Version, cluster }, statusCode: StatusCodes.Status503ServiceUnavailable),
                 _ => Results.StatusCode(StatusCodes.Status500InternalServerError),
             };
         });
         return app;
     }
+
+    /// <summary>The other members' answers (no paths: each is on its own disk) and who did not answer in time.</summary>
+    private static object Cluster(ClusterReloadReport report) => new
+    {
+        node = report.Self.Node,
+        nodes = report.Others.Select(o => new { node = o.Node, result = ResultName(o.Result), version = o.Version, error = o.Error }).ToList(),
+        notAnswered = report.NotAnswered,
+    };
+
+    private static string ResultName(NodeReloadResult result) => result switch
+    {
+        NodeReloadResult.Switched => "switched",
+        NodeReloadResult.Rejected => "rejected",
+        _ => "not-published",
+    };
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
