@@ -81,6 +81,9 @@ public sealed record PipelineSettings(
 
     /// <summary><c>pipeline.supervision</c>: restart backoff of the long-running graphs.</summary>
     public SupervisionSettings Supervision { get; init; } = SupervisionSettings.Default;
+
+    /// <summary><c>pipeline.cluster</c>: remoting address, seed nodes, split brain resolver.</summary>
+    public ClusterSettings Cluster { get; init; } = ClusterSettings.Default;
 }
 
 /// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>

@@ -188,6 +188,7 @@ public static partial class SettingsLoader
             Dashboard = new DashboardSettings(
                 reader.Duration("pipeline.dashboard.refresh-interval", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60)),
                 reader.Int("pipeline.dashboard.feed-size", 1, 500)),
+            Cluster = LoadCluster(reader, config),
         };
         if (new DatabaseRoles(settings.Database.WriterUser, settings.Database.ReportingUser).Problem(owner: null) is { } roleProblem)
         {
