@@ -16,7 +16,7 @@ namespace Pipeline.Tests.Shared.Service;
 /// </summary>
 public static class StoredPostsComparison
 {
-    public static async Task<StoreComparison> CompareAsync(NpgsqlDataSource dataSource, HashSet<long> truth, Func<long, string> describe, CancellationToken ct)
+    public static async Task<StoredComparison> CompareAsync(NpgsqlDataSource dataSource, HashSet<long> truth, Func<long, string> describe, CancellationToken ct)
     {
         var ids = truth.ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -76,7 +76,7 @@ public static class StoredPostsComparison
                 SELECT coalesce(d.posts, 0) AS rollup, coalesce(f.posts, 0) AS fresh
                 FROM pipeline.drop_counts d FULL JOIN fresh f ON d.company_id = f.company_id AND d.day = f.day AND d.reason = f.reason)
             """;
-        return new StoreComparison(
+        return new StoredComparison(
             truth.Count,
             lost,
             lostQuarantined,
@@ -98,7 +98,7 @@ public static class StoredPostsComparison
     }
 }
 
-public sealed record StoreComparison(
+public sealed record StoredComparison(
     long Truth, long Lost, long LostQuarantined, IReadOnlyList<string> LostExamples, long DroppedAndScored,
     IReadOnlyList<string> DroppedAndScoredExamples, long RollupExcess, long RollupShort, long DropsExcess,
     long DropsShort, long QuarantinedAndScored, long Quarantine, long Raw, long Scored, long Dropped, long KeptUnscored, long ScoredWithoutRaw,
