@@ -8,6 +8,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Sources.Scraping;
 using Pipeline.Actors.Storage;
+using Pipeline.Host.Cluster;
 using Pipeline.Host.Dashboard;
 using Pipeline.Host.Http;
 using Pipeline.Host.Scoring;
@@ -80,7 +81,7 @@ public static class PipelineComposition
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [PipelineEndpoints.ReadyTag])
             .AddCheck<MigrationsHealthCheck>("migrations", tags: [PipelineEndpoints.ReadyTag])
-            .AddCheck<GraphHealthCheck>("pipeline-graph", tags: [PipelineEndpoints.ReadyTag])
+            .AddCheck<ImportGraphHealthCheck>(ImportGraphHealthCheck.Name, tags: [PipelineEndpoints.ReadyTag])
             .Add(new HealthCheckRegistration("topic-model", sp => new ModelHealthCheck(() =>
                 models.Topics?.Current is { } t
                     ? new ModelState(t.Version, t.LoadedAt, t.Origin,
@@ -91,24 +92,32 @@ public static class PipelineComposition
 
         var status = new SourceStatusBoard();
         builder.Services.AddSingleton(status);
-        // The scrapers' graph, across its restarts: readiness reads it, and so may /metrics (its restarts).
-        var scraperGraph = new SharedGraphEntrance();
-        builder.Services.AddSingleton(scraperGraph);
         var sources = settings.Scraping.AnyEnabled
             ? new ScrapingSources(settings.Scraping, new HttpClient(), environment ?? Environment.GetEnvironmentVariable, settings.Limits)
             : null;
-
-        builder.Services.AddAkka("pipeline", (akka, _) =>
+        if (sources is not null)
         {
-            akka.AddHocon(config, HoconAddMode.Prepend)
-                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
-                .WithActorSystemLivenessCheck(tags: [PipelineEndpoints.LiveTag])
+            // The scrapers' graph on this node, across its restarts: its scrapers deliver to it, readiness and /metrics read it.
+            builder.Services.AddSingleton<SharedGraphEntrance>();
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(ScraperHosting.GraphCheck,
+                sp => new DelegateHealthCheck(() => ScraperHosting.GraphHealth(sp.GetRequiredService<SharedGraphEntrance>().State)),
+                null, [PipelineEndpoints.ReadyTag]));
+        }
+
+        builder.Services.AddSingleton<ClusterEventLog>();
+        builder.Services.AddSingleton(sources is null ? ScraperRoster.None
+            : new ScraperRoster([.. sources.Enabled.SelectMany(source => settings.Companies.Select(c => ScraperHosting.EntityId(source, c.Id)))]));
+        builder.Services.AddSingleton<ClusterStatusService>();
+        builder.Services.AddAkka(ClusterSettings.SystemName, (akka, _) =>
+        {
+            akka.ConfigureNode(settings, config,
+                    sources is null ? null : connectionString ?? throw new ArgumentNullException(nameof(connectionString), "scraping needs the journal's connection string"))
+                .AddClusterStatus()
                 .AddFileImporter(settings.Import, settings.Limits, settings.Supervision, DrainTimeout);
             if (sources is not null)
             {
-                akka.AddScrapers(settings.Scraping, settings.Companies, sources.Enabled, sources.For,
-                    connectionString ?? throw new ArgumentNullException(nameof(connectionString), "scraping needs the journal's connection string"),
-                    status, scraperGraph, settings.Supervision, [PipelineEndpoints.ReadyTag], DrainTimeout);
+                akka.AddSharedScraperGraph(settings.Supervision, DrainTimeout)
+                    .AddScrapers(settings.Scraping, settings.Companies, sources.Enabled, sources.For, status);
             }
         });
 

@@ -32,6 +32,8 @@ public static class PipelineEndpoints
         var status = app.MapGroup("/status").RequireDashboard();
         // Per scraper: mode, pages committed, last success and error, and each instance's pause.
         status.MapGet("/sources", (SourceStatusBoard board) => Results.Json(board.All));
+        // Members, which node runs which scraper, shards per node, the last membership change (bounded by the regions' timeout).
+        status.MapGet("/cluster", async (Cluster.ClusterStatusService cluster, CancellationToken ct) => Results.Json(await cluster.GetAsync(ct)));
         return app;
     }
 

@@ -49,16 +49,18 @@ public sealed class MigrationsHealthCheck(NpgsqlDataSource dataSource) : IHealth
     }
 }
 
-/// <summary>The graph that feeds the database is running (a failed one says why and when it restarts).</summary>
-public sealed class GraphHealthCheck(PipelineStatus status) : IHealthCheck
+/// <summary>The file importer's graph (configured files and the inbox) is running; a failed one says why and when it restarts.</summary>
+public sealed class ImportGraphHealthCheck(PipelineStatus status) : IHealthCheck
 {
+    public const string Name = "import-graph";
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
         Task.FromResult(status switch
         {
             { GraphRunning: true } => HealthCheckResult.Healthy(status.CurrentInput is { } input ? $"running, importing {Path.GetFileName(input)}" : "running"),
             { Restart: { } restart } => HealthCheckResult.Unhealthy(
                 $"the import graph failed ({restart.Error}); it restarts at {restart.At.UtcDateTime:HH:mm:ss} UTC"),
-            _ => HealthCheckResult.Unhealthy("the pipeline graph is not running"),
+            _ => HealthCheckResult.Unhealthy("the import graph is not running"),
         });
 }
 
@@ -90,3 +92,9 @@ public sealed class ModelHealthCheck(Func<ModelState?> state) : IHealthCheck
 
 /// <summary>What <see cref="ModelHealthCheck"/> reports.</summary>
 public sealed record ModelState(string Version, DateTimeOffset LoadedAt, string Origin, string? Problem = null);
+
+/// <summary>A check whose answer is computed by a function (the scrapers' graph's state, read from its entrance).</summary>
+public sealed class DelegateHealthCheck(Func<HealthCheckResult> check) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) => Task.FromResult(check());
+}

@@ -7,7 +7,7 @@ namespace Pipeline.Host.Tests.Http;
 public sealed class GraphHealthCheckTests
 {
     private static Task<HealthCheckResult> Check(PipelineStatus status) =>
-        new GraphHealthCheck(status).CheckHealthAsync(new HealthCheckContext());
+        new ImportGraphHealthCheck(status).CheckHealthAsync(new HealthCheckContext());
 
     [Fact]
     public async Task Failed_import_graph_is_unready_with_its_error_and_restart_time_until_it_runs_again()
@@ -47,6 +47,6 @@ public sealed class GraphHealthCheckTests
         var result = await Check(status);
 
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
-        Assert.Equal("the pipeline graph is not running", result.Description);
+        Assert.Equal("the import graph is not running", result.Description);
     }
 }

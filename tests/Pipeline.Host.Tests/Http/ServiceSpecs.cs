@@ -68,7 +68,7 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
         var (_, ready) = await GetAsync(root, "/healthz/ready");
         Assert.Equal("Healthy", CheckStatus(ready, "database"));
         Assert.Equal("Healthy", CheckStatus(ready, "migrations"));
-        Assert.Equal("Healthy", CheckStatus(ready, "pipeline-graph"));
+        Assert.Equal("Healthy", CheckStatus(ready, "import-graph"));
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(root, "/ready")).Status);
 
         await server.StopAsync();

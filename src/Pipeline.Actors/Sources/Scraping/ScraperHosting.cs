@@ -1,16 +1,8 @@
 using System.Globalization;
-using Akka;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
-using Akka.Event;
 using Akka.Hosting;
-using Akka.Pattern;
-using Akka.Persistence.Sql.Hosting;
-using Akka.Remote.Hosting;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pipeline.Actors.Graph;
 using Pipeline.Models.Domain;
@@ -32,82 +24,46 @@ public sealed class ScraperRegion;
 /// <summary>Builds the <see cref="ISearchSource"/> instances of a source for a company's scraper.</summary>
 public delegate IReadOnlyList<ISearchSource> SourceFactory(string source);
 
-/// <summary>Marker for the shared graph's backoff supervisor in the actor registry.</summary>
-public sealed class SharedScraperGraph;
-
 /// <summary>
-/// Akka.Hosting composition of collection: a cluster of one (same code spreads over nodes),
-/// journal and snapshots in PostgreSQL, one sharded scraper entity per company and source,
-/// and the shared graph they all feed, restarted with backoff whenever it fails.
+/// Akka.Hosting registration of collection: one sharded scraper entity per company and source (remember-entities, so
+/// they keep running, and move to the surviving nodes from their persisted checkpoints), each feeding the shared graph
+/// of the node it runs on. Remoting, clustering and the journal are the Host's (<c>AkkaConfiguration</c>).
 /// </summary>
 public static class ScraperHosting
 {
     public const string RegionName = "scrapers";
     public const string GraphCheck = "scraper-graph";
 
-    /// <param name="entrance">The shared graph's entrance; also read by readiness (and whoever shows its restarts).</param>
-    /// <param name="supervision">How the shared graph is restarted (<c>pipeline.supervision</c>).</param>
-    /// <param name="drainTimeout">How long a shutdown waits for the pages in flight to be committed.</param>
+    /// <summary>Registers the shard region and wakes every scraper up; the node's <see cref="SharedGraphEntrance"/> comes from the service provider.</summary>
     public static AkkaConfigurationBuilder AddScrapers(
         this AkkaConfigurationBuilder builder,
         ScrapingSettings settings,
         IReadOnlyList<Company> companies,
         IReadOnlyList<string> sources,
         SourceFactory sourceFactory,
-        string connectionString,
-        SourceStatusBoard status,
-        SharedGraphEntrance entrance,
-        SupervisionSettings supervision,
-        IReadOnlyList<string> readinessTags,
-        TimeSpan? drainTimeout = null)
+        SourceStatusBoard status)
     {
         var byId = companies.ToDictionary(c => c.Id.Value);
         var enabled = sources.ToHashSet(StringComparer.Ordinal);
         var schedule = settings.Schedule(DateTimeOffset.UtcNow);
 
         return builder
-            .WithRemoting(new RemoteOptions { HostName = "127.0.0.1", Port = 0 })
-            .WithClustering(new ClusterOptions { MinimumNumberOfMembers = 1 })
-            .WithAkkaClusterReadinessCheck(tags: readinessTags)
-            // Scrapers wait for commit acknowledgements from this graph: while it is down, nothing is collected.
-            .WithHealthCheck(GraphCheck, (_, _, _) => Task.FromResult(GraphHealth(entrance.State)), tags: readinessTags)
-            // The owner makes the journal's tables (migration V008): the service runs as a writer that may not create any.
-            .WithSqlPersistence(connectionString, LinqToDB.ProviderName.PostgreSQL15, autoInitialize: false,
-                journalBuilder: journal => journal.WithHealthCheck(HealthStatus.Unhealthy, "akka-persistence-journal", readinessTags))
-            .WithActors((system, registry, resolver) =>
-            {
-                // A cluster of one joins itself; more nodes would list seed nodes instead.
-                var cluster = Cluster.Get(system);
-                cluster.Join(cluster.SelfAddress);
-                var graph = system.ActorOf(SharedGraphRunner.Props(resolver.GetService<PipelineGraph>(), entrance, supervision), "scraper-graph");
-                registry.Register<SharedScraperGraph>(graph);
-                var drain = drainTimeout ?? TimeSpan.FromSeconds(30);
-                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-scraper-ingress", async () =>
+            .WithShardRegion<ScraperRegion>(RegionName, (_, _, resolver) =>
                 {
-                    try
+                    var entrance = resolver.GetService<SharedGraphEntrance>();
+                    return entityId =>
                     {
-                        await graph.Ask<SharedGraphRunner.Drained>(SharedGraphRunner.Drain.Instance, drain);
-                    }
-                    catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-                    {
-                        system.Log.Warning("The scrapers' graph did not drain within {0}; uncommitted pages are fetched again next start", drain);
-                    }
+                        if (Retired(entityId, byId, enabled) is { } reason)
+                        {
+                            return Props.Create(() => new RetiredScraper(entityId, reason));
+                        }
 
-                    return Done.Instance;
-                });
-            })
-            .WithShardRegion<ScraperRegion>(RegionName, entityId =>
-                {
-                    if (Retired(entityId, byId, enabled) is { } reason)
-                    {
-                        return Props.Create(() => new RetiredScraper(entityId, reason));
-                    }
-
-                    var (source, companyId) = Parse(entityId)!.Value;
-                    var spec = new ScraperSpec(byId[companyId], source, sourceFactory(source), schedule, settings.Backoff,
-                        settings.SuspectPause, entrance, status, settings.Diagnostics);
-                    // A scraper that keeps crashing is restarted with growing pauses; other scrapers are unaffected.
-                    return ScraperActor.Supervised(spec);
+                        var (source, companyId) = Parse(entityId)!.Value;
+                        var spec = new ScraperSpec(byId[companyId], source, sourceFactory(source), schedule, settings.Backoff,
+                            settings.SuspectPause, entrance, status, settings.Diagnostics);
+                        // A scraper that keeps crashing is restarted with growing pauses; other scrapers are unaffected.
+                        return ScraperActor.Supervised(spec);
+                    };
                 },
                 new ScraperMessageExtractor(),
                 new ShardOptions
@@ -118,6 +74,7 @@ public static class ScraperHosting
                 })
             .WithActors((_, registry) =>
             {
+                // Every node asks for every entity: the shard that owns it starts it once, wherever that shard lives.
                 var region = registry.Get<ScraperRegion>();
                 foreach (var source in sources)
                 {
