@@ -166,7 +166,7 @@ public static class ClusterBenchmark
         return failovers;
     }
 
-    private static async Task<ClusterView> AwaitFormedAsync(LocalCluster cluster, int companies, int members, CancellationToken ct)
+    private static async Task<ClusterSnapshot> AwaitFormedAsync(LocalCluster cluster, int companies, int members, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
         while (true)

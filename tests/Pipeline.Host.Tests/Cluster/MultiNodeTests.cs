@@ -115,9 +115,9 @@ public sealed class MultiNodeTests(PostgresFixture postgres)
         pipeline.cluster.acceptable-heartbeat-pause = 4s
         """;
 
-    private static async Task<ClusterView> AwaitFormedAsync(LocalCluster cluster, int companies, int members)
+    private static async Task<ClusterSnapshot> AwaitFormedAsync(LocalCluster cluster, int companies, int members)
     {
-        ClusterView? last = null;
+        ClusterSnapshot? last = null;
         await Eventually.TrueAsync(() => $"{members} members Up, {companies} scrapers hosted on more than one node (last /status/cluster: {last})", async () =>
         {
             AssertRunning(cluster);
@@ -129,9 +129,9 @@ public sealed class MultiNodeTests(PostgresFixture postgres)
         return last!;
     }
 
-    private static async Task<ClusterView> AwaitViewAsync(LocalCluster cluster, int node)
+    private static async Task<ClusterSnapshot> AwaitViewAsync(LocalCluster cluster, int node)
     {
-        ClusterView? view = null;
+        ClusterSnapshot? view = null;
         await Eventually.TrueAsync($"{LocalCluster.NodeName(node)} answers /status/cluster", async () =>
             (view = await cluster.ViewAsync(CancellationToken.None, node)) is not null, Forming);
         return view!;

@@ -87,13 +87,13 @@ public sealed class LocalCluster : IDisposable
     }
 
     /// <summary><c>GET /status/cluster</c> of the first running node that answers.</summary>
-    public async Task<ClusterView?> ViewAsync(CancellationToken ct, int? from = null)
+    public async Task<ClusterSnapshot?> ViewAsync(CancellationToken ct, int? from = null)
     {
         foreach (var node in from is { } only ? Running.Where(n => n == _nodes[only]) : Running)
         {
             if (await node.JsonAsync("status/cluster", ct) is JsonObject json)
             {
-                return ClusterView.Parse(json);
+                return ClusterSnapshot.Parse(json);
             }
         }
 
@@ -126,7 +126,7 @@ public sealed class LocalCluster : IDisposable
 /// <summary>What <c>GET /status/cluster</c> says: the members and where every scraper entity runs.</summary>
 /// <param name="Members">Address → status (<c>Up</c>, <c>Leaving</c>…).</param>
 /// <param name="Scrapers">Scraper entity id (<c>nitter:gtbank</c>) → the address of the node hosting it.</param>
-public sealed record ClusterView(IReadOnlyDictionary<string, string> Members, IReadOnlyDictionary<string, string> Scrapers, string Json)
+public sealed record ClusterSnapshot(IReadOnlyDictionary<string, string> Members, IReadOnlyDictionary<string, string> Scrapers, string Json)
 {
     public IReadOnlyList<string> Up => Members.Where(m => m.Value.Equals("Up", StringComparison.OrdinalIgnoreCase)).Select(m => m.Key).ToList();
 
@@ -135,7 +135,7 @@ public sealed record ClusterView(IReadOnlyDictionary<string, string> Members, IR
 
     public override string ToString() => Json;
 
-    public static ClusterView Parse(JsonObject json)
+    public static ClusterSnapshot Parse(JsonObject json)
     {
         var members = new Dictionary<string, string>(StringComparer.Ordinal);
         if (Property(json, "members") is JsonArray list)
@@ -183,7 +183,7 @@ public sealed record ClusterView(IReadOnlyDictionary<string, string> Members, IR
             }
         }
 
-        return new ClusterView(members, scrapers, json.ToJsonString());
+        return new ClusterSnapshot(members, scrapers, json.ToJsonString());
     }
 
     private static string Normalise(string address) => address.TrimEnd('/');
