@@ -37,7 +37,14 @@ public sealed class ClusterStatusService(ActorSystem system, ClusterEventLog eve
             var now = DateTimeOffset.UtcNow;
             var view = ClusterView.Build(state, cluster.SelfAddress, roster.EntityIds, regions, events.Last, _lastMoved, now);
             _lastMoved = ClusterView.Moved(_placements, view.Scrapers, _lastMoved, now);
-            _placements = view.Scrapers.Where(s => s.Node is not null).ToDictionary(s => s.Entity, s => s.Node!, StringComparer.Ordinal);
+            // The last node each scraper was seen on: one caught between nodes (no region has it) still counts as moved once placed.
+            var placements = new Dictionary<string, string>(_placements, StringComparer.Ordinal);
+            foreach (var placed in view.Scrapers.Where(s => s.Node is not null))
+            {
+                placements[placed.Entity] = placed.Node!;
+            }
+
+            _placements = placements;
             return view with { LastMoved = _lastMoved };
         }
     }
