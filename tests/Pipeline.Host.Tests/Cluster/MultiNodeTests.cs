@@ -109,10 +109,16 @@ public sealed class MultiNodeTests(PostgresFixture postgres)
         Faults = Pipeline.Actors.Sources.Simulator.SimulatedFaults.None,
     };
 
-    /// <summary>A dead node is noticed, downed and its shards moved within seconds, not the shipped tens of seconds.</summary>
+    /// <summary>
+    /// A dead node is noticed, downed and its shards moved within seconds, not the shipped tens of seconds. Three nodes
+    /// starting at once on two shared cores read the remember-entities store slowly: with Akka's 5 s a shard gives up,
+    /// drops the one StartScraping it was sent and that scraper never starts (found by these tests; see the report).
+    /// </summary>
     private const string FastCluster = """
         pipeline.cluster.stable-after = 3s
         pipeline.cluster.acceptable-heartbeat-pause = 4s
+        akka.cluster.sharding.waiting-for-state-timeout = 30s
+        akka.cluster.sharding.updating-state-timeout = 30s
         """;
 
     private static async Task<ClusterSnapshot> AwaitFormedAsync(LocalCluster cluster, int companies, int members)
@@ -175,8 +181,8 @@ public sealed class MultiNodeTests(PostgresFixture postgres)
         foreach (var node in Enumerable.Range(0, cluster.Count).Select(i => cluster[i]).OfType<ServiceProcess>())
         {
             // A node the test stopped has exited with its code checked; one that stopped by itself is a failure.
-            Assert.False(node.HasExited && node.ExitCode != 0 && node.ExitCode != 137 && node.ExitCode != -1,
-                $"{node.Name} (start {node.Number}) exited by itself with code {node.ExitCode}");
+            Assert.False(node.ExitCodeIfExited is { } code && !node.Stopped,
+                $"{node.Name} (start {node.Number}) exited by itself with code {node.ExitCodeIfExited}");
         }
     }
 

@@ -107,7 +107,7 @@ public sealed class LocalCluster : IDisposable
         foreach (var process in _all)
         {
             text.Append("\n----- ").Append(process.Name).Append(" start ").Append(process.Number)
-                .Append(process.HasExited ? $" (exited, code {process.ExitCode})" : " (running)").Append(", last lines of ")
+                .Append(process.ExitCodeIfExited is { } code ? $" (exited, code {code})" : " (running)").Append(", last lines of ")
                 .Append(process.LogFile).Append(" -----\n").Append(process.Tail(lines)).Append('\n');
         }
 

@@ -44,7 +44,26 @@ public sealed class ServiceProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The caller killed or terminated it (an exit then is no failure).</summary>
+    public bool Stopped { get; private set; }
+
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>The exit code once the process has exited and been reaped; null while it runs.</summary>
+    public int? ExitCodeIfExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited ? _process.ExitCode : null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+    }
 
     public static ServiceProcess Start(ProcessStartInfo start, Uri root, string logFile, int number, string name = "service")
     {
@@ -63,6 +82,7 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>SIGKILL (what <see cref="Process.Kill()"/> sends on Unix): no drain, no shutdown hooks.</summary>
     public async Task KillAsync()
     {
+        Stopped = true;
         try
         {
             _process.Kill();
@@ -78,6 +98,7 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>SIGTERM, what an orchestrator sends: the node leaves the cluster and drains before it exits.</summary>
     public async Task TerminateAsync(TimeSpan patience)
     {
+        Stopped = true;
         if (_process.HasExited)
         {
             return;
