@@ -49,11 +49,17 @@ public sealed class LocalCluster : IDisposable
             throw new InvalidOperationException($"{NodeName(node)} is running");
         }
 
+        // A node coming back lists the others only: as the first seed with the full list it joins itself when the others
+        // do not answer within seed-node-timeout (busy on two cores), and forms a second cluster beside the running one.
+        var restart = _nodes[node] is not null;
+        var seeds = Count == 1 ? string.Empty
+            : restart ? string.Join(',', Ports.Where((_, i) => i != node).Select(Address))
+            : SeedNodes;
         var process = _service.Launch(NodeName(node), new Dictionary<string, string>
         {
             ["PIPELINE_CLUSTER_HOST"] = "127.0.0.1",
             ["PIPELINE_CLUSTER_PORT"] = Ports[node].ToString(CultureInfo.InvariantCulture),
-            ["PIPELINE_SEED_NODES"] = Count > 1 ? SeedNodes : string.Empty,
+            ["PIPELINE_SEED_NODES"] = seeds,
         });
         _nodes[node] = process;
         _all.Add(process);
