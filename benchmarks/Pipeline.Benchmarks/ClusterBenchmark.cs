@@ -44,6 +44,11 @@ public static class ClusterBenchmark
             if (kills > 0)
             {
                 var failovers = await FailoverAsync(maxNodes, kills, config, hostDll, logs, ct);
+                if (failovers.Count == 0)
+                {
+                    return 1;
+                }
+
                 Console.WriteLine();
                 Console.WriteLine($"failover ({maxNodes} nodes, SIGKILL to the first post committed by a moved scraper): " +
                     string.Join(", ", failovers.Select(f => f.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture))) +
@@ -123,47 +128,61 @@ public static class ClusterBenchmark
             ExtraConfig: config));
         using var cluster = new LocalCluster(rig.Service, nodes);
         var companies = rig.Settings.Companies.Count;
-        var stopwatch = Stopwatch.StartNew();
         cluster.StartAll();
         var failovers = new List<TimeSpan>();
         for (var kill = 1; kill <= kills; kill++)
         {
-            var view = await AwaitFormedAsync(cluster, companies, nodes, ct);
-            // Rotate the victim among the nodes that host scrapers.
-            var hosting = Enumerable.Range(0, nodes).Where(i => view.ScrapersPerNode.ContainsKey(LocalCluster.Address(cluster.Ports[i]))).ToList();
-            var victim = hosting[kill % hosting.Count];
-            var address = LocalCluster.Address(cluster.Ports[victim]);
-            var moved = view.Scrapers.Where(s => s.Value == address).Select(s => s.Key[(s.Key.IndexOf(':', StringComparison.Ordinal) + 1)..]).ToArray();
-            DateTime killedAt;
-            await using (var now = rig.Postgres.DataSource.CreateCommand("SELECT clock_timestamp()"))
+            try
             {
-                await cluster.KillAsync(victim);
-                killedAt = (DateTime)(await now.ExecuteScalarAsync(ct))!;
+                await KillOnceAsync(rig, cluster, companies, nodes, kill, failovers, ct);
             }
-
-            stopwatch.Restart();
-            while (true)
+            catch (InvalidOperationException e)
             {
-                Check(cluster, stopwatch);
-                await using var command = rig.Postgres.DataSource.CreateCommand(
-                    "SELECT min(first_stored_at) FROM pipeline.raw_posts WHERE company_id = ANY(@moved) AND first_stored_at > @at");
-                command.Parameters.AddWithValue("moved", moved);
-                command.Parameters.AddWithValue("at", killedAt);
-                if (await command.ExecuteScalarAsync(ct) is DateTime first)
-                {
-                    failovers.Add(first - killedAt);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"kill {kill}: {LocalCluster.NodeName(victim)} hosted {moved.Length} scrapers; first post of one of them committed {(first - killedAt).TotalSeconds:0.0} s later"));
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+                // Report what was measured rather than nothing: the reason (the nodes' last lines) and the kills before it.
+                Console.WriteLine($"kill {kill}: FAILED, {e.Message}");
+                break;
             }
-
-            cluster.Start(victim);
         }
 
         return failovers;
+    }
+
+    private static async Task KillOnceAsync(ServiceRig rig, LocalCluster cluster, int companies, int nodes, int kill, List<TimeSpan> failovers, CancellationToken ct)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var view = await AwaitFormedAsync(cluster, companies, nodes, ct);
+        // Rotate the victim among the nodes that host scrapers.
+        var hosting = Enumerable.Range(0, nodes).Where(i => view.ScrapersPerNode.ContainsKey(LocalCluster.Address(cluster.Ports[i]))).ToList();
+        var victim = hosting[kill % hosting.Count];
+        var address = LocalCluster.Address(cluster.Ports[victim]);
+        var moved = view.Scrapers.Where(s => s.Value == address).Select(s => s.Key[(s.Key.IndexOf(':', StringComparison.Ordinal) + 1)..]).ToArray();
+        DateTime killedAt;
+        await using (var now = rig.Postgres.DataSource.CreateCommand("SELECT clock_timestamp()"))
+        {
+            await cluster.KillAsync(victim);
+            killedAt = (DateTime)(await now.ExecuteScalarAsync(ct))!;
+        }
+
+        stopwatch.Restart();
+        while (true)
+        {
+            Check(cluster, stopwatch);
+            await using var command = rig.Postgres.DataSource.CreateCommand(
+                "SELECT min(first_stored_at) FROM pipeline.raw_posts WHERE company_id = ANY(@moved) AND first_stored_at > @at");
+            command.Parameters.AddWithValue("moved", moved);
+            command.Parameters.AddWithValue("at", killedAt);
+            if (await command.ExecuteScalarAsync(ct) is DateTime first)
+            {
+                failovers.Add(first - killedAt);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"kill {kill}: {LocalCluster.NodeName(victim)} hosted {moved.Length} scrapers; first post of one of them committed {(first - killedAt).TotalSeconds:0.0} s later"));
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+
+        cluster.Start(victim);
     }
 
     private static async Task<ClusterSnapshot> AwaitFormedAsync(LocalCluster cluster, int companies, int members, CancellationToken ct)
