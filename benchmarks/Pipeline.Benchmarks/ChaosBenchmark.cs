@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using Pipeline.Actors.Sources.Scraping;
+using Pipeline.Tests.Shared.Service;
 
 namespace Pipeline.Benchmarks;
 
@@ -116,15 +117,8 @@ public static class ChaosBenchmark
             Console.WriteLine($"cut-off at {(cutoff - started).TotalSeconds:0.0} s ({cutoff:O}): the simulator's timeline stops there; " +
                 $"start-up (launch to every scraper resumed) took {startUps.Average(t => t.TotalSeconds):0.0} s on average, {startUps.Max(t => t.TotalSeconds):0.0} s at most");
 
-            var generator = rig.Simulator.Nitter.Timeline.Generator;
-            // A scraper's backfill starts at the UTC day (Nitter's since is a day) of its first start's time minus the
-            // backfill days; a scraper killed before its first checkpoint takes a later start's. The last start bounds them all.
-            var backfillFrom = service.StartedAt.AddDays(-rig.Applied.Scraping.BackfillDays).UtcDateTime.Date;
-            var windowStart = generator.Settings.Start > backfillFrom ? generator.Settings.Start : new DateTimeOffset(backfillFrom, TimeSpan.Zero);
-            var published = generator.Between(windowStart, cutoff.AddMilliseconds(1)).ToList();
-            var truth = published.Select(p => p.StatusId).ToHashSet();
-            var newest = published.SelectMany(p => p.Companies.Select(c => (Company: c.Value, p.StatusId)))
-                .GroupBy(x => x.Company).ToDictionary(g => g.Key, g => g.Max(x => x.StatusId));
+            var groundTruth = rig.Service.Truth(service.StartedAt, cutoff);
+            var (windowStart, published, truth, newest) = (groundTruth.From, groundTruth.Published, groundTruth.Ids, groundTruth.NewestByCompany);
 
             var caughtUp = await AwaitCaughtUpAsync(rig, service, companies, newest, ct);
             if (service.HasExited)
@@ -137,9 +131,7 @@ public static class ChaosBenchmark
                 : $"NOT caught up within {CatchUpLimit.TotalMinutes:0} min: {caughtUp.Detail}; comparing what is stored anyway");
             await service.KillAsync();
 
-            // For examples in the report: what the simulator wrote under an id (a native retweet shows its original's).
-            var kinds = published.GroupBy(p => p.StatusId).ToDictionary(g => g.Key, g => string.Join("+", g.Select(p => p.Kind).Distinct()));
-            var result = await CompareAsync(rig.Postgres.DataSource, truth, id => $"{id} ({kinds.GetValueOrDefault(id, "not on the timeline")})", ct);
+            var result = await StoredPostsComparison.CompareAsync(rig.Postgres.DataSource, truth, groundTruth.Describe, ct);
             Console.WriteLine($"ground truth: {truth.Count} posts (distinct status ids of {published.Count} timeline items) that appeared from {windowStart:O} to the cut-off; " +
                 $"{service.Number} starts, {killed.Count} kills");
             foreach (var exit in selfExits)
@@ -268,126 +260,5 @@ public static class ChaosBenchmark
         return (false, DateTimeOffset.UtcNow, service.HasExited ? $"the service exited (code {service.ExitCode})" : detail);
     }
 
-    private static async Task<Comparison> CompareAsync(NpgsqlDataSource dataSource, HashSet<long> truth, Func<long, string> describe, CancellationToken ct)
-    {
-        var ids = truth.ToArray();
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        async Task<long> Scalar(string sql, bool withIds = false)
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            if (withIds)
-            {
-                command.Parameters.AddWithValue("ids", ids);
-            }
-
-            return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-        }
-
-        const string Missing = "SELECT id FROM unnest(@ids) AS t(id) WHERE NOT EXISTS (SELECT 1 FROM pipeline.raw_posts r WHERE r.post_id = t.id)";
-        var lost = await Scalar($"SELECT count(*) FROM ({Missing}) m", withIds: true);
-        var lostQuarantined = await Scalar($"SELECT count(*) FROM ({Missing}) m WHERE EXISTS (SELECT 1 FROM pipeline.quarantine q WHERE q.post_id = m.id)", withIds: true);
-        async Task<List<string>> Examples(string sql, bool withIds = false)
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            if (withIds)
-            {
-                command.Parameters.AddWithValue("ids", ids);
-            }
-
-            var found = new List<string>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                found.Add(describe(reader.GetInt64(0)) + (reader.FieldCount > 1 ? $" {reader.GetString(1)}" : string.Empty));
-            }
-
-            return found;
-        }
-
-        var lostExamples = await Examples($"{Missing} ORDER BY id LIMIT 5", withIds: true);
-        const string DroppedAndScored =
-            " FROM pipeline.raw_posts r JOIN pipeline.scored_posts s ON s.post_id = r.post_id WHERE r.drop_reason IS NOT NULL";
-
-        const string Rollup = """
-            WITH fresh AS (
-                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, company_id, topic_id, topic_model_version, topic_label, sentiment_label,
-                       count(*) AS posts
-                FROM pipeline.scored_posts GROUP BY 1, 2, 3, 4, 5, 6),
-            compared AS (
-                SELECT coalesce(r.posts, 0) AS rollup, coalesce(f.posts, 0) AS fresh
-                FROM pipeline.daily_rollup r FULL JOIN fresh f
-                  ON r.day = f.day AND r.company_id = f.company_id AND r.topic_id IS NOT DISTINCT FROM f.topic_id
-                 AND r.topic_model_version IS NOT DISTINCT FROM f.topic_model_version
-                 AND r.topic_label IS NOT DISTINCT FROM f.topic_label AND r.sentiment_label IS NOT DISTINCT FROM f.sentiment_label)
-            """;
-        const string Drops = """
-            WITH fresh AS (
-                SELECT coalesce(company_id, '') AS company_id, (created_at AT TIME ZONE 'UTC')::date AS day, drop_reason AS reason, count(*) AS posts
-                FROM pipeline.raw_posts WHERE drop_reason IS NOT NULL GROUP BY 1, 2, 3),
-            compared AS (
-                SELECT coalesce(d.posts, 0) AS rollup, coalesce(f.posts, 0) AS fresh
-                FROM pipeline.drop_counts d FULL JOIN fresh f ON d.company_id = f.company_id AND d.day = f.day AND d.reason = f.reason)
-            """;
-        return new Comparison(
-            truth.Count,
-            lost,
-            lostQuarantined,
-            lostExamples,
-            DroppedAndScored: await Scalar("SELECT count(*)" + DroppedAndScored),
-            DroppedAndScoredExamples: await Examples("SELECT r.post_id, 'dropped as ' || r.drop_reason" + DroppedAndScored + " ORDER BY r.post_id LIMIT 5"),
-            RollupExcess: await Scalar(Rollup + "SELECT coalesce(sum(greatest(rollup - fresh, 0)), 0) FROM compared"),
-            RollupShort: await Scalar(Rollup + "SELECT coalesce(sum(greatest(fresh - rollup, 0)), 0) FROM compared"),
-            DropsExcess: await Scalar(Drops + "SELECT coalesce(sum(greatest(rollup - fresh, 0)), 0) FROM compared"),
-            DropsShort: await Scalar(Drops + "SELECT coalesce(sum(greatest(fresh - rollup, 0)), 0) FROM compared"),
-            QuarantinedAndScored: await Scalar("SELECT count(DISTINCT q.post_id) FROM pipeline.quarantine q JOIN pipeline.scored_posts s ON s.post_id = q.post_id"),
-            Quarantine: await Scalar("SELECT count(*) FROM pipeline.quarantine"),
-            Raw: await Scalar("SELECT count(*) FROM pipeline.raw_posts"),
-            Scored: await Scalar("SELECT count(*) FROM pipeline.scored_posts"),
-            Dropped: await Scalar("SELECT count(*) FROM pipeline.raw_posts WHERE drop_reason IS NOT NULL"),
-            KeptUnscored: await Scalar("SELECT count(*) FROM pipeline.raw_posts r WHERE r.drop_reason IS NULL AND NOT EXISTS (SELECT 1 FROM pipeline.scored_posts s WHERE s.post_id = r.post_id)"),
-            ScoredWithoutRaw: await Scalar("SELECT count(*) FROM pipeline.scored_posts s WHERE NOT EXISTS (SELECT 1 FROM pipeline.raw_posts r WHERE r.post_id = s.post_id)"),
-            Outside: await Scalar("SELECT count(*) FROM pipeline.raw_posts r WHERE NOT EXISTS (SELECT 1 FROM unnest(@ids) AS t(id) WHERE t.id = r.post_id)", withIds: true));
-    }
-
     private sealed record Kill(int Number, TimeSpan At, TimeSpan Collecting, TimeSpan Planned, int Start, TimeSpan Uptime, long Raw, string Phase);
-
-    private sealed record Comparison(
-        long Truth, long Lost, long LostQuarantined, IReadOnlyList<string> LostExamples, long DroppedAndScored,
-        IReadOnlyList<string> DroppedAndScoredExamples, long RollupExcess, long RollupShort, long DropsExcess,
-        long DropsShort, long QuarantinedAndScored, long Quarantine, long Raw, long Scored, long Dropped, long KeptUnscored, long ScoredWithoutRaw,
-        long Outside)
-    {
-        public long Duplicated => RollupExcess + DropsExcess + QuarantinedAndScored + DroppedAndScored;
-
-        /// <summary>Counts below what the rows say: not double counting, but as wrong.</summary>
-        public long Inconsistent => RollupShort + DropsShort + ScoredWithoutRaw;
-
-        public void Print()
-        {
-            Console.WriteLine($"stored: {Raw} raw rows ({Scored} scored, {Dropped} dropped with a reason), {Quarantine} quarantined items");
-            Console.WriteLine($"lost       {Lost,6}  ground-truth ids with no pipeline.raw_posts row" +
-                (Lost > 0 ? $" ({LostQuarantined} of them quarantined; first: {string.Join(", ", LostExamples)})" : string.Empty));
-            Console.WriteLine($"duplicated {Duplicated,6}  = {RollupExcess} daily_rollup posts above a fresh count of scored_posts" +
-                $" + {DropsExcess} drop_counts posts above a fresh count of dropped raw_posts + {QuarantinedAndScored} quarantined ids that also have a scored row" +
-                $" + {DroppedAndScored} posts counted both as dropped (raw row with a drop reason, in drop_counts) and as kept (a scored row, in daily_rollup)" +
-                (DroppedAndScored > 0 ? $" (first: {string.Join(", ", DroppedAndScoredExamples)})" : string.Empty));
-            Console.WriteLine($"also       {RollupShort} daily_rollup posts and {DropsShort} drop_counts posts below the fresh counts; {ScoredWithoutRaw} scored rows without a raw row;" +
-                $" {KeptUnscored} kept raw rows without a scored row; {Outside} raw rows outside the ground truth (appeared before its window)");
-        }
-    }
-
-    /// <summary>The simulator's clock: real time until <see cref="Freeze"/>, then that moment for ever, so its timeline ends there.</summary>
-    private sealed class HorizonClock : TimeProvider
-    {
-        private long _horizon = long.MaxValue;
-
-        public override DateTimeOffset GetUtcNow()
-        {
-            var now = base.GetUtcNow();
-            var horizon = Interlocked.Read(ref _horizon);
-            return now.UtcTicks > horizon ? new DateTimeOffset(horizon, TimeSpan.Zero) : now;
-        }
-
-        public void Freeze(DateTimeOffset at) => Interlocked.Exchange(ref _horizon, at.UtcTicks);
-    }
 }

@@ -189,9 +189,21 @@ var chaos = new Command("chaos", "Kill the collecting service (a child process) 
 };
 chaos.SetAction(r => ChaosBenchmark.RunAsync(r.GetValue(chaosKills), r.GetValue(chaosSeed), r.GetValue(chaosMinutes), r.GetValue(hostDll), r.GetValue(serviceLogs)));
 
-var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos }.Parse(args);
-// soak and chaos own a child process, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
+var clusterNodes = new Option<int>("--nodes") { Description = "Largest cluster measured (1..N local node processes)", DefaultValueFactory = _ => 3 };
+var clusterDays = new Option<int>("--backlog-days") { Description = "Days of simulator backlog to collect", DefaultValueFactory = _ => 2 };
+var clusterPerDay = new Option<double>("--posts-per-day") { Description = "Backlog posts a day (all companies)", DefaultValueFactory = _ => 1500 };
+var clusterKills = new Option<int>("--kills") { Description = "SIGKILLs of a node for the failover time (0: none)", DefaultValueFactory = _ => 5 };
+var clusterConfig = new Option<string?>("--config") { Description = "HOCON appended to the nodes' settings, e.g. \"pipeline.cluster.stable-after = 5s\" (default: as shipped)" };
+var clusterBench = new Command("cluster", "1..N local node processes: time to collect and score a fixed simulator backlog; failover time (SIGKILL to the first post committed by a moved scraper), p50 over K kills")
+{
+    clusterNodes, clusterDays, clusterPerDay, clusterKills, clusterConfig, hostDll, serviceLogs,
+};
+clusterBench.SetAction(r => ClusterBenchmark.RunAsync(r.GetValue(clusterNodes), r.GetValue(clusterDays), r.GetValue(clusterPerDay), r.GetValue(clusterKills),
+    r.GetValue(clusterConfig), r.GetValue(hostDll), r.GetValue(serviceLogs)));
+
+var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench }.Parse(args);
+// soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
-return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos
+return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench
     ? new InvocationConfiguration { ProcessTerminationTimeout = null }
     : null);

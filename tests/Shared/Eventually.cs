@@ -11,12 +11,16 @@ public static class Eventually
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     /// <param name="condition">Asked until it is true; it may assert, to fail at once on what must never happen meanwhile.</param>
-    public static async Task TrueAsync(string what, Func<Task<bool>> condition, TimeSpan patience)
+    public static Task TrueAsync(string what, Func<Task<bool>> condition, TimeSpan patience) =>
+        TrueAsync(() => what, condition, patience);
+
+    /// <param name="what">Read when the patience is spent, so it can tell the last state seen.</param>
+    public static async Task TrueAsync(Func<string> what, Func<Task<bool>> condition, TimeSpan patience)
     {
         var deadline = DateTime.UtcNow + patience;
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"{what}: not met within {patience.TotalSeconds:0} s");
+            Assert.True(DateTime.UtcNow < deadline, $"{what()}: not met within {patience.TotalSeconds:0} s");
             await Task.Delay(Interval);
         }
     }
