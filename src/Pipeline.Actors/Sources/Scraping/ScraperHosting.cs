@@ -72,19 +72,26 @@ public static class ScraperHosting
                     RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
                     StateStoreMode = StateStoreMode.DData,
                 })
-            .WithActors((_, registry) =>
+            .WithActors((system, registry) =>
             {
                 // Every node asks for every entity: the shard that owns it starts it once, wherever that shard lives.
+                // Asked again every WakeInterval, because a shard that cannot load its remembered entities in time (three
+                // nodes starting on two cores) drops the wake-up it was sent, and that scraper would never start.
+                // A running scraper ignores the message.
                 var region = registry.Get<ScraperRegion>();
                 foreach (var source in sources)
                 {
                     foreach (var company in companies)
                     {
-                        region.Tell(new ScraperEnvelope(EntityId(source, company.Id), StartScraping.Instance));
+                        system.Scheduler.ScheduleTellRepeatedly(TimeSpan.Zero, WakeInterval, region,
+                            new ScraperEnvelope(EntityId(source, company.Id), StartScraping.Instance), ActorRefs.NoSender);
                     }
                 }
             });
     }
+
+    /// <summary>How often every node asks for every configured scraper to be running.</summary>
+    public static readonly TimeSpan WakeInterval = TimeSpan.FromSeconds(30);
 
     public static string EntityId(string source, CompanyId company) => $"{source}:{company}";
 
