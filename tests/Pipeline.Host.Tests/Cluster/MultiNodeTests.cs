@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Npgsql;
 
 namespace Pipeline.Host.Tests.Cluster;
@@ -17,9 +18,23 @@ public sealed class MultiNodeTests(PostgresFixture postgres)
     private static readonly TimeSpan Leaving = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Three_nodes_form_one_cluster_and_spread_the_scrapers_over_it()
+    public async Task Three_nodes_form_one_cluster_spread_the_scrapers_and_a_reload_on_one_switches_all()
     {
-        await using var rig = await StartRigAsync();
+        // A models root of the test's own: the shipped sentiment model, and a copy with another version to switch to.
+        using var models = new TempDirectory();
+        var shipped = Path.Combine(AppContext.BaseDirectory, "models", "sentiment");
+        CopyFolder(shipped, models.Combine("sentiment"));
+        CopyFolder(shipped, models.Combine("sentiment-v2"));
+        var manifest = models.Combine("sentiment-v2", "sentiment.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(manifest))!;
+        const string switchedTo = "builtin-sentiment-multinode-v2";
+        json["modelVersion"] = switchedTo;
+        await File.WriteAllTextAsync(manifest, json.ToJsonString());
+
+        await using var rig = await StartRigAsync($$"""
+            pipeline.http.models-root = "{{models.Path}}"
+            pipeline.sentiment.model-dir = "{{models.Combine("sentiment")}}"
+            """);
         using var cluster = new LocalCluster(rig.Service, Nodes);
         await Reporting(cluster, async () =>
         {
@@ -31,7 +46,36 @@ public sealed class MultiNodeTests(PostgresFixture postgres)
                 var seen = await AwaitViewAsync(cluster, node);
                 Assert.Equal(view.Members.Keys.Order(), seen.Members.Keys.Order());
             }
+
+            // A reload asked of one node (loopback, no admin token configured) reaches the other two processes.
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            using var reload = await http.PostAsJsonAsync(new Uri(cluster[0]!.Root, "/admin/sentiment/reload"), new { path = models.Combine("sentiment-v2") });
+            var answer = await reload.Content.ReadAsStringAsync();
+            Assert.True(reload.IsSuccessStatusCode, answer);
+            for (var node = 0; node < Nodes; node++)
+            {
+                var process = cluster[node]!;
+                string? last = null;
+                await Eventually.TrueAsync(() => $"{process.Name} scores with {switchedTo} and sees one version cluster-wide (last /ready: {last})", async () =>
+                {
+                    var ready = await process.JsonAsync("/ready", CancellationToken.None);
+                    last = ready?.ToJsonString();
+                    var checks = ready?["checks"]?.AsArray();
+                    return checks is not null
+                        && checks.Any(c => (string?)c?["name"] == "sentiment-model" && (string?)c?["data"]?["version"] == switchedTo)
+                        && checks.Any(c => (string?)c?["name"] == "model-consensus" && (string?)c?["status"] == "Healthy");
+                }, Moving);
+            }
         });
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
     }
 
     [Fact]
@@ -90,11 +134,11 @@ public sealed class MultiNodeTests(PostgresFixture postgres)
         });
     }
 
-    private async Task<Rig> StartRigAsync()
+    private async Task<Rig> StartRigAsync(string extraConfig = "")
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         var clock = new HorizonClock();
-        var service = await SimulatedService.StartAsync(connectionString, new ServiceOptions(SimulatorClock: clock, Demo: Small, ExtraConfig: FastCluster));
+        var service = await SimulatedService.StartAsync(connectionString, new ServiceOptions(SimulatorClock: clock, Demo: Small, ExtraConfig: FastCluster + "\n" + extraConfig));
         return new Rig(service, clock, NpgsqlDataSource.Create(connectionString));
     }
 
