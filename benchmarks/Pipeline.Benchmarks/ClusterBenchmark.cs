@@ -68,15 +68,7 @@ public static class ClusterBenchmark
         int nodes, int backlogDays, double postsPerDay, string config, string? hostDll, string? logs, CancellationToken ct)
     {
         await using var rig = await ServiceRig.StartAsync(new ServiceOptions(hostDll, logs is null ? null : Path.Combine(logs, $"collect-{nodes}"),
-            Demo: demo => demo with
-            {
-                BacklogDays = backlogDays,
-                BacklogPostsPerDay = postsPerDay,
-                LivePostsPerMinute = 0,
-                PollInterval = TimeSpan.FromSeconds(1),
-                RequestInterval = TimeSpan.Zero,
-                Faults = Pipeline.Actors.Sources.Simulator.SimulatedFaults.None,
-            },
+            Demo: demo => Steady(demo, backlogDays, postsPerDay, livePostsPerMinute: 0),
             ExtraConfig: config));
         using var cluster = new LocalCluster(rig.Service, nodes);
         var companies = rig.Settings.Companies.Count;
@@ -112,19 +104,23 @@ public static class ClusterBenchmark
         return (nodes, ids.Length, formed, collected);
     }
 
+    /// <summary>The simulator both measurements use: polled every second, no pauses between requests, no faults.</summary>
+    private static Pipeline.Host.Demo.DemoSettings Steady(Pipeline.Host.Demo.DemoSettings demo, int backlogDays, double postsPerDay, double livePostsPerMinute) =>
+        demo with
+        {
+            BacklogDays = backlogDays,
+            BacklogPostsPerDay = postsPerDay,
+            LivePostsPerMinute = livePostsPerMinute,
+            PollInterval = TimeSpan.FromSeconds(1),
+            RequestInterval = TimeSpan.Zero,
+            Faults = Pipeline.Actors.Sources.Simulator.SimulatedFaults.None,
+        };
+
     private static async Task<List<TimeSpan>> FailoverAsync(int nodes, int kills, string config, string? hostDll, string? logs, CancellationToken ct)
     {
         await using var rig = await ServiceRig.StartAsync(new ServiceOptions(hostDll, logs is null ? null : Path.Combine(logs, "failover"),
-            Demo: demo => demo with
-            {
-                BacklogDays = 1,
-                BacklogPostsPerDay = 200,
-                // About 5 posts a second: a moved scraper has something new to commit as soon as it resumes.
-                LivePostsPerMinute = 300,
-                PollInterval = TimeSpan.FromSeconds(1),
-                RequestInterval = TimeSpan.Zero,
-                Faults = Pipeline.Actors.Sources.Simulator.SimulatedFaults.None,
-            },
+            // About 5 posts a second: a moved scraper has something new to commit as soon as it resumes.
+            Demo: demo => Steady(demo, backlogDays: 1, postsPerDay: 200, livePostsPerMinute: 300),
             ExtraConfig: config));
         using var cluster = new LocalCluster(rig.Service, nodes);
         var companies = rig.Settings.Companies.Count;
