@@ -216,7 +216,8 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
     /// What the service needs at run time, and nothing more: connect and stage COPY batches in temporary tables;
     /// read, insert and update the pipeline tables (read only the migration history); delete only where the code
     /// does (<c>pipeline.topics</c>: a republished catalog prunes topics it no longer has; <c>pipeline.daily_rollup</c>:
-    /// the rollup trigger, which runs with the writer's rights, removes emptied groups); the sequences and functions
+    /// the rollup trigger, which runs with the writer's rights, removes emptied groups, and so for the hourly and minute
+    /// rollups, whose aged-out minutes the alert detector deletes); the sequences and functions
     /// the inserts and triggers use; the Akka.Persistence journal, snapshot and tag tables in full (Akka deletes old
     /// snapshots and, on request, events); and membership of the reporting group, which the dashboard reads as.
     /// No CREATE anywhere, no TRUNCATE, no ownership: it cannot alter or drop a table.
@@ -237,6 +238,14 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
             GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA pipeline TO {writer};
             REVOKE INSERT, UPDATE, DELETE ON pipeline.schema_migrations FROM {writer};
             GRANT DELETE ON pipeline.topics, pipeline.daily_rollup TO {writer};
+            DO $$
+            BEGIN
+                -- Made by V009: the trigger removes emptied groups, the detector the minutes that aged out.
+                IF to_regclass('pipeline.minute_rollup') IS NOT NULL THEN
+                    GRANT DELETE ON pipeline.hourly_rollup, pipeline.minute_rollup TO {writer};
+                END IF;
+            END
+            $$;
             GRANT USAGE ON ALL SEQUENCES IN SCHEMA pipeline TO {writer};
             GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pipeline TO {writer};
             GRANT USAGE ON SCHEMA public TO {writer};

@@ -5,8 +5,9 @@ using Pipeline.Tests.Shared;
 namespace Pipeline.Actors.Tests.Storage;
 
 /// <summary>
-/// pipeline.daily_rollup, kept by the statement triggers on scored_posts, against a fresh aggregate of the
-/// posts and against the rollup V004's trigger keeps for the same writes (V006 replaced that trigger).
+/// pipeline.daily_rollup, hourly_rollup and minute_rollup, kept by the statement triggers on scored_posts, against a
+/// fresh aggregate of the posts and against the rollup V004's trigger keeps for the same writes (V006 and V009
+/// replaced that trigger; V009 also made the bin edges exact).
 /// </summary>
 public sealed class RollupTriggerTests(PostgresFixture postgres)
 {
@@ -37,7 +38,7 @@ public sealed class RollupTriggerTests(PostgresFixture postgres)
 
     private const string Rollup = """
         SELECT concat_ws(' | ', day, company_id, topic_id, topic_model_version, topic_label, sentiment_label, posts, scored,
-                         score_sum::text, bins::text)
+                         score_sum::text)
         FROM pipeline.daily_rollup ORDER BY day, company_id, topic_id, topic_model_version, topic_label, sentiment_label
         """;
 
@@ -67,6 +68,26 @@ public sealed class RollupTriggerTests(PostgresFixture postgres)
              + (SELECT count(*) FROM ((TABLE fresh_bins EXCEPT ALL TABLE kept_bins) UNION ALL (TABLE kept_bins EXCEPT ALL TABLE fresh_bins)) b)
         """;
 
+    private const string HourlyMismatches = """
+        WITH fresh AS (
+            SELECT date_trunc('hour', created_at, 'UTC'), company_id, topic_id, topic_model_version, topic_label, sentiment_label,
+                   count(*) AS posts, count(sentiment_score) AS scored, round(coalesce(sum(sentiment_score::float8), 0)::numeric, 6)
+            FROM pipeline.scored_posts GROUP BY 1, 2, 3, 4, 5, 6),
+        kept AS (
+            SELECT hour, company_id, topic_id, topic_model_version, topic_label, sentiment_label, posts, scored, round(score_sum::numeric, 6)
+            FROM pipeline.hourly_rollup)
+        SELECT count(*) FROM ((TABLE fresh EXCEPT ALL TABLE kept) UNION ALL (TABLE kept EXCEPT ALL TABLE fresh)) g
+        """;
+
+    // Only the posts of the last two days are in the minute rollup.
+    private const string MinuteMismatches = """
+        WITH fresh AS (
+            SELECT date_trunc('minute', created_at, 'UTC'), company_id, topic_id, sentiment_label, count(*) AS posts
+            FROM pipeline.scored_posts WHERE created_at >= now() - interval '2 days' GROUP BY 1, 2, 3, 4),
+        kept AS (SELECT minute, company_id, topic_id, sentiment_label, posts FROM pipeline.minute_rollup)
+        SELECT count(*) FROM ((TABLE fresh EXCEPT ALL TABLE kept) UNION ALL (TABLE kept EXCEPT ALL TABLE fresh)) g
+        """;
+
     private static async Task<TestDatabase> FilledAsync(PostgresFixture postgres, int? targetVersion, params string[] writes)
     {
         var database = await TestDatabase.PrepareAsync(await postgres.CreateDatabaseAsync(), targetVersion);
@@ -82,19 +103,49 @@ public sealed class RollupTriggerTests(PostgresFixture postgres)
     public async Task Rollup_matches_a_fresh_aggregate_bin_by_bin_after_inserts_rescores_deletes_and_truncate()
     {
         await using var database = await FilledAsync(postgres, null, Inserts);
-        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        await AssertRollupsMatchAsync(database);
         await database.CountAsync(Rescores);
-        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        await AssertRollupsMatchAsync(database);
         await database.CountAsync(Deletes);
-        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        await AssertRollupsMatchAsync(database);
         await database.CountAsync(MoreInserts);
-        Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        await AssertRollupsMatchAsync(database);
         Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.daily_rollup WHERE posts = 0"));
+        Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.hourly_rollup WHERE posts = 0"));
 
         await database.CountAsync("TRUNCATE pipeline.scored_posts");
         Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.daily_rollup"));
+        Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.hourly_rollup"));
         await database.CountAsync(MoreInserts);
+        await AssertRollupsMatchAsync(database);
+    }
+
+    [Fact]
+    public async Task Minute_rollup_follows_recent_posts_through_rescores_and_deletes_and_leaves_older_ones_out()
+    {
+        // The same writes, moved to the last day and a half (and a few posts to four days ago).
+        string Recent(string sql) => sql
+            .Replace("timestamptz '2023-05-01 22:00Z' + (i % 5) * interval '3 hours'", "now() - (i % 23) * interval '3 hours' - interval '30 minutes' - (i % 7) * interval '1 minute'")
+            .Replace("timestamptz '2023-05-02 12:00Z'", "now() - interval '5 minutes'");
+        await using var database = await FilledAsync(postgres, null, Recent(Inserts));
+        Assert.True(await database.CountAsync("SELECT count(*) FROM pipeline.minute_rollup") > 50);
+        Assert.True(await database.CountAsync("SELECT count(*) FROM pipeline.scored_posts WHERE created_at < now() - interval '2 days'") > 0);
+        Assert.Equal(0, await database.CountAsync(MinuteMismatches));
+        await database.CountAsync(Rescores);
+        Assert.Equal(0, await database.CountAsync(MinuteMismatches));
+        await database.CountAsync(Deletes);
+        Assert.Equal(0, await database.CountAsync(MinuteMismatches));
+        await database.CountAsync(Recent(MoreInserts));
+        Assert.Equal(0, await database.CountAsync(MinuteMismatches));
+        Assert.Equal(0, await database.CountAsync("SELECT count(*) FROM pipeline.minute_rollup WHERE posts <= 0"));
+        await AssertRollupsMatchAsync(database);
+    }
+
+    private static async Task AssertRollupsMatchAsync(TestDatabase database)
+    {
         Assert.Equal(0, await database.CountAsync(RollupMismatches));
+        Assert.Equal(0, await database.CountAsync(HourlyMismatches));
+        Assert.Equal(0, await database.CountAsync(MinuteMismatches));
     }
 
     [Fact]
@@ -106,17 +157,17 @@ public sealed class RollupTriggerTests(PostgresFixture postgres)
             FROM unnest(ARRAY[0, 0.05, 0.25, 0.5, 0.95, 0.999999, 1.0, NULL]::real[]) WITH ORDINALITY AS s(score, i)
             """);
 
-        // Scores are stored as real: 0.05 is a hair above 0.05 and 0.95 a hair below (so in bin 18, as V004 has it);
-        // the quarters are exact.
+        // Scores are stored as real: 0.05 is a hair above 0.05 and 0.95 a hair below, yet each lands in the bin that
+        // starts at it (V004 put 0.95 in bin 18); 0.999999 and 1 share the last bin.
         Assert.Equal(
-            ["2023-05-01 | opay | 8 | 7 | {1,1,0,0,0,1,0,0,0,0,1,0,0,0,0,0,0,0,1,2}"],
+            ["2023-05-01 | opay | 8 | 7 | {1,1,0,0,0,1,0,0,0,0,1,0,0,0,0,0,0,0,0,3}"],
             (await database.RowsAsync("SELECT concat_ws(' | ', day, company_id, posts, scored, bins::text) FROM pipeline.daily_rollup"))
                 .Select(r => (string)r[0]!));
         Assert.Equal(1, await database.CountAsync("SELECT unscored_posts FROM reporting.daily_sentiment_bins"));
     }
 
     [Fact]
-    public async Task Rollup_holds_exactly_what_V004s_trigger_kept_for_the_same_writes()
+    public async Task Rollup_holds_the_counts_and_sums_V004s_trigger_kept_for_the_same_writes()
     {
         string[] writes = [Inserts, Rescores, Deletes, MoreInserts];
         await using var v005 = await FilledAsync(postgres, 5, writes);
