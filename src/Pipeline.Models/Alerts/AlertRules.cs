@@ -100,12 +100,72 @@ public sealed record AlertRules
     /// <summary>The defaults (tuned on the synthetic backtest).</summary>
     public static AlertRules Default { get; } = new();
 
-    /// <summary>Hourly history the loader must supply: from <c>now - HourlyLookback</c> (floored to the hour) to now.</summary>
-    public TimeSpan HourlyLookback => throw new NotImplementedException();
+    /// <summary>
+    /// Hourly history the loader must supply: hours from <c>floor_hour(now - HourlyLookback)</c> up to
+    /// and including the current one. The longest reader is the emerging-topic comparison (recent +
+    /// baseline span, default 35 days); level and negative baseline end at the hour a window starts in,
+    /// hence the longest window and one hour more.
+    /// </summary>
+    public TimeSpan HourlyLookback
+    {
+        get
+        {
+            var longest = new[] { EmergingWindow + EmergingBaselineWindow, TimeSpan.FromDays(7 * SeasonalWeeks), LevelWindow, NegativeBaselineWindow }.Max();
+            return longest + LongestWindow + TimeSpan.FromHours(1);
+        }
+    }
 
-    /// <summary>Minute history the loader must supply: from <c>now - MinuteLookback</c> (floored to the minute) to now.</summary>
-    public TimeSpan MinuteLookback => throw new NotImplementedException();
+    /// <summary>
+    /// Minute history the loader must supply: minutes from <c>floor_minute(now - MinuteLookback)</c> up to
+    /// now (the longest window plus one check interval of slack).
+    /// </summary>
+    public TimeSpan MinuteLookback => LongestWindow + (CheckInterval > TimeSpan.Zero ? CheckInterval : TimeSpan.FromMinutes(1));
 
-    /// <summary>Out-of-range settings, each named by its kebab-case hocon key.</summary>
-    public IReadOnlyList<(string Setting, string Message)> Problems() => throw new NotImplementedException();
+    private TimeSpan LongestWindow => Windows.Count == 0 ? TimeSpan.Zero : Windows.Max();
+
+    /// <summary>Out-of-range settings, each named by its kebab-case hocon key; empty when all are usable.</summary>
+    public IReadOnlyList<(string Setting, string Message)> Problems()
+    {
+        var problems = new List<(string, string)>();
+        void Check(bool ok, string setting, string message)
+        {
+            if (!ok) problems.Add((setting, message));
+        }
+        static bool WholeMinutes(TimeSpan t) => t > TimeSpan.Zero && t.Ticks % TimeSpan.TicksPerMinute == 0;
+        static bool WholeHours(TimeSpan t) => t > TimeSpan.Zero && t.Ticks % TimeSpan.TicksPerHour == 0;
+
+        Check(Windows.Count > 0, "windows", "needs at least one window");
+        foreach (var w in Windows)
+            Check(WholeMinutes(w) && w <= TimeSpan.FromHours(24), "windows", $"{w} must be a whole number of minutes between 1m and 24h");
+        Check(WholeMinutes(CheckInterval), "check-interval", "must be a positive whole number of minutes");
+        Check(WholeHours(LevelWindow) && LevelWindow <= TimeSpan.FromDays(14), "level-window", "must be whole hours between 1h and 14d");
+        Check(SeasonalWeeks is >= 1 and <= 12, "seasonal-weeks", "must be between 1 and 12");
+        Check(MinExpected > 0, "min-expected", "must be above 0");
+        Check(CompanyMinPosts >= 1, "company-min-posts", "must be at least 1");
+        Check(TopicMinPosts >= 1, "topic-min-posts", "must be at least 1");
+        Check(SpikeRatio > 1, "spike-ratio", "must be above 1");
+        Check(PValue is > 0 and < 1, "p-value", "must be between 0 and 1");
+        Check(Dispersion is >= 0 and <= 10, "dispersion", "must be between 0 and 10");
+        Check(MajorRatio >= SpikeRatio, "major-ratio", "must be at least spike-ratio");
+        Check(CriticalRatio >= MajorRatio, "critical-ratio", "must be at least major-ratio");
+        Check(WholeHours(NegativeBaselineWindow), "negative-baseline-window", "must be a positive whole number of hours");
+        Check(NegativePriorPosts >= 0, "negative-prior-posts", "must not be negative");
+        Check(NegativeMinPosts >= 1, "negative-min-posts", "must be at least 1");
+        Check(NegativeMinShift is > 0 and < 1, "negative-min-shift", "must be between 0 and 1");
+        Check(NegativeRatio >= 1, "negative-ratio", "must be at least 1");
+        Check(NegativePValue is > 0 and < 1, "negative-p-value", "must be between 0 and 1");
+        Check(NegativeMajorShift >= NegativeMinShift && NegativeMajorShift < 1, "negative-major-shift", "must be at least negative-min-shift and below 1");
+        Check(NegativeCriticalShift >= NegativeMajorShift && NegativeCriticalShift < 1, "negative-critical-shift", "must be at least negative-major-shift and below 1");
+        Check(Cooldown > TimeSpan.Zero, "cooldown", "must be positive");
+        Check(WholeHours(EmergingWindow), "emerging-window", "must be a positive whole number of hours");
+        Check(WholeHours(EmergingBaselineWindow), "emerging-baseline-window", "must be a positive whole number of hours");
+        Check(EmergingFactor > 1, "emerging-factor", "must be above 1");
+        Check(EmergingMinPosts >= 1, "emerging-min-posts", "must be at least 1");
+        Check(EmergingMinShare is >= 0 and < 1, "emerging-min-share", "must be between 0 and 1");
+        Check(EmergingShareFloor is > 0 and < 1, "emerging-share-floor", "must be between 0 and 1");
+        Check(UnclassifiedRatio > 1, "unclassified-ratio", "must be above 1");
+        Check(UnclassifiedMinShift is >= 0 and < 1, "unclassified-min-shift", "must be between 0 and 1");
+        Check(EmergingCooldown > TimeSpan.Zero, "emerging-cooldown", "must be positive");
+        return problems;
+    }
 }
