@@ -4,6 +4,7 @@ using Akka.Streams.Dsl;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Pipeline.Actors.Alerts;
 using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Sources.Scraping;
@@ -93,6 +94,14 @@ public static class PipelineComposition
             .Add(new HealthCheckRegistration("sentiment-model", _ => new ModelHealthCheck(() =>
                 models.Sentiment?.Current is { } s ? new ModelState(s.Version, s.LoadedAt, s.Origin) : null), null, [PipelineEndpoints.ReadyTag]));
 
+        // Alerts: the detector and the webhook sender run on every node (a database lock makes one detector work at a time).
+        builder.Services.AddSingleton<AlertCounters>();
+        if (settings.Alerts.Enabled)
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(AlertsHealthCheck.Name,
+                sp => new AlertsHealthCheck(sp.GetRequiredService<AlertCounters>(), TimeProvider.System), null, [PipelineEndpoints.ReadyTag]));
+        }
+
         var status = new SourceStatusBoard();
         builder.Services.AddSingleton(status);
         var sources = settings.Scraping.AnyEnabled
@@ -118,6 +127,12 @@ public static class PipelineComposition
                 .AddClusterStatus()
                 .AddFileImporter(settings.Import, settings.Limits, settings.Supervision, DrainTimeout)
                 .AddModelReloadPropagation(ModelReloadPropagationSettings.Load(config), settings.Http.ModelsRoot, [PipelineEndpoints.ReadyTag]);
+            if (settings.Alerts.Enabled)
+            {
+                akka.AddAlertDetector(settings.Alerts)
+                    .AddWebhookDelivery(settings.Alerts);
+            }
+
             if (sources is not null)
             {
                 akka.AddSharedScraperGraph(settings.Supervision, DrainTimeout)

@@ -97,7 +97,7 @@ public sealed class AlertCounters
     /// Endpoints whose latest finished delivery was abandoned, within <paramref name="within"/> of <paramref name="now"/>:
     /// alerts are being lost there. A later successful delivery to the endpoint clears it.
     /// </summary>
-    public IReadOnlyList<string> AbandoningEndpoints(DateTimeOffset now, TimeSpan within) =>
+    public IReadOnlyList<string> AbandonedEndpoints(DateTimeOffset now, TimeSpan within) =>
         [.. Endpoints.Where(e => e.Value.LastAbandonedAt is { } abandoned && abandoned > now - within
                 && (e.Value.LastDeliveredAt is not { } delivered || delivered < abandoned))
             .Select(e => e.Key).Order(StringComparer.Ordinal)];

@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Pipeline.Actors.Alerts;
 using Pipeline.Actors.Graph;
 using Pipeline.Actors.Sources.Scraping;
+using Pipeline.Models.Alerts;
 using Pipeline.Models.Domain;
 
 namespace Pipeline.Host.Http;
@@ -27,7 +29,8 @@ public static class PipelineEndpoints
         app.MapHealthChecks("/healthz/ready", ready);
         app.MapHealthChecks("/ready", ready);
         app.MapGet("/metrics", (PipelineCounters counters, PipelineStatus imports, SourceStatusBoard sources, IServiceProvider services) =>
-            Results.Text(Prometheus(counters, imports, sources, services.GetService<SharedGraphEntrance>()), "text/plain; version=0.0.4"))
+            Results.Text(Prometheus(counters, imports, sources, services.GetService<SharedGraphEntrance>(),
+                services.GetService<Settings.PipelineSettings>()?.Alerts.Enabled == true ? services.GetService<AlertCounters>() : null), "text/plain; version=0.0.4"))
             .RequireDashboard();
         var status = app.MapGroup("/status").RequireDashboard();
         // Per scraper: mode, pages committed, last success and error, and each instance's pause.
@@ -77,7 +80,7 @@ public static class PipelineEndpoints
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
 
-    private static string Prometheus(PipelineCounters counters, PipelineStatus imports, SourceStatusBoard sources, SharedGraphEntrance? scrapers)
+    private static string Prometheus(PipelineCounters counters, PipelineStatus imports, SourceStatusBoard sources, SharedGraphEntrance? scrapers, AlertCounters? alerts)
     {
         var text = new StringBuilder();
         void Counter(string name, string help, long value, string labels = "")
@@ -162,8 +165,64 @@ public static class PipelineEndpoints
             Counter("pipeline_source_errors_total", string.Empty, count, $"{{source=\"{Escape(source)}\",type=\"{Escape(type)}\"}}");
         }
 
+        if (alerts is not null)
+        {
+            AppendAlerts(text, alerts);
+        }
+
         RuntimeMetrics.AppendTo(text);
         return text.ToString();
+    }
+
+    /// <summary>The alert detector's and the webhook sender's metrics (this node's: checks another node ran are counted there).</summary>
+    private static void AppendAlerts(StringBuilder text, AlertCounters alerts)
+    {
+        void Header(string name, string type, string help) =>
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+        void Line(string name, string labels, string value) => text.Append(name).Append(labels).Append(' ').Append(value).Append('\n');
+        static string Whole(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+        Header("pipeline_alert_checks_total", "counter", "Alert checks, by outcome (skipped_locked: another detector held the lock).");
+        var checks = alerts.Checks;
+        foreach (var (outcome, label) in new[] { (CheckOutcome.Ran, "ran"), (CheckOutcome.SkippedLocked, "skipped_locked"), (CheckOutcome.Failed, "failed") })
+        {
+            Line("pipeline_alert_checks_total", $"{{outcome=\"{label}\"}}", Whole(checks.GetValueOrDefault(outcome)));
+        }
+
+        Header("pipeline_alerts_raised_total", "counter", "Alerts this node opened, by signal and severity.");
+        var raised = alerts.Raised;
+        foreach (var signal in Enum.GetValues<AlertSignal>())
+        {
+            foreach (var severity in Enum.GetValues<AlertSeverity>())
+            {
+                Line("pipeline_alerts_raised_total", $"{{signal=\"{AlertSignals.Name(signal)}\",severity=\"{AlertSeverities.Name(severity)}\"}}",
+                    Whole(raised.GetValueOrDefault((signal, severity))));
+            }
+        }
+
+        Header("pipeline_alerts_escalated_total", "counter", "Alerts this node escalated (severity rose; once per alert).");
+        Line("pipeline_alerts_escalated_total", string.Empty, Whole(alerts.Escalated));
+        Header("pipeline_alert_check_duration_seconds", "gauge", "Duration of the last check this node ran (load history, detect, apply).");
+        Line("pipeline_alert_check_duration_seconds", string.Empty,
+            (alerts.LastCheckDuration ?? TimeSpan.Zero).TotalSeconds.ToString("0.######", CultureInfo.InvariantCulture));
+
+        var endpoints = alerts.Endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+        foreach (var (name, help, value) in new (string, string, Func<EndpointCounts, long>)[]
+        {
+            ("pipeline_webhook_deliveries_total", "Webhook events delivered (2xx), by endpoint.", c => c.Delivered),
+            ("pipeline_webhook_failures_total", "Webhook attempts that failed (no answer or not 2xx), by endpoint.", c => c.Failed),
+            ("pipeline_webhook_abandoned_total", "Webhook events given up after delivery.max-attempts, by endpoint.", c => c.Abandoned),
+        })
+        {
+            Header(name, "counter", help);
+            foreach (var (endpoint, counts) in endpoints)
+            {
+                Line(name, $"{{endpoint=\"{Escape(endpoint)}\"}}", Whole(value(counts)));
+            }
+        }
+
+        Header("pipeline_webhook_pending", "gauge", "Webhook events queued and neither delivered nor abandoned (as of this node's last poll).");
+        Line("pipeline_webhook_pending", string.Empty, Whole(alerts.Pending));
     }
 
     /// <summary>A label value as the text format wants it: backslash, quote and line feed escaped.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Pipeline.Actors.Alerts;
 using Pipeline.Actors.Graph;
 using Pipeline.Actors.Storage;
 
@@ -97,4 +98,49 @@ public sealed record ModelState(string Version, DateTimeOffset LoadedAt, string 
 public sealed class DelegateHealthCheck(Func<HealthCheckResult> check) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) => Task.FromResult(check());
+}
+
+/// <summary>
+/// The alert detector and the webhook sender: Degraded while the last checks failed (alerts are not being raised) or
+/// while an endpoint's latest delivery was abandoned (alerts are being lost there); never Unhealthy, since the pipeline
+/// itself collects and stores on.
+/// </summary>
+public sealed class AlertsHealthCheck(AlertCounters counters, TimeProvider time) : IHealthCheck
+{
+    public const string Name = "alerts";
+
+    /// <summary>Failed checks in a row from which the check says so.</summary>
+    public const int FailedChecksLimit = 3;
+
+    /// <summary>How long an abandoned delivery keeps readiness degraded unless the endpoint takes one again.</summary>
+    public static readonly TimeSpan AbandonedMemory = TimeSpan.FromHours(24);
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var problems = new List<string>();
+        if (counters.FailedInARow >= FailedChecksLimit)
+        {
+            problems.Add($"the last {counters.FailedInARow} alert checks failed");
+        }
+
+        var abandoning = counters.AbandonedEndpoints(time.GetUtcNow(), AbandonedMemory);
+        if (abandoning.Count > 0)
+        {
+            problems.Add($"webhook deliveries are being abandoned ({string.Join(", ", abandoning)})");
+        }
+
+        var data = new Dictionary<string, object>
+        {
+            ["pendingDeliveries"] = counters.Pending,
+            ["failedChecksInARow"] = counters.FailedInARow,
+        };
+        if (counters.LastCheckAt is { } last)
+        {
+            data["lastCheckAt"] = last.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Task.FromResult(problems.Count > 0
+            ? HealthCheckResult.Degraded(string.Join("; ", problems), data: data)
+            : HealthCheckResult.Healthy(counters.LastCheckAt is null ? "no check yet" : "checking", data));
+    }
 }

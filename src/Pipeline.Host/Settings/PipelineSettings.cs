@@ -1,3 +1,4 @@
+using Pipeline.Actors.Alerts;
 using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Sources.Scraping;
@@ -84,6 +85,9 @@ public sealed record PipelineSettings(
 
     /// <summary><c>pipeline.cluster</c>: remoting address, seed nodes, split brain resolver.</summary>
     public ClusterSettings Cluster { get; init; } = ClusterSettings.Default;
+
+    /// <summary><c>pipeline.alerts</c>: the detector's rules and interval, the webhooks and their outbox.</summary>
+    public AlertSettings Alerts { get; init; } = AlertSettings.Disabled;
 }
 
 /// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>

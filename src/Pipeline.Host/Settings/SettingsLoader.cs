@@ -75,7 +75,8 @@ public static partial class SettingsLoader
     private static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    public static PipelineSettings Load(Config config)
+    /// <param name="environment">Where secrets named by the settings are read from (webhook keys and URLs); the process environment unless a test gives its own.</param>
+    public static PipelineSettings Load(Config config, Func<string, string?>? environment = null)
     {
         var reader = new Reader(config);
         var settings = new PipelineSettings(
@@ -195,6 +196,7 @@ public static partial class SettingsLoader
             reader.Problem(roleProblem);
         }
 
+        settings = settings with { Alerts = LoadAlerts(reader, config, settings.Http, settings.Companies, environment ?? Environment.GetEnvironmentVariable) };
         if (settings.Scraping.Nitter is { Enabled: true, Instances.Count: 0 })
         {
             reader.Problem("pipeline.scraping.nitter.instances: at least one instance URL is needed when nitter.enabled = on");
