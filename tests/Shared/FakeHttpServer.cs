@@ -87,9 +87,11 @@ public sealed class FakeHttpServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        // The body too (webhook receivers check signatures over it); requests a source sends have none.
+        using var body = new StreamReader(context.Request.Body);
         _requests.Enqueue(new RecordedRequest(context.Request.Path, context.Request.QueryString.Value ?? string.Empty,
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            DateTimeOffset.UtcNow));
+            DateTimeOffset.UtcNow, await body.ReadToEndAsync()));
         var respond = _scripts.TryGetValue(context.Request.Path, out var queue) && queue.TryDequeue(out var scripted)
             ? scripted
             : _fallback;
@@ -98,5 +100,5 @@ public sealed class FakeHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
-    public sealed record RecordedRequest(string Path, string Query, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At);
+    public sealed record RecordedRequest(string Path, string Query, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At, string Body = "");
 }
