@@ -172,6 +172,12 @@ public static partial class SettingsLoader
         }
 
         var value = config.GetValue(path);
+        // Akka's HOCON reads an empty list as an empty value, not as an array.
+        if (value.IsEmpty || (!value.IsArray() && !value.IsObject() && string.IsNullOrWhiteSpace(TryString(value))))
+        {
+            return [];
+        }
+
         if (!value.IsArray())
         {
             reader.Problem($"{path}: must be a list of {{ name, url or url-env, format, ... }} objects");
@@ -313,4 +319,16 @@ public static partial class SettingsLoader
 
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0;
+
+    private static string? TryString(Akka.Configuration.Hocon.HoconValue value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
 }
