@@ -26,7 +26,10 @@ public static class DemoCommand
         logger.LogInformation("Simulated Nitter on {Url}: {Days} days of backlog about {Count} companies (seed {Seed}), then ~{Rate} posts a minute",
             simulator.BaseUrl, demo.BacklogDays, settings.Companies.Count, demo.Seed, demo.LivePostsPerMinute);
 
+        // Alerts go to a receiver of the demo's own, which checks their signatures and prints them.
+        await using var receiver = await DemoWebhookReceiver.StartAsync(Console.Out);
         var demoSettings = demo.Embedded(demo.Apply(settings, simulator.BaseUrl));
+        demoSettings = demoSettings with { Alerts = demoSettings.Alerts with { Webhooks = [.. demoSettings.Alerts.Webhooks, receiver.Endpoint] } };
         return await RunCommand.ServeAsync(demoSettings, config, loggers, logger, app =>
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } bound
@@ -38,6 +41,9 @@ public static class DemoCommand
             Console.WriteLine($"  Dashboard:  {root}/");
             Console.WriteLine($"  Health:     {root}/ready");
             Console.WriteLine($"  Simulator:  {simulator.BaseUrl}search  (posts appear live; the backlog is collected first)");
+            Console.WriteLine(demoSettings.Alerts.Enabled
+                ? $"  Webhooks:   {receiver.Url}  (alerts print here as they are delivered, signatures checked)"
+                : "  Webhooks:   off (pipeline.alerts.enabled = off)");
             Console.WriteLine("  Ctrl+C stops after committing in-flight batches.");
             Console.WriteLine();
         });
