@@ -218,7 +218,14 @@ var alertsBacktest = new Command("alerts-backtest", "Alert core replayed check b
 alertsBacktest.SetAction(r => AlertsBacktest.Run(r.GetValue(alertDays), r.GetValue(alertIncidents), r.GetValue(alertSeed), r.GetValue(alertCompanies),
     r.GetValue(alertInterval), r.GetValue(alertCsv)!));
 
-var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest }.Parse(args);
+var alertsCostPosts = new Option<int>("--posts") { Description = "Scored posts to load", DefaultValueFactory = _ => 1_000_000 };
+var alertsCostDays = new Option<int>("--days") { Description = "Days the posts are spread over, up to now", DefaultValueFactory = _ => 90 };
+var alertsCostRuns = new Option<int>("--runs") { Description = "Timed checks (p50 reported)", DefaultValueFactory = _ => 9 };
+var alertsCost = new Command("alerts-cost", "One alert check (load history, detect, apply) at a million stored posts vs count(*) of scored_posts")
+    { alertsCostPosts, alertsCostDays, alertsCostRuns };
+alertsCost.SetAction(r => AlertsCostBenchmark.RunAsync(r.GetValue(alertsCostPosts), r.GetValue(alertsCostDays), r.GetValue(alertsCostRuns)));
+
+var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
 // soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
 return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench
