@@ -20,6 +20,12 @@ public sealed record CheckReport(
     int DeliveriesQueued = 0,
     long MinuteRowsDeleted = 0)
 {
+    /// <summary>Time spent reading the history and open incidents (one round trip).</summary>
+    public TimeSpan Load { get; init; }
+
+    /// <summary>Time the pure core took: detection, incident decisions, summaries.</summary>
+    public TimeSpan Decide { get; init; }
+
     public IReadOnlyList<RaisedAlert> OpenedAlerts => Opened ?? [];
 
     public IReadOnlyList<RaisedAlert> EscalatedAlerts => Escalated ?? [];
@@ -34,8 +40,27 @@ public sealed record RaisedAlert(long AlertId, AlertSignal Signal, AlertSeverity
 /// and the open incidents, lets the pure core decide (<see cref="AlertPlan"/>), and writes the alerts, their webhook
 /// outbox rows and the minute rollup's pruning in the same transaction.
 /// </summary>
+/// <remarks>
+/// The hourly history (35 days by default, the emerging-topic comparison's span) is the bulk of what a check reads, and
+/// all but its last hours are settled. The store keeps the hours older than <see cref="RecentHours"/> from a full read
+/// and reads only the recent ones at each check, reading everything again every <see cref="FullReloadEvery"/>: posts
+/// that arrive more than <see cref="RecentHours"/> late (a backfill) reach the baselines within that period.
+/// </remarks>
 public sealed class AlertStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>Hours before the current one read at every check; older ones come from the last full read.</summary>
+    public static readonly TimeSpan RecentHours = TimeSpan.FromHours(3);
+
+    /// <summary>How often the whole hourly history is read again.</summary>
+    public TimeSpan FullReloadEvery { get; init; } = TimeSpan.FromHours(1);
+
+    private HourlyCache? _cache;
+
+    private sealed record HourRow(DateTimeOffset Hour, string Company, int? Topic, int Posts, int Negatives);
+
+    /// <summary>Hourly rows before <paramref name="Boundary"/>, read at <paramref name="ReadAt"/> (database time).</summary>
+    private sealed record HourlyCache(DateTimeOffset Boundary, DateTimeOffset ReadAt, List<HourRow> Rows);
+
     /// <summary>
     /// The advisory lock key of the detector (any fixed bigint no other code uses; "alerts" in ASCII). Transaction-
     /// scoped, so a detector that dies mid-check releases it with its connection.
@@ -129,7 +154,9 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         DateTimeOffset now;
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key), now()", connection, transaction))
+        // work_mem for this transaction only: the hourly aggregate of a full read must not spill to disk.
+        await using (var lockCommand = new NpgsqlCommand(
+            "SELECT pg_try_advisory_xact_lock(@key), now(), set_config('work_mem', '64MB', true)", connection, transaction))
         {
             lockCommand.Parameters.AddWithValue("key", LockKey);
             await using var reader = await lockCommand.ExecuteReaderAsync(ct);
@@ -142,8 +169,11 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
             now = reader.GetFieldValue<DateTimeOffset>(1);
         }
 
+        var loadStarted = clock.Elapsed;
         var loaded = await LoadAsync(connection, transaction, now, rules, ct);
+        var decideStarted = clock.Elapsed;
         var plan = AlertPlan.Make(loaded.History, loaded.Open, rules, webhooks, loaded.CompanyNames, loaded.TopicLabels);
+        var decided = clock.Elapsed;
         var (opened, queued) = await OpenAsync(connection, transaction, now, plan.Opens, ct);
         queued += await UpdateAsync(connection, transaction, now, plan.Updates, ct);
         await using (var resolve = new NpgsqlCommand(
@@ -165,7 +195,11 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         var escalated = plan.Updates.Where(u => u.Escalated)
             .Select(u => new RaisedAlert(u.AlertId, u.Detection.Signal, u.Severity, u.Summary)).ToList();
         return new CheckReport(CheckOutcome.Ran, clock.Elapsed, loaded.HourlyRows, loaded.MinuteRows, plan.Detections,
-            opened, escalated, plan.Updates.Count(u => !u.Escalated), plan.Resolves.Count, queued, pruned);
+            opened, escalated, plan.Updates.Count(u => !u.Escalated), plan.Resolves.Count, queued, pruned)
+        {
+            Load = decideStarted - loadStarted,
+            Decide = decided - decideStarted,
+        };
     }
 
     private sealed record Loaded(
@@ -173,29 +207,42 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         IReadOnlyDictionary<int, string> TopicLabels, int HourlyRows, int MinuteRows);
 
     /// <summary>The history the rules need (hourly and minute counts per company and per company and topic), in one round trip.</summary>
-    private static async Task<Loaded> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now, AlertRules rules, CancellationToken ct)
+    private async Task<Loaded> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now, AlertRules rules, CancellationToken ct)
     {
         var hourlyFrom = now - rules.HourlyLookback;
         var minuteFrom = now - rules.MinuteLookback;
         var history = new AlertHistory(now, hourlyFrom, minuteFrom);
+        var cache = _cache is { } c && now - c.ReadAt < FullReloadEvery && now >= c.ReadAt ? c : null;
         await using var command = new NpgsqlCommand(LoadSql, connection, transaction);
         // The history floors its starts; the queries must not hand it a bucket before them.
-        command.Parameters.AddWithValue("hourly_from", history.HourlyStart);
+        command.Parameters.AddWithValue("hourly_from", cache?.Boundary ?? history.HourlyStart);
         command.Parameters.AddWithValue("minute_from", history.MinuteStart);
         command.Parameters.AddWithValue("now", now);
         await using var reader = await command.ExecuteReaderAsync(ct);
 
-        var hourlyRows = 0;
+        var read = new List<HourRow>();
         while (await reader.ReadAsync(ct))
         {
-            hourlyRows++;
             var (at, company, topic, posts, negatives) = Bucket(reader);
-            if (topic is not null)
+            read.Add(new HourRow(at, company, topic, posts, negatives));
+        }
+
+        var hourlyRows = read.Count;
+        if (cache is null)
+        {
+            var boundary = new DateTimeOffset(now.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero) - RecentHours;
+            _cache = cache = new HourlyCache(boundary, now, [.. read.Where(r => r.Hour < boundary)]);
+            read.RemoveAll(r => r.Hour < boundary);
+        }
+
+        foreach (var row in cache.Rows.Where(r => r.Hour >= history.HourlyStart).Concat(read))
+        {
+            if (row.Topic is not null)
             {
-                history.AddHourly(new SeriesKey(company, topic), at, posts, negatives);
+                history.AddHourly(new SeriesKey(row.Company, row.Topic), row.Hour, row.Posts, row.Negatives);
             }
 
-            history.AddHourly(new SeriesKey(company, null), at, posts, negatives);
+            history.AddHourly(new SeriesKey(row.Company, null), row.Hour, row.Posts, row.Negatives);
         }
 
         await reader.NextResultAsync(ct);
