@@ -71,7 +71,7 @@ public static class AlertsCostBenchmark
             INSERT INTO pipeline.scored_posts (post_id, company_id, created_at, clean_text, sentiment_text, topic_id, topic_label,
                                                topic_model_version, sentiment_label, sentiment_score)
             SELECT i,
-                   (ARRAY['gtbank', 'access', 'zenith', 'uba', 'firstbank', 'opay', 'kuda', 'palmpay', 'fcmb'])[1 + (i * 7919) % 9],
+                   (ARRAY['gtbank', 'access', 'zenith', 'uba', 'firstbank', 'opay', 'kuda', 'palmpay', 'fcmb'])[1 + (i::bigint * 7919 % 9)::int],
                    now() - interval '1 minute' - (@posts - i) * (@days * interval '1 day' / @posts)
                        - (hashint4(i::int) % 1800 + 1800) * interval '1 second' * (1 + sin(i * 0.0001)),
                    'post text', 'post text',
