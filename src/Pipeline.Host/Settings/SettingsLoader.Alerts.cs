@@ -150,7 +150,7 @@ public static partial class SettingsLoader
         var value = config.HasPath(path) ? config.GetString(path)?.Trim() : null;
         if (string.IsNullOrEmpty(value))
         {
-            return Http.HttpAccessRules.LocalUrl(http.Host, http.Port);
+            return ManagementUrl(http);
         }
 
         if (Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Query.Length == 0 && url.Fragment.Length == 0
@@ -160,7 +160,20 @@ public static partial class SettingsLoader
         }
 
         reader.Problem($"{path} = \"{Actors.Sources.UrlRedaction.Redact(value)}\": must be an http(s) URL without user, query or fragment (the links add /?alert=ID)");
-        return Http.HttpAccessRules.LocalUrl(http.Host, http.Port);
+        return ManagementUrl(http);
+    }
+
+    /// <summary>The management port's own address; a host or port already refused elsewhere gives a placeholder, not a second error.</summary>
+    private static Uri ManagementUrl(HttpSettings http)
+    {
+        try
+        {
+            return Http.HttpAccessRules.LocalUrl(http.Host, http.Port is >= 0 and <= 65535 ? http.Port : 8558);
+        }
+        catch (UriFormatException)
+        {
+            return new Uri("http://127.0.0.1:8558/");
+        }
     }
 
     private static IReadOnlyList<WebhookEndpoint> Webhooks(Reader reader, Config config, IReadOnlyList<Company> companies, Func<string, string?> environment)
