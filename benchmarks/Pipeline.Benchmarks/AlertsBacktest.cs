@@ -216,7 +216,7 @@ public static class AlertsBacktest
             using var scorer = BuiltInSentimentScorer.Load(modelFolder);
             var scores = scorer.Score(rows.Select(r => TextNormalizer.ForSentiment(TextNormalizer.DecodeEntities(r.Text))).ToList());
             negative = scores.Select(s => s.Label == SentimentLabel.Negative).ToArray();
-            sentimentNote = $"sentiment by the built-in model {scorer.ModelVersion} ({negative.Count(n => n) / (double)rows.Count:P0} negative)";
+            sentimentNote = $"sentiment by the built-in model {scorer.ModelVersion} ({negative.Count(n => n) * 100.0 / rows.Count:0}% negative)";
         }
         else
         {
