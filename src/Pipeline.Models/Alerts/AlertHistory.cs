@@ -20,6 +20,9 @@ public sealed class AlertHistory
     private Counts? _pooledTotals;
     internal readonly Dictionary<long, SeasonalProfile> ProfileCache = new();
 
+    /// <param name="now">The check instant.</param>
+    /// <param name="hourlyStart">First hour the loader read (floored): <c>now - AlertRules.HourlyLookback</c>.</param>
+    /// <param name="minuteStart">First minute the loader read (floored): <c>now - AlertRules.MinuteLookback</c>; windows reaching before it are skipped.</param>
     public AlertHistory(DateTimeOffset now, DateTimeOffset hourlyStart, DateTimeOffset minuteStart)
     {
         Now = now;

@@ -32,7 +32,7 @@ public sealed record AlertRules
     public double SpikeRatio { get; init; } = 2.0;
 
     /// <summary>Largest upper-tail probability that still counts as a spike (hocon <c>p-value</c>).</summary>
-    public double PValue { get; init; } = 3e-4;
+    public double PValue { get; init; } = 5e-4;
 
     /// <summary>Negative-binomial dispersion k: Var = mu + k mu^2 (hocon <c>dispersion</c>); 0 = Poisson.</summary>
     public double Dispersion { get; init; } = 0.05;

@@ -14,6 +14,10 @@ namespace Pipeline.Models.Alerts;
 /// </remarks>
 public static class SpikeDetector
 {
+    /// <summary>
+    /// At most one detection per company: its volume spike (topics folded in), else its negative shift.
+    /// Companies without a company-total series (TopicId null) are skipped.
+    /// </summary>
     public static IReadOnlyList<Detection> Detect(AlertHistory history, AlertRules rules)
     {
         var end = history.EndMinute;
