@@ -255,6 +255,10 @@ public static class AlertsBacktest
         var shifts = replay.Alerts.Count(a => a.First.Signal == AlertSignal.NegativeShift);
         Console.WriteLine($"RESULT real: {replay.Alerts.Count} alerts ({spikes} volume spikes, {shifts} negative shifts) = {replay.Alerts.Count / (banks.Count * weeks):0.00} per company-week over {weeks:0.0} weeks");
         Console.WriteLine("  per bank: " + string.Join(", ", banks.Select(b => $"{b} {replay.Alerts.Count(a => a.First.CompanyId == b)}")));
+        Console.WriteLine("  per month opened: " + string.Join(", ", replay.Alerts.GroupBy(a => a.OpenedAt.ToString("yyyy-MM", CultureInfo.InvariantCulture))
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))
+            + "; tweets per month: " + string.Join(", ", rows.GroupBy(r => r.At.ToString("yyyy-MM", CultureInfo.InvariantCulture))
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
         Console.WriteLine("  top 5 by observed/expected:");
         foreach (var a in replay.Alerts.OrderByDescending(a => a.Peak.Observed / a.Peak.Expected).Take(5))
             Console.WriteLine($"    {AlertText.Describe(a.Peak, a.Peak.CompanyId!, _ => "")} [{AlertSignals.Name(a.Peak.Signal)}, {a.Peak.WindowStart:yyyy-MM-dd HH:mm}..{a.Peak.WindowEnd:HH:mm} UTC, p={a.Peak.PValue:0.0e0}]");
