@@ -65,4 +65,17 @@ public sealed class AlertRulesTests
 
         Assert.Equal("GTBank: 48 posts in the last 15 min, 5.3x the 9 expected (mostly App outage); 81% negative", text);
     }
+
+    [Fact]
+    public void A_topic_only_spike_and_a_negative_shift_read_as_one_sentence_each()
+    {
+        var end = new DateTimeOffset(2026, 3, 20, 12, 0, 0, TimeSpan.Zero);
+        var topic = new Detection(AlertSignal.VolumeSpike, "volume_spike:gtb", "gtb", 3, AlertSeverity.Warning, end.AddHours(-1), end,
+            25, 5, 1e-6, null, null, "hour-of-week", [new TopicContribution(3, 25, 5)]);
+        var shift = new Detection(AlertSignal.NegativeShift, "negative_shift:gtb", "gtb", null, AlertSeverity.Major, end.AddMinutes(-15), end,
+            13, 3, 1e-6, 0.8125, 0.2, "7d negative share", []);
+
+        Assert.Equal("GTBank: 25 posts about App outage in the last hour, 5.0x the 5 expected", AlertText.Describe(topic, "GTBank", _ => "App outage"));
+        Assert.Equal("GTBank: 81% of 16 posts in the last 15 min are negative, against 20% usually", AlertText.Describe(shift, "GTBank", _ => "?"));
+    }
 }

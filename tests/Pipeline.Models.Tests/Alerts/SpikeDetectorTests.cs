@@ -135,12 +135,11 @@ public sealed class SpikeDetectorTests
         // 60 an hour at 20% negative; for 15 minutes the same volume turns 80% negative.
         var builder = new HistoryBuilder(days: 15).Flat("gtb", null, 60, negativeShare: 0.2);
         var shiftStart = builder.End.AddHours(-2);
-        var history = new HistoryBuilder(days: 15).Flat("gtb", null, 60, negativeShare: 0.2);
-        history.Burst("gtb", null, shiftStart, minutes: 15, perMinute: 0, negativesPerMinute: 1);
-        var built = history.Build(builder.End);
+        builder.Burst("gtb", null, shiftStart, minutes: 15, perMinute: 0, negativesPerMinute: 1);
+        var history = builder.Build(builder.End);
 
-        built.AdvanceTo(shiftStart.AddMinutes(15));
-        var d = Assert.Single(SpikeDetector.Detect(built, Rules));
+        history.AdvanceTo(shiftStart.AddMinutes(15));
+        var d = Assert.Single(SpikeDetector.Detect(history, Rules));
 
         Assert.Equal(AlertSignal.NegativeShift, d.Signal);
         Assert.Equal("negative_shift:gtb", d.IncidentKey);
