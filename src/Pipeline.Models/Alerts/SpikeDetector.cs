@@ -145,10 +145,11 @@ public static class SpikeDetector
     private static AlertHistory.Level? Level(AlertHistory history, AlertRules rules, SeasonalProfile profile, AlertHistory.Series series, long endHour)
     {
         var profileHour = history.EndHour;
-        if (series.LevelProfileHour != profileHour)
+        if (series.LevelProfileHour != profileHour || series.LevelVersion != history.HourlyVersion)
         {
             series.Levels.Clear();
             series.LevelProfileHour = profileHour;
+            series.LevelVersion = history.HourlyVersion;
         }
         if (series.Levels.TryGetValue(endHour, out var cached)) return cached.SeasonalHours > 0 ? cached : null;
 

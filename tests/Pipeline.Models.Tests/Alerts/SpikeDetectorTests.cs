@@ -179,6 +179,23 @@ public sealed class SpikeDetectorTests
         Assert.Empty(SpikeDetector.Detect(history, Rules));
     }
 
+    [Fact]
+    public void Hours_added_after_a_check_are_seen_by_the_next_one()
+    {
+        // A loader that reuses one history and appends must not get levels cached before the append:
+        // taking the last day down from 40 to 5 posts an hour makes the current 40 a spike.
+        var builder = new HistoryBuilder(days: 28).Flat("gtb", null, 40);
+        var history = builder.Build(builder.End);
+        history.AdvanceTo(builder.End);
+        Assert.Empty(SpikeDetector.Detect(history, Rules));
+        for (var hour = builder.End.AddHours(-26); hour < builder.End.AddHours(-1); hour = hour.AddHours(1))
+            history.AddHourly(new SeriesKey("gtb", null), hour, -35, 0);
+
+        var afterAppend = SpikeDetector.Detect(history, Rules);
+
+        Assert.Equal(AlertSignal.VolumeSpike, Assert.Single(afterAppend).Signal);
+    }
+
     private static List<IncidentDecision> Track(List<(DateTimeOffset Now, IReadOnlyList<Detection> Detections)> checks)
     {
         var open = new List<OpenIncident>();
