@@ -29,9 +29,13 @@ public static class AlertsBacktest
     private const double CrossFactor = 2;
     private static readonly DateTimeOffset Start = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero); // a Monday
 
-    public static void Run(int days, int incidents, int seed, int companies, TimeSpan checkInterval, string csvPath)
+    public static void Run(int days, int incidents, int seed, int companies, TimeSpan checkInterval, string csvPath, double? pValue = null, double? dispersion = null, double? topicDispersion = null)
     {
         var rules = AlertRules.Default with { CheckInterval = checkInterval };
+        if (pValue is { } p) rules = rules with { PValue = p };
+        if (dispersion is { } k) rules = rules with { Dispersion = k };
+        if (topicDispersion is { } tk) rules = rules with { TopicDispersion = tk };
+        Console.WriteLine($"rules: p-value {rules.PValue}, dispersion {rules.Dispersion} (topics {rules.TopicDispersion}), spike-ratio {rules.SpikeRatio}, company/topic min posts {rules.CompanyMinPosts}/{rules.TopicMinPosts}");
         Console.WriteLine($"alerts-backtest: {days} days after {WarmupDays} days of history, {companies} companies x ({Topics} topics + Unclassified), {incidents} incidents, seed {seed}, checks every {checkInterval.TotalMinutes:0.#} min");
         Console.WriteLine($"crossing: an incident's own posts in one window ({string.Join(", ", rules.Windows.Select(w => $"{w.TotalMinutes:0}m"))}) reach {CrossPosts} and {CrossFactor}x the true expected background of that window");
         var sw = Stopwatch.StartNew();
@@ -147,6 +151,8 @@ public static class AlertsBacktest
             var hit = delay is { } d && d <= 1;
             if (isBig) { bigCount++; if (hit) bigHit++; } else { smallCount++; if (hit) smallHit++; }
             if (delay is { } dd) (isBig ? big : small).Add(dd);
+            if (!hit)
+                Console.WriteLine($"  late/missed: {inc.CompanyId} topic {inc.TopicId?.ToString(CultureInfo.InvariantCulture) ?? "all"} {inc.Multiplier:0.0}x {inc.Posts} posts over {(inc.End - inc.Start).TotalMinutes:0} min from {inc.Start:MM-dd HH:mm}, crossed {crossed:HH:mm}, first detection {(first is { } x ? x.ToString("HH:mm", CultureInfo.InvariantCulture) : "none")}");
         }
 
         var calm = replay.Alerts.Where(a => a.First.Signal is AlertSignal.VolumeSpike or AlertSignal.NegativeShift).Where(a =>
@@ -162,6 +168,9 @@ public static class AlertsBacktest
         Console.WriteLine($"RESULT delay from crossing, checks (>=3x): median {Quantile(big, 0.5):0.#}, p95 {Quantile(big, 0.95):0.#}; all detected: median {Quantile(all, 0.5):0.#}, p95 {Quantile(all, 0.95):0.#}");
         Console.WriteLine($"RESULT false alerts (spike/negative not overlapping an incident): {calm.Count} = {calm.Count / companyWeeks:0.00} per company per week ({companyWeeks:0} company-weeks); emerging/unclassified alerts: {corpusAlerts}");
         Console.WriteLine($"alerts opened: {replay.Alerts.Count} ({replay.Alerts.Count(a => a.First.Signal == AlertSignal.VolumeSpike)} volume spikes, {replay.Alerts.Count(a => a.First.Signal == AlertSignal.NegativeShift)} negative shifts), escalated {replay.Alerts.Count(a => a.Escalated)}");
+        Console.WriteLine("  false alerts by kind: " + string.Join(", ", calm
+            .GroupBy(a => $"{AlertSignals.Name(a.First.Signal)}/{(a.First.TopicId is null ? "company" : "topic")}/{(a.First.WindowEnd - a.First.WindowStart).TotalMinutes:0}m")
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
         foreach (var a in calm.Take(5))
             Console.WriteLine($"  false: {a.First.CompanyId} {AlertSignals.Name(a.First.Signal)} {a.First.WindowStart:MM-dd HH:mm}..{a.First.WindowEnd:HH:mm} observed {a.First.Observed:0} expected {a.First.Expected:0.0} p={a.First.PValue:0.0e0}");
         Console.WriteLine($"RESULT time: generate {generated.TotalSeconds:0.0}s, replay {replay.Checks:N0} checks x {world.Companies} companies x {Topics + 2} series {replayed.TotalSeconds:0.0}s ({replayed.TotalMilliseconds * 1000 / replay.Checks:0} us/check)");
@@ -180,6 +189,7 @@ public static class AlertsBacktest
 
     private static void RealData(string csvPath, AlertRules rules, TimeSpan interval)
     {
+        csvPath = Locate(csvPath);
         if (!File.Exists(csvPath))
         {
             Console.WriteLine($"real data: {csvPath} not found, skipped");
@@ -206,7 +216,7 @@ public static class AlertsBacktest
             using var scorer = BuiltInSentimentScorer.Load(modelFolder);
             var scores = scorer.Score(rows.Select(r => TextNormalizer.ForSentiment(TextNormalizer.DecodeEntities(r.Text))).ToList());
             negative = scores.Select(s => s.Label == SentimentLabel.Negative).ToArray();
-            sentimentNote = $"sentiment by the built-in model {scorer.ModelVersion} ({negative.Count(n => n) / (double)rows.Count:P0} negative)";
+            sentimentNote = $"sentiment by the built-in model {scorer.ModelVersion} ({negative.Count(n => n) * 100.0 / rows.Count:0}% negative)";
         }
         else
         {
@@ -245,9 +255,26 @@ public static class AlertsBacktest
         var shifts = replay.Alerts.Count(a => a.First.Signal == AlertSignal.NegativeShift);
         Console.WriteLine($"RESULT real: {replay.Alerts.Count} alerts ({spikes} volume spikes, {shifts} negative shifts) = {replay.Alerts.Count / (banks.Count * weeks):0.00} per company-week over {weeks:0.0} weeks");
         Console.WriteLine("  per bank: " + string.Join(", ", banks.Select(b => $"{b} {replay.Alerts.Count(a => a.First.CompanyId == b)}")));
+        Console.WriteLine("  per month opened: " + string.Join(", ", replay.Alerts.GroupBy(a => a.OpenedAt.ToString("yyyy-MM", CultureInfo.InvariantCulture))
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))
+            + "; tweets per month: " + string.Join(", ", rows.GroupBy(r => r.At.ToString("yyyy-MM", CultureInfo.InvariantCulture))
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
         Console.WriteLine("  top 5 by observed/expected:");
         foreach (var a in replay.Alerts.OrderByDescending(a => a.Peak.Observed / a.Peak.Expected).Take(5))
             Console.WriteLine($"    {AlertText.Describe(a.Peak, a.Peak.CompanyId!, _ => "")} [{AlertSignals.Name(a.Peak.Signal)}, {a.Peak.WindowStart:yyyy-MM-dd HH:mm}..{a.Peak.WindowEnd:HH:mm} UTC, p={a.Peak.PValue:0.0e0}]");
+    }
+
+    // The default path is relative to a worktree beside shared/; from a worktree one level deeper the
+    // same file is found by walking up.
+    private static string Locate(string path)
+    {
+        if (File.Exists(path) || Path.IsPathRooted(path)) return path;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.GetFullPath(Path.Combine(dir.FullName, path));
+            if (File.Exists(candidate)) return candidate;
+        }
+        return path;
     }
 
     // ------------------------------------------------------------------ synthetic world

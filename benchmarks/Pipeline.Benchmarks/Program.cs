@@ -211,12 +211,15 @@ var alertCsv = new Option<string>("--csv")
     Description = "Real tweets to replay after the synthetic run",
     DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "bank-tweets", "ng_bank_tweets_2023.csv"),
 };
+var alertP = new Option<double?>("--p-value") { Description = "Override AlertRules.Default's p-value (tuning)" };
+var alertK = new Option<double?>("--dispersion") { Description = "Override AlertRules.Default's dispersion (tuning)" };
+var alertTopicK = new Option<double?>("--topic-dispersion") { Description = "Override AlertRules.Default's topic dispersion (tuning)" };
 var alertsBacktest = new Command("alerts-backtest", "Alert core replayed check by check: recall, delay from crossing and false alerts on seeded synthetic incidents, then alerts on the real 2023 bank tweets")
 {
-    alertDays, alertIncidents, alertSeed, alertCompanies, alertInterval, alertCsv,
+    alertDays, alertIncidents, alertSeed, alertCompanies, alertInterval, alertCsv, alertP, alertK, alertTopicK,
 };
 alertsBacktest.SetAction(r => AlertsBacktest.Run(r.GetValue(alertDays), r.GetValue(alertIncidents), r.GetValue(alertSeed), r.GetValue(alertCompanies),
-    r.GetValue(alertInterval), r.GetValue(alertCsv)!));
+    r.GetValue(alertInterval), r.GetValue(alertCsv)!, r.GetValue(alertP), r.GetValue(alertK), r.GetValue(alertTopicK)));
 
 var alertsCostPosts = new Option<int>("--posts") { Description = "Scored posts to load", DefaultValueFactory = _ => 1_000_000 };
 var alertsCostDays = new Option<int>("--days") { Description = "Days the posts are spread over, up to now", DefaultValueFactory = _ => 90 };

@@ -20,6 +20,12 @@ public sealed class AlertHistory
     private Counts? _pooledTotals;
     internal readonly Dictionary<long, SeasonalProfile> ProfileCache = new();
 
+    /// <summary>Bumped by every hourly write, so levels cached before it are not reused.</summary>
+    internal long HourlyVersion { get; private set; }
+
+    /// <param name="now">The check instant.</param>
+    /// <param name="hourlyStart">First hour the loader read (floored): <c>now - AlertRules.HourlyLookback</c>.</param>
+    /// <param name="minuteStart">First minute the loader read (floored): <c>now - AlertRules.MinuteLookback</c>; windows reaching before it are skipped.</param>
     public AlertHistory(DateTimeOffset now, DateTimeOffset hourlyStart, DateTimeOffset minuteStart)
     {
         Now = now;
@@ -52,6 +58,7 @@ public sealed class AlertHistory
         Get(key).Hourly.Add(checked((int)index), posts, negatives);
         if (key.TopicId is null) _pooledTotals = null;
         ProfileCache.Clear();
+        HourlyVersion++;
     }
 
     /// <summary>Adds a series' counts for one UTC minute (its start), at or after the minute start.</summary>
@@ -119,6 +126,7 @@ public sealed class AlertHistory
         public readonly Counts Minutes = new();
         // Level cache: the level for a given level-window end, valid for one profile hour.
         public long LevelProfileHour = long.MinValue;
+        public long LevelVersion = -1;
         public readonly Dictionary<long, Level> Levels = new();
     }
 

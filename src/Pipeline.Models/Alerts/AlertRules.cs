@@ -32,10 +32,16 @@ public sealed record AlertRules
     public double SpikeRatio { get; init; } = 2.0;
 
     /// <summary>Largest upper-tail probability that still counts as a spike (hocon <c>p-value</c>).</summary>
-    public double PValue { get; init; } = 1e-4;
+    public double PValue { get; init; } = 5e-4;
 
     /// <summary>Negative-binomial dispersion k: Var = mu + k mu^2 (hocon <c>dispersion</c>); 0 = Poisson.</summary>
-    public double Dispersion { get; init; } = 0.1;
+    public double Dispersion { get; init; } = 0.05;
+
+    /// <summary>
+    /// Dispersion of topic series (hocon <c>topic-dispersion</c>): a topic's day-to-day swings add to
+    /// its company's, so its counts stray further from a level learnt yesterday.
+    /// </summary>
+    public double TopicDispersion { get; init; } = 0.15;
 
     /// <summary>Observed/expected ratio from which a spike is major (hocon <c>major-ratio</c>).</summary>
     public double MajorRatio { get; init; } = 4.0;
@@ -146,6 +152,7 @@ public sealed record AlertRules
         Check(SpikeRatio > 1, "spike-ratio", "must be above 1");
         Check(PValue is > 0 and < 1, "p-value", "must be between 0 and 1");
         Check(Dispersion is >= 0 and <= 10, "dispersion", "must be between 0 and 10");
+        Check(TopicDispersion is >= 0 and <= 10, "topic-dispersion", "must be between 0 and 10");
         Check(MajorRatio >= SpikeRatio, "major-ratio", "must be at least spike-ratio");
         Check(CriticalRatio >= MajorRatio, "critical-ratio", "must be at least major-ratio");
         Check(WholeHours(NegativeBaselineWindow), "negative-baseline-window", "must be a positive whole number of hours");

@@ -15,6 +15,7 @@ namespace Pipeline.Models.Alerts;
 /// </remarks>
 public static class EmergingTopics
 {
+    /// <summary>Emerging topics (one detection per topic) and Unclassified growth, judged on complete hours before Now.</summary>
     public static IReadOnlyList<Detection> Detect(AlertHistory history, AlertRules rules)
     {
         var end = history.EndHour;

@@ -40,6 +40,11 @@ public abstract record IncidentDecision
 /// </summary>
 public static class IncidentTracker
 {
+    /// <summary>
+    /// Decisions for one check: Open for a detection whose key has no open incident; Escalate (once) or
+    /// Touch for one that has; Resolve for an open incident undetected for its signal's cooldown. Negative
+    /// shifts of a company with a spike detection or an open spike incident are dropped.
+    /// </summary>
     public static IReadOnlyList<IncidentDecision> Decide(
         DateTimeOffset now, IReadOnlyList<OpenIncident> open, IReadOnlyList<Detection> detections, AlertRules rules)
     {

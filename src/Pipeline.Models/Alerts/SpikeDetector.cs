@@ -14,6 +14,10 @@ namespace Pipeline.Models.Alerts;
 /// </remarks>
 public static class SpikeDetector
 {
+    /// <summary>
+    /// At most one detection per company: its volume spike (topics folded in), else its negative shift.
+    /// Companies without a company-total series (TopicId null) are skipped.
+    /// </summary>
     public static IReadOnlyList<Detection> Detect(AlertHistory history, AlertRules rules)
     {
         var end = history.EndMinute;
@@ -39,12 +43,12 @@ public static class SpikeDetector
         AlertHistory history, AlertRules rules, SeasonalProfile profile, long end,
         SeriesKey totalKey, AlertHistory.Series total, List<SeriesKey> topicKeys)
     {
-        var company = Best(history, rules, profile, end, total, rules.CompanyMinPosts);
+        var company = Best(history, rules, profile, end, total, rules.CompanyMinPosts, rules.Dispersion);
         var topics = new List<(SeriesKey Key, AlertHistory.Series Series, Window Window)>();
         foreach (var key in topicKeys)
         {
             history.TryGet(key, out var series);
-            var w = Best(history, rules, profile, end, series, rules.TopicMinPosts);
+            var w = Best(history, rules, profile, end, series, rules.TopicMinPosts, rules.TopicDispersion);
             if (w is not null) topics.Add((key, series, w.Value));
         }
         if (company is null && topics.Count == 0) return null;
@@ -58,7 +62,7 @@ public static class SpikeDetector
             foreach (var key in topicKeys)
             {
                 history.TryGet(key, out var series);
-                var w = Evaluate(history, rules, profile, end, series, c.Minutes);
+                var w = Evaluate(history, rules, profile, end, series, c.Minutes, rules.TopicDispersion);
                 var spiked = topics.Any(t => t.Key == key);
                 if (w is null) continue;
                 var own = w.Value.Observed - w.Value.Expected;
@@ -100,13 +104,13 @@ public static class SpikeDetector
         : AlertSeverity.Warning;
 
     /// <summary>The firing window with the highest severity, then the smallest p-value; null if none fires.</summary>
-    private static Window? Best(AlertHistory history, AlertRules rules, SeasonalProfile profile, long end, AlertHistory.Series series, int minPosts)
+    private static Window? Best(AlertHistory history, AlertRules rules, SeasonalProfile profile, long end, AlertHistory.Series series, int minPosts, double dispersion)
     {
         Window? best = null;
         foreach (var span in rules.Windows)
         {
             var minutes = (int)Math.Round(span.TotalMinutes);
-            var w = Evaluate(history, rules, profile, end, series, minutes);
+            var w = Evaluate(history, rules, profile, end, series, minutes, dispersion);
             if (w is not { } v || v.Observed < minPosts || v.Observed < rules.SpikeRatio * v.Expected) continue;
             var p = Tails.NegativeBinomialUpper(v.Observed, v.Expected, v.Dispersion);
             if (p > rules.PValue) continue;
@@ -120,7 +124,7 @@ public static class SpikeDetector
     }
 
     /// <summary>Observed and expected posts of one series in the window of the last <paramref name="minutes"/> whole minutes.</summary>
-    private static Window? Evaluate(AlertHistory history, AlertRules rules, SeasonalProfile profile, long end, AlertHistory.Series series, int minutes)
+    private static Window? Evaluate(AlertHistory history, AlertRules rules, SeasonalProfile profile, long end, AlertHistory.Series series, int minutes, double dispersion)
     {
         var start = end - minutes;
         if (start < history.MinuteStartMinute) return null;
@@ -130,8 +134,7 @@ public static class SpikeDetector
         var expected = Math.Max(rules.MinExpected, l.Rate * profile.Hours(start, end));
         // Var = mu + (k + 1/N) mu^2: day-to-day overdispersion plus the relative error of a level
         // estimated from N posts, which matters for quiet series.
-        var dispersion = rules.Dispersion + 1.0 / (l.Posts + 2);
-        return new Window(minutes, posts, negatives, expected, dispersion, 1.0);
+        return new Window(minutes, posts, negatives, expected, dispersion + 1.0 / (l.Posts + 2), 1.0);
     }
 
     /// <summary>
@@ -142,10 +145,11 @@ public static class SpikeDetector
     private static AlertHistory.Level? Level(AlertHistory history, AlertRules rules, SeasonalProfile profile, AlertHistory.Series series, long endHour)
     {
         var profileHour = history.EndHour;
-        if (series.LevelProfileHour != profileHour)
+        if (series.LevelProfileHour != profileHour || series.LevelVersion != history.HourlyVersion)
         {
             series.Levels.Clear();
             series.LevelProfileHour = profileHour;
+            series.LevelVersion = history.HourlyVersion;
         }
         if (series.Levels.TryGetValue(endHour, out var cached)) return cached.SeasonalHours > 0 ? cached : null;
 
