@@ -78,6 +78,7 @@ public static partial class SettingsLoader
             SpikeRatio = Number("spike-ratio"),
             PValue = Number("p-value"),
             Dispersion = Number("dispersion"),
+            TopicDispersion = Number("topic-dispersion"),
             MajorRatio = Number("major-ratio"),
             CriticalRatio = Number("critical-ratio"),
             NegativeBaselineWindow = Span("negative-baseline-window"),
