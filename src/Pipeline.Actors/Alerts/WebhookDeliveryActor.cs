@@ -116,7 +116,9 @@ public sealed class WebhookDeliveryActor : ReceiveActor, IWithTimers
         var sent = await Task.WhenAll(claimed.Select(async e =>
         {
             var attempt = await SendAsync(_endpoints[e.Endpoint], e, ct);
-            var abandoned = await _store.RecordAsync(e, attempt, delivery.MaxAttempts, delivery.RetryDelay(e.Attempts + 1, Random.Shared.NextDouble()), ct);
+            // Recorded even while the actor stops: a receiver that took the event must not get it again after a restart.
+            var abandoned = await _store.RecordAsync(e, attempt, delivery.MaxAttempts, delivery.RetryDelay(e.Attempts + 1, Random.Shared.NextDouble()),
+                CancellationToken.None);
             return new Sent(e, attempt, abandoned);
         }));
         var pending = await _store.PendingAsync(_endpoints.Keys, ct);

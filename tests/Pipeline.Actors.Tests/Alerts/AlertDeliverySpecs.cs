@@ -185,7 +185,8 @@ public sealed class AlertDeliverySpecs(PostgresFixture postgres, ITestOutputHelp
         {
             var node = Start(first, database, settings);
             await AlertPosts.BurstAsync(database, "gtbank", 60);
-            await Eventually.TrueAsync("the first delivery", () => Task.FromResult(receiver.Requests.Count == 1), Patience);
+            await Eventually.TrueAsync("the first delivery, recorded", async () =>
+                await database.CountAsync("SELECT count(*) FROM pipeline.alert_deliveries WHERE delivered_at IS NOT NULL") == 1, Patience);
 
             // The sender goes; the detector queues a second alert nobody sends before the node stops.
             await node.Sender!.GracefulStop(TimeSpan.FromSeconds(10));
