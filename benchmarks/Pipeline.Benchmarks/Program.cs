@@ -201,7 +201,27 @@ var clusterBench = new Command("cluster", "1..N local node processes: time to co
 clusterBench.SetAction(r => ClusterBenchmark.RunAsync(r.GetValue(clusterNodes), r.GetValue(clusterDays), r.GetValue(clusterPerDay), r.GetValue(clusterKills),
     r.GetValue(clusterConfig), r.GetValue(hostDll), r.GetValue(serviceLogs)));
 
-var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench }.Parse(args);
+var alertDays = new Option<int>("--days") { Description = "Days replayed (after 35 days of history)", DefaultValueFactory = _ => 90 };
+var alertIncidents = new Option<int>("--incidents") { Description = "Seeded incidents injected", DefaultValueFactory = _ => 60 };
+var alertSeed = new Option<int>("--seed") { DefaultValueFactory = _ => 2023 };
+var alertCompanies = new Option<int>("--companies") { DefaultValueFactory = _ => 13 };
+var alertInterval = new Option<TimeSpan>("--check-interval") { Description = "Time between checks (1m, 5m)", DefaultValueFactory = _ => TimeSpan.FromMinutes(1), CustomParser = Durations.Parse };
+var alertCsv = new Option<string>("--csv")
+{
+    Description = "Real tweets to replay after the synthetic run",
+    DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "bank-tweets", "ng_bank_tweets_2023.csv"),
+};
+var alertP = new Option<double?>("--p-value") { Description = "Override AlertRules.Default's p-value (tuning)" };
+var alertK = new Option<double?>("--dispersion") { Description = "Override AlertRules.Default's dispersion (tuning)" };
+var alertTopicK = new Option<double?>("--topic-dispersion") { Description = "Override AlertRules.Default's topic dispersion (tuning)" };
+var alertsBacktest = new Command("alerts-backtest", "Alert core replayed check by check: recall, delay from crossing and false alerts on seeded synthetic incidents, then alerts on the real 2023 bank tweets")
+{
+    alertDays, alertIncidents, alertSeed, alertCompanies, alertInterval, alertCsv, alertP, alertK, alertTopicK,
+};
+alertsBacktest.SetAction(r => AlertsBacktest.Run(r.GetValue(alertDays), r.GetValue(alertIncidents), r.GetValue(alertSeed), r.GetValue(alertCompanies),
+    r.GetValue(alertInterval), r.GetValue(alertCsv)!, r.GetValue(alertP), r.GetValue(alertK), r.GetValue(alertTopicK)));
+
+var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest }.Parse(args);
 // soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
 return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench
