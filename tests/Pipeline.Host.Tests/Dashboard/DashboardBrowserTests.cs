@@ -117,6 +117,12 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
 
         Assert.Empty(await page.EvaluateFunctionAsync<string[]>("() => window.cspViolations"));
 
+        // A full-page capture of a page taller than the viewport resizes it mid-capture, and Chart.js redraws narrow
+        // charts into the picture; a viewport as tall as the page, settled by one refresh, is captured as it is.
+        var height = await page.EvaluateFunctionAsync<int>("() => document.documentElement.scrollHeight");
+        await page.SetViewportAsync(new ViewPortOptions { Width = 1400, Height = height });
+        var settled = await page.EvaluateFunctionAsync<int>("() => dashboardState.refreshes");
+        await page.WaitForFunctionAsync($"() => dashboardState.refreshes > {settled}", Patience);
         Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
         await page.ScreenshotAsync(ScreenshotPath, new ScreenshotOptions { FullPage = true });
         TestContext.Current.AddAttachment("dashboard.png", await File.ReadAllBytesAsync(ScreenshotPath), "image/png");

@@ -74,12 +74,13 @@
             ctx.lineTo(offset + (area.bottom - area.top), area.top);
             ctx.stroke();
           }
-          ctx.fillStyle = '#4b5a6b';
+          ctx.restore();
+          ctx.save();
+          // Outside the clip: the label is wider than one week's column.
+          ctx.fillStyle = '#8a5a00';
           ctx.font = `600 11px ${Chart.defaults.font.family}`;
           ctx.textAlign = 'right';
           ctx.fillText(item.label, right - 4, area.top + 24);
-          ctx.restore();
-          ctx.save();
         }
       }
       ctx.restore();
@@ -268,7 +269,8 @@
     const hour = 3600 * 1000;
     const items = [];
     if (hours.length) {
-      for (const alert of alerts) {
+      // Topic alerts compare a week's share against four weeks: a band over the whole chart would say nothing.
+      for (const alert of alerts.filter(a => a.signal !== 'emerging_topic' && a.signal !== 'unclassified_growth')) {
         const start = new Date(alert.windowStart).getTime(), end = new Date(alert.windowEnd).getTime();
         if (end <= hours[0] || start >= hours[hours.length - 1] + hour) continue;
         const from = Math.max(0, Math.floor((start - hours[0]) / hour));
@@ -426,7 +428,7 @@
     const isShare = alert.signal === 'emerging_topic' || alert.signal === 'unclassified_growth';
     const amount = v => isShare ? percent(v) : number(Math.round(v * 10) / 10);
     facts.append(
-      make('span', 'window', `window ${utc(alert.windowStart)} – ${utc(alert.windowEnd).slice(11)} UTC`),
+      make('span', 'window', `window ${utc(alert.windowStart)} – ${utc(alert.windowEnd).slice(utc(alert.windowEnd).slice(0, 10) === utc(alert.windowStart).slice(0, 10) ? 11 : 0)} UTC`),
       make('span', 'observed', `observed ${amount(alert.observed)} vs expected ${amount(alert.expected)}${ratio}`));
     if (alert.negativeShare != null) {
       facts.append(make('span', 'negative', `negative ${percent(alert.negativeShare, 0)}` +
