@@ -9,9 +9,11 @@ namespace Pipeline.Host.Dashboard;
 /// <summary>
 /// The built-in dashboard's questions, asked of the same <c>reporting</c> views Tableau reads, as the
 /// read-only <c>pipeline_reporting</c> role: the database itself keeps the dashboard away from the
-/// pipeline's tables. Aggregates read <c>reporting.daily_counts</c> and <c>reporting.daily_sentiment_bins</c>,
-/// which a trigger-maintained rollup keeps small (a row per day, company, topic and label); only the live
-/// feed reads posts, newest first by primary key.
+/// pipeline's tables. Aggregates read <c>reporting.daily_counts</c>, <c>reporting.daily_sentiment_bins</c>,
+/// <c>reporting.hourly_counts</c>, <c>reporting.share_of_voice</c> and <c>reporting.topic_growth</c>, which
+/// trigger-maintained rollups keep small (a row per day or hour, company, topic and label); alerts come from
+/// <c>reporting.alerts</c> (by <c>opened_at</c>); only the live feed and the posts behind an alert read posts,
+/// the feed newest first by primary key, an alert's by company and creation time.
 /// </summary>
 public sealed class DashboardQueries(NpgsqlDataSource dataSource, ILogger<DashboardQueries>? logger = null)
 {
@@ -194,6 +196,9 @@ public sealed class DashboardQueries(NpgsqlDataSource dataSource, ILogger<Dashbo
         }, ct);
     }
 
+    /// <summary>How far back resolved alerts are listed.</summary>
+    public const int RecentAlertDays = 14;
+
     /// <summary>
     /// Open alerts first (most severe, then newest), then those resolved that opened in the last
     /// <see cref="RecentAlertDays"/> days, newest first. With a company, that company's alerts and those about all
@@ -229,9 +234,6 @@ public sealed class DashboardQueries(NpgsqlDataSource dataSource, ILogger<Dashbo
             return alerts;
         }, ct);
     }
-
-    /// <summary>How far back resolved alerts are listed.</summary>
-    public const int RecentAlertDays = 14;
 
     /// <summary>The alert and the posts behind it (see <see cref="AlertPosts"/>); null when there is no such alert.</summary>
     public async Task<AlertPosts?> AlertPostsAsync(long alertId, int limit, CancellationToken ct = default)
