@@ -282,11 +282,15 @@ public sealed class DashboardQueries(NpgsqlDataSource dataSource, ILogger<Dashbo
     public async Task<HourlyVolume> HourlyVolumeAsync(DashboardFilter filter, CancellationToken ct = default)
     {
         var where = Conditions.For(filter with { From = null, To = null });
-        var end = filter.To is { } to ? new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddHours(-1) : (DateTimeOffset?)null;
+        // The last hour of the to day (9999-12-31 has no next day: no limit).
+        var end = filter.To is { } to && to < DateOnly.MaxValue
+            ? new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddHours(-1) : (DateTimeOffset?)null;
         where.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.TimestampTz) { Value = end is { } e ? e : DBNull.Value });
-        // least() skips a null: no to filter, the current hour.
+        // least() skips a null: no to filter, the current hour. A to day before the first reportable day (2006-03-21)
+        // would give hours no client date type holds (year 0001 minus 71 hours is BC): the chart then shows the first
+        // reportable days, which are empty.
         return await ReadAsync($"""
-            WITH last AS (SELECT least(date_trunc('hour', now(), 'UTC'), @end) AS hour),
+            WITH last AS (SELECT greatest(least(date_trunc('hour', now(), 'UTC'), @end), timestamptz '2006-03-24 00:00:00+00') AS hour),
             counts AS (
                 SELECT c.hour, sum(c.posts)::bigint AS posts,
                        coalesce(sum(c.posts) FILTER (WHERE c.sentiment_label = 'negative'), 0)::bigint AS negative
