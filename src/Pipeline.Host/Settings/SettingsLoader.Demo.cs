@@ -47,8 +47,9 @@ public static partial class SettingsLoader
             return incidents;
         }
 
+        // Akka's HOCON says `[]` is no array (IsArray is false), though GetArray reads it as an empty one.
         var value = config.GetValue(path);
-        if (!value.IsArray())
+        if (value.IsString() || value.IsObject())
         {
             reader.Problem($"{path}: must be a list of {{ kind, company, start, duration, posts-per-minute }} objects");
             return incidents;
