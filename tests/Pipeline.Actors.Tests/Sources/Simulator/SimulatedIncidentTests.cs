@@ -151,10 +151,10 @@ public sealed class SimulatedIncidentTests
         Assert.Equal(1.0 * ConversationGenerator.HourOfDay(liveStart - 1), generator.BackgroundMean(liveStart - 1), 9);
         Assert.Equal(1, Enumerable.Range(0, 24).Average(h => ConversationGenerator.HourOfDay(h * 60)), 9);
 
-        // 03:00 in Lagos is 02:00 UTC: quiet; 09:00 in Lagos is 08:00 UTC: busy.
+        // 03:00 in Lagos is 02:00 UTC: quiet; 09:00 in Lagos is 08:00 UTC: busy (both hours on the two days after the live start).
         int Count(int utcHour) => Enumerable.Range(0, 2).Sum(day =>
         {
-            var hour = Origin.AddDays(-2 + day).Date.AddHours(utcHour);
+            var hour = Origin.AddDays(-1 + day).Date.AddHours(utcHour);
             return generator.Between(new DateTimeOffset(hour, TimeSpan.Zero), new DateTimeOffset(hour.AddHours(1), TimeSpan.Zero)).Count();
         });
         var night = Count(2);
