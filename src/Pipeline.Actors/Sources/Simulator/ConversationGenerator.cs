@@ -36,11 +36,12 @@ public sealed partial class ConversationGenerator
     private const double DayThemeBoost = 6;
     private static readonly string[] DayThemes = ["app_outage", "transfer_failed", "ussd"];
 
-    // Backlog incidents: a few hours in a Lagos day, some times the company's background at that hour.
+    // Backlog incidents: a few hours in a Lagos day, some times the company's background at that hour,
+    // but never fewer than a post every four minutes, or a quiet backlog would hide them.
     private static readonly string[] BacklogIncidentKinds =
         [IncidentKinds.AppOutage, IncidentKinds.AppOutage, IncidentKinds.TransferFailures, IncidentKinds.UssdOutage, IncidentKinds.FraudScare,
             IncidentKinds.Promotion];
-    private const double BacklogIncidentMinimumRate = 0.5;
+    private const double BacklogIncidentMinimumRate = 0.25;
 
     // Customers in Lagos (UTC+1) post little at night, most in the morning and the evening.
     private static readonly double[] HourOfDayShape = Normalise(

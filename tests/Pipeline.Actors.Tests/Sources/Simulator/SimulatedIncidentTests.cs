@@ -200,7 +200,7 @@ public sealed class SimulatedIncidentTests
             Assert.InRange(i.Start.ToOffset(TimeSpan.FromHours(1)).Hour, 8, 18);
             Assert.Contains(i.Company, All.Select(c => c.Id));
             Assert.Equal(IncidentKinds.Themes[i.Kind], i.Theme);
-            Assert.True(i.PostsPerMinute >= 0.5);
+            Assert.True(i.PostsPerMinute >= 0.25);
         });
     }
 
