@@ -104,9 +104,9 @@ public static class ClusterBenchmark
         return (nodes, ids.Length, formed, collected);
     }
 
-    /// <summary>The simulator both measurements use: polled every second, no pauses between requests, no faults.</summary>
+    /// <summary>The simulator both measurements use: a flat live rate without incidents, polled every second, no pauses between requests, no faults.</summary>
     private static Pipeline.Host.Demo.DemoSettings Steady(Pipeline.Host.Demo.DemoSettings demo, int backlogDays, double postsPerDay, double livePostsPerMinute) =>
-        demo with
+        demo.Steady() with
         {
             BacklogDays = backlogDays,
             BacklogPostsPerDay = postsPerDay,

@@ -31,11 +31,13 @@ public static class FreshnessBenchmark
             pipeline.demo.folder = "{{folder}}"
             pipeline.demo.backlog-days = {{backlogDays}}
             pipeline.demo.live-posts-per-minute = {{postsPerMinute.ToString(CultureInfo.InvariantCulture)}}
+            pipeline.demo.live-lead = 0s
             pipeline.http.port = 0
             akka.loglevel = WARNING
             """).WithFallback(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(null)));
         var settings = SettingsLoader.Load(config);
-        var demo = SettingsLoader.LoadDemo(config);
+        // A flat live rate without incidents: the latency is measured on the rate asked for, whatever the hour.
+        var demo = SettingsLoader.LoadDemo(config).Steady();
         await CompanyCatalog.SyncAsync(postgres.DataSource, settings.Companies);
 
         await using var simulator = await SimulatorServer.StartAsync(settings.Companies, demo.Simulation(DateTimeOffset.UtcNow), demo.Faults);

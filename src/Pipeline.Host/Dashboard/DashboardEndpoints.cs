@@ -10,7 +10,8 @@ namespace Pipeline.Host.Dashboard;
 /// <summary>
 /// The built-in dashboard: a page (embedded in this assembly, Chart.js vendored beside it, nothing from
 /// the internet) at <c>/</c> and <c>/dashboard</c>, and the JSON it polls under <c>/api/dashboard/</c>.
-/// Every API call takes the filters <c>company</c>, <c>from</c>, <c>to</c> (yyyy-MM-dd, UTC days) and <c>topic</c>.
+/// Every API call takes the filters <c>company</c>, <c>from</c>, <c>to</c> (yyyy-MM-dd, UTC days) and <c>topic</c>
+/// (each question says which apply). <c>/api/alerts/{id}/posts</c> is the link alert webhooks send.
 /// </summary>
 public static class DashboardEndpoints
 {
@@ -44,15 +45,36 @@ public static class DashboardEndpoints
         api.MapGet("/feed", (HttpRequest request, CancellationToken ct) =>
         {
             var filter = DashboardFilter.Parse(request.Query);
-            var limit = DashboardFilter.Value(request.Query, "limit") is { } text
-                ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 500 ? n
-                    : throw new DashboardRequestException($"limit: '{text}' is not a number from 1 to 500")
-                : settings.FeedSize;
+            var limit = DashboardFilter.Number(request.Query, "limit", 1, 500, settings.FeedSize);
             var after = DashboardFilter.Value(request.Query, "after") is { } id
                 ? long.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var a) ? a
                     : throw new DashboardRequestException($"after: '{id}' is not a post id")
                 : (long?)null;
             return queries.LatestPostsAsync(filter, limit, after, ct);
+        });
+        api.MapGet("/alerts", (HttpRequest request, CancellationToken ct) =>
+            queries.AlertsAsync(DashboardFilter.Value(request.Query, "company"), DashboardFilter.Number(request.Query, "limit", 1, 200, 20), ct));
+        api.MapGet("/hourly", (HttpRequest request, CancellationToken ct) =>
+            queries.HourlyVolumeAsync(DashboardFilter.Parse(request.Query), ct));
+        api.MapGet("/share-of-voice", (HttpRequest request, CancellationToken ct) =>
+            queries.ShareOfVoiceAsync(DashboardFilter.Parse(request.Query).To, DashboardFilter.Number(request.Query, "weeks", 1, 52, 12), ct));
+        api.MapGet("/emerging-topics", (CancellationToken ct) => queries.EmergingTopicsAsync(ct));
+        api.MapGet("/company-table", (HttpRequest request, CancellationToken ct) =>
+            queries.CompanyTableAsync(DashboardFilter.Parse(request.Query), ct));
+
+        // The link alert webhooks carry: the alert and the posts behind it, under the dashboard's own access rule.
+        var alerts = app.MapGroup("/api/alerts").RequireDashboard().AddEndpointFilter(AnswerFailuresAsJson);
+        alerts.MapGet("/{id}/posts", async (string id, HttpRequest request, CancellationToken ct) =>
+        {
+            if (!long.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var alertId))
+            {
+                throw new DashboardRequestException($"id: '{id}' is not an alert id");
+            }
+
+            var limit = DashboardFilter.Number(request.Query, "limit", 1, 500, 100);
+            return await queries.AlertPostsAsync(alertId, limit, ct) is { } found
+                ? Results.Ok(found)
+                : Results.Json(new { error = $"alert {alertId} not found" }, statusCode: StatusCodes.Status404NotFound);
         });
         return app;
     }

@@ -27,6 +27,14 @@ public sealed record DashboardFilter(string? Company = null, DateOnly? From = nu
         return filter;
     }
 
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, or <paramref name="fallback"/> when absent.</summary>
+    /// <exception cref="DashboardRequestException">The value is not such a number; the message names the parameter.</exception>
+    public static int Number(IQueryCollection query, string name, int min, int max, int fallback) =>
+        Value(query, name) is { } text
+            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n
+                : throw new DashboardRequestException($"{name}: '{text}' is not a number from {min} to {max}")
+            : fallback;
+
     internal static string? Value(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values) && !string.IsNullOrWhiteSpace(values.ToString()) ? values.ToString().Trim() : null;
 

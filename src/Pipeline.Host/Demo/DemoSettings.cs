@@ -1,9 +1,14 @@
 using Pipeline.Actors.Sources.Simulator;
 using Pipeline.Host.Settings;
+using Pipeline.Models.Domain;
 
 namespace Pipeline.Host.Demo;
 
 /// <summary><c>pipeline.demo</c>: the simulated conversation and how the demo collects it.</summary>
+/// <param name="LiveLead">How long before the demo's start the live rate takes over from the backlog's (see <see cref="SimulationSettings.LiveLead"/>).</param>
+/// <param name="LiveFollowsHourOfDay">The live rate rises and falls over the day like the backlog's; off, it is flat.</param>
+/// <param name="Incidents">Scheduled incidents, their times relative to the demo's start.</param>
+/// <param name="BacklogIncidents">How many incidents the simulator places in the backlog from the seed.</param>
 /// <param name="PollInterval">Live poll interval of the demo's scrapers (the simulator is local: no politeness needed).</param>
 /// <param name="Folder">Where the demo keeps its own embedded PostgreSQL, inbox and diagnostics, apart from <c>run</c>'s.</param>
 /// <param name="SimulatorPort">0: a free loopback port.</param>
@@ -12,6 +17,10 @@ public sealed record DemoSettings(
     int BacklogDays,
     double BacklogPostsPerDay,
     double LivePostsPerMinute,
+    TimeSpan LiveLead,
+    bool LiveFollowsHourOfDay,
+    IReadOnlyList<DemoIncident> Incidents,
+    int BacklogIncidents,
     TimeSpan PollInterval,
     TimeSpan RequestInterval,
     SimulatedFaults Faults,
@@ -19,7 +28,19 @@ public sealed record DemoSettings(
     int SimulatorPort)
 {
     public SimulationSettings Simulation(DateTimeOffset origin) =>
-        new(Seed, origin, TimeSpan.FromDays(BacklogDays), BacklogPostsPerDay, LivePostsPerMinute);
+        new(Seed, origin, TimeSpan.FromDays(BacklogDays), BacklogPostsPerDay, LivePostsPerMinute)
+        {
+            LiveLead = LiveLead,
+            LiveFollowsHourOfDay = LiveFollowsHourOfDay,
+            Incidents = Incidents.Select(i => IncidentKinds.Incident(i.Kind, i.Company, origin + i.Start, i.Duration, i.PostsPerMinute, i.Ramp)).ToList(),
+            BacklogIncidents = BacklogIncidents,
+        };
+
+    /// <summary>
+    /// The simulator as load tests want it: a flat live rate from the origin on and no incidents, so what
+    /// they measure does not depend on the hour they run at (set their own rates after this).
+    /// </summary>
+    public DemoSettings Steady() => this with { LiveLead = TimeSpan.Zero, LiveFollowsHourOfDay = false, Incidents = [], BacklogIncidents = 0 };
 
     /// <summary>
     /// The user's settings with collection pointed at the simulator: Nitter on with the simulator as
@@ -55,3 +76,10 @@ public sealed record DemoSettings(
         },
     };
 }
+
+/// <summary>One entry of <c>pipeline.demo.incidents</c>.</summary>
+/// <param name="Kind">One of <see cref="IncidentKinds.Themes"/>' keys.</param>
+/// <param name="Start">After the demo's start.</param>
+/// <param name="PostsPerMinute">Mean extra posts a minute about <paramref name="Company"/> at full strength.</param>
+/// <param name="Ramp">How long the rate takes to climb to full strength (0: at once).</param>
+public sealed record DemoIncident(string Kind, CompanyId Company, TimeSpan Start, TimeSpan Duration, double PostsPerMinute, TimeSpan Ramp);

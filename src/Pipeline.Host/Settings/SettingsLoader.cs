@@ -259,6 +259,8 @@ public static partial class SettingsLoader
 
         public void Problem(string problem) => _problems.Add(problem);
 
+        public IReadOnlyList<string> Problems => _problems;
+
         public Uri Url(string path)
         {
             var value = String(path);

@@ -43,7 +43,8 @@ public static class IncidentTracker
     /// <summary>
     /// Decisions for one check: Open for a detection whose key has no open incident; Escalate (once) or
     /// Touch for one that has; Resolve for an open incident undetected for its signal's cooldown. Negative
-    /// shifts of a company with a spike detection or an open spike incident are dropped.
+    /// shifts of a company with a spike detection or an open spike incident are dropped, and a spike of a
+    /// company whose negative shift is open joins that incident: one burst, one alert.
     /// </summary>
     public static IReadOnlyList<IncidentDecision> Decide(
         DateTimeOffset now, IReadOnlyList<OpenIncident> open, IReadOnlyList<Detection> detections, AlertRules rules)
@@ -54,11 +55,34 @@ public static class IncidentTracker
             .Select(i => i.CompanyId)
             .Concat(detections.Where(d => d.Signal == AlertSignal.VolumeSpike).Select(d => d.CompanyId))
             .ToHashSet();
+        // The other way round: a burst that is mostly negative reaches the shift's 10 negative posts before the
+        // spike's 20 posts, so the shift opens first. The spike that follows is the same incident; it joins the
+        // open shift's alert (touching or escalating it) instead of opening a second one.
+        var openSpikes = open.Where(i => i.Signal == AlertSignal.VolumeSpike && now - i.LastSeenAt < Cooldown(i.Signal, rules))
+            .Select(i => i.CompanyId)
+            .ToHashSet();
+        var openShifts = open.Where(i => i.Signal == AlertSignal.NegativeShift && now - i.LastSeenAt < Cooldown(i.Signal, rules)
+                                         && i.CompanyId is not null && !openSpikes.Contains(i.CompanyId))
+            .GroupBy(i => i.CompanyId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.MaxBy(i => i.OpenedAt)!.IncidentKey, StringComparer.Ordinal);
         var byKey = new Dictionary<string, Detection>(StringComparer.Ordinal);
-        foreach (var d in detections)
+        foreach (var detection in detections)
         {
-            if (d.Signal == AlertSignal.NegativeShift && spiking.Contains(d.CompanyId)) continue;
-            if (!byKey.TryGetValue(d.IncidentKey, out var seen) || d.Severity > seen.Severity) byKey[d.IncidentKey] = d;
+            var d = detection;
+            if (d.Signal == AlertSignal.NegativeShift && spiking.Contains(d.CompanyId))
+            {
+                continue;
+            }
+
+            if (d.Signal == AlertSignal.VolumeSpike && d.CompanyId is not null && openShifts.TryGetValue(d.CompanyId, out var shiftKey))
+            {
+                d = d with { IncidentKey = shiftKey };
+            }
+
+            if (!byKey.TryGetValue(d.IncidentKey, out var seen) || d.Severity > seen.Severity)
+            {
+                byKey[d.IncidentKey] = d;
+            }
         }
 
         var decisions = new List<IncidentDecision>();

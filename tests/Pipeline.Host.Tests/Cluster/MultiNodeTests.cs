@@ -142,8 +142,8 @@ public sealed class MultiNodeTests(PostgresFixture postgres)
         return new Rig(service, clock, NpgsqlDataSource.Create(connectionString));
     }
 
-    /// <summary>A small backlog and a brisk live stream (something is always being collected when a node goes), polled often.</summary>
-    private static Pipeline.Host.Demo.DemoSettings Small(Pipeline.Host.Demo.DemoSettings demo) => demo with
+    /// <summary>A small backlog and a brisk, flat live stream without incidents (something is always being collected when a node goes), polled often.</summary>
+    private static Pipeline.Host.Demo.DemoSettings Small(Pipeline.Host.Demo.DemoSettings demo) => demo.Steady() with
     {
         BacklogDays = 1,
         BacklogPostsPerDay = 300,

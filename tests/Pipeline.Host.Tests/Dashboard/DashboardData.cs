@@ -35,15 +35,16 @@ internal static class DashboardData
 
     private static readonly string[] Banks = ["gtbank", "access", "zenith", "uba", "firstbank", "opay", "kuda"];
 
-    /// <summary>A seeded, livelier mix for the page: about three months, seven banks, eight topics, some drops.</summary>
-    public static IReadOnlyList<PipelineItem> Lively(int count, long firstId, int seed = 5)
+    /// <summary>A seeded, livelier mix for the page: a post every 45 minutes from <paramref name="start"/> (default <see cref="Monday"/>), seven banks, eight topics, some drops.</summary>
+    public static IReadOnlyList<PipelineItem> Lively(int count, long firstId, int seed = 5, DateTimeOffset? start = null)
     {
+        var first = start ?? Monday;
         var random = new Random(seed);
         var items = new List<PipelineItem>();
         foreach (var row in SyntheticTweets.Generate(count, seed, firstId))
         {
             var company = Banks[random.Next(Banks.Length)];
-            var at = Monday.AddMinutes(45 * (row.Id - firstId));
+            var at = first.AddMinutes(45 * (row.Id - firstId));
             if (row.Expected is { } reason)
             {
                 if (reason != DropReason.DuplicateId)

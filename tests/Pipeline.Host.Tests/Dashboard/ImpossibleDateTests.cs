@@ -36,7 +36,13 @@ public sealed class ImpossibleDateTests(PostgresFixture postgres)
             answers[$"company sentiment {filter}"] = JsonSerializer.Serialize(await queries.CompanySentimentAsync(filter));
             answers[$"funnel {filter}"] = JsonSerializer.Serialize(await queries.FunnelAsync(filter));
             answers[$"feed {filter}"] = JsonSerializer.Serialize(await queries.LatestPostsAsync(filter, 50));
+            answers[$"hourly {filter}"] = JsonSerializer.Serialize(await queries.HourlyVolumeAsync(filter));
+            answers[$"company table {filter}"] = JsonSerializer.Serialize(await queries.CompanyTableAsync(filter));
+            answers[$"share of voice {filter}"] = JsonSerializer.Serialize(await queries.ShareOfVoiceAsync(filter.To, 12));
         }
+
+        answers["emerging topics"] = JsonSerializer.Serialize(await queries.EmergingTopicsAsync());
+        answers["alerts"] = JsonSerializer.Serialize(await queries.AlertsAsync(null, 20));
 
         return answers;
     }

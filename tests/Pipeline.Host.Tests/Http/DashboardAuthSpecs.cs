@@ -9,7 +9,7 @@ namespace Pipeline.Host.Tests.Http;
 public sealed class DashboardAuthSpecs(PostgresFixture postgres)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private static readonly string[] Covered = ["/", "/dashboard", "/dashboard/dashboard.js", "/api/dashboard/options", "/metrics", "/status/sources"];
+    private static readonly string[] Covered = ["/", "/dashboard", "/dashboard/dashboard.js", "/api/dashboard/options", "/api/dashboard/alerts", "/metrics", "/status/sources"];
     private static readonly string[] Probes = ["/healthz/live", "/healthz/ready", "/alive", "/ready"];
 
     private static readonly Dictionary<string, string> Credentials = new()
@@ -58,6 +58,9 @@ public sealed class DashboardAuthSpecs(PostgresFixture postgres)
             s => Assert.Equal(HttpStatusCode.OK, s));
         // Orchestrators probe without credentials.
         Assert.All(await StatusesAsync(service.Root, Probes), s => Assert.Equal(HttpStatusCode.OK, s));
+        // The link alert webhooks carry asks for the same login before it says whether the alert exists.
+        Assert.Equal([HttpStatusCode.Unauthorized], await StatusesAsync(service.Root, ["/api/alerts/1/posts"]));
+        Assert.Equal([HttpStatusCode.NotFound], await StatusesAsync(service.Root, ["/api/alerts/1/posts"], Basic("ops", "correct horse")));
     }
 
     [Fact]

@@ -41,11 +41,11 @@ public sealed partial class TableauFilesTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public void The_workbook_has_the_original_three_sheets()
+    public void The_workbook_has_the_original_three_sheets_then_alerts_and_share_of_voice()
     {
         var workbook = Load("pipeline.twb");
 
-        Assert.Equal(["Tweet distribution by topic", "Sentiment score histogram", "Weekly volume by topic"],
+        Assert.Equal(["Tweet distribution by topic", "Sentiment score histogram", "Weekly volume by topic", "Alerts", "Share of voice"],
             workbook.Root!.Element("worksheets")!.Elements("worksheet").Select(w => (string?)w.Attribute("name")));
         Assert.Contains(workbook.Descendants("mark"), m => (string?)m.Attribute("class") == "Line");
         Assert.Contains(workbook.Descendants("encoding"), e => ((string?)e.Attribute("palette"))?.StartsWith("red_green", StringComparison.Ordinal) == true);

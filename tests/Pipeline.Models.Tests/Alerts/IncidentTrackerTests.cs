@@ -88,6 +88,22 @@ public sealed class IncidentTrackerTests
     }
 
     [Fact]
+    public void A_spike_that_follows_an_open_negative_shift_joins_it_rather_than_opening_a_second_alert()
+    {
+        var shift = Incident(AlertSeverity.Warning, signal: AlertSignal.NegativeShift, key: "negative_shift:gtb");
+
+        var decisions = IncidentTracker.Decide(Now, [shift], [Spike(AlertSeverity.Major)], Rules);
+
+        var escalate = Assert.IsType<IncidentDecision.Escalate>(Assert.Single(decisions));
+        Assert.Equal((shift.AlertId, AlertSignal.VolumeSpike), (escalate.AlertId, escalate.Detection.Signal));
+        // Another company's spike is its own incident.
+        Assert.IsType<IncidentDecision.Open>(Assert.Single(IncidentTracker.Decide(Now, [shift], [Spike(AlertSeverity.Major, "opay")], Rules)));
+        // Once the shift is resolved (quiet past its cooldown), a spike opens its own.
+        var quiet = shift with { LastSeenAt = Now - Rules.Cooldown };
+        Assert.Contains(IncidentTracker.Decide(Now, [quiet], [Spike(AlertSeverity.Major)], Rules), d => d is IncidentDecision.Open);
+    }
+
+    [Fact]
     public void Emerging_topic_incidents_keep_the_longer_cooldown()
     {
         var emerging = Incident(AlertSeverity.Warning, lastSeen: Now - Rules.Cooldown - TimeSpan.FromHours(1), signal: AlertSignal.EmergingTopic, key: "emerging_topic:4");

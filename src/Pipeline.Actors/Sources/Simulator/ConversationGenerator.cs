@@ -7,8 +7,9 @@ namespace Pipeline.Actors.Sources.Simulator;
 
 /// <summary>
 /// Writes the simulated conversation about the companies, one minute at a time. Pure: every
-/// minute's posts are a function of the seed, the minute, the origin and the companies, so any
-/// minute can be (re)generated on its own, in any order, with the same posts and ids.
+/// minute's posts are a function of the seed, the minute, the settings (origin, rates, incidents)
+/// and the companies, so any minute can be (re)generated on its own, in any order, with the same
+/// posts and ids.
 /// </summary>
 public sealed partial class ConversationGenerator
 {
@@ -29,9 +30,18 @@ public sealed partial class ConversationGenerator
     ];
 
     private const double ReplyShare = 0.3;
-    private const double IncidentChancePerDay = 0.1;
-    private const double IncidentBoost = 6;
-    private static readonly string[] IncidentThemes = ["app_outage", "transfer_failed", "ussd"];
+    // "Day themes": on a tenth of the days one theme dominates a company's complaints. They change
+    // the mix, never the volume, so a volume detector does not see them (incidents are for that).
+    private const double DayThemeChancePerDay = 0.1;
+    private const double DayThemeBoost = 6;
+    private static readonly string[] DayThemes = ["app_outage", "transfer_failed", "ussd"];
+
+    // Backlog incidents: a few hours in a Lagos day, some times the company's background at that hour,
+    // but never fewer than a post every four minutes, or a quiet backlog would hide them.
+    private static readonly string[] BacklogIncidentKinds =
+        [IncidentKinds.AppOutage, IncidentKinds.AppOutage, IncidentKinds.TransferFailures, IncidentKinds.UssdOutage, IncidentKinds.FraudScare,
+            IncidentKinds.Promotion];
+    private const double BacklogIncidentMinimumRate = 0.25;
 
     // Customers in Lagos (UTC+1) post little at night, most in the morning and the evening.
     private static readonly double[] HourOfDayShape = Normalise(
@@ -44,7 +54,8 @@ public sealed partial class ConversationGenerator
     private readonly double[] _companyWeights;
     private readonly SimulationSettings _settings;
     private readonly ConversationVocabulary _vocabulary;
-    private readonly long _originMinute;
+    private readonly long _liveStartMinute;
+    private readonly IReadOnlyList<SimulatedIncident> _incidents;
 
     public ConversationGenerator(IReadOnlyList<Company> companies, SimulationSettings settings, ConversationVocabulary? vocabulary = null)
     {
@@ -61,17 +72,52 @@ public sealed partial class ConversationGenerator
         _companies = companies;
         _settings = settings;
         _vocabulary = vocabulary ?? ConversationVocabulary.Embedded;
-        _originMinute = MinuteOf(settings.Origin);
+        _liveStartMinute = MinuteOf(settings.LiveStart);
         CheckSlots();
 
         // Some companies are talked about far more than others; which ones follows from the seed.
         var random = Rng(settings.Seed, -1, -1, 0);
         _companyWeights = companies.Select(_ => Math.Exp(random.NextDouble() * 2.0 - 1.0)).ToArray();
+
+        foreach (var incident in settings.Incidents)
+        {
+            CheckIncident(incident);
+        }
+
+        _incidents = [.. settings.Incidents, .. PlaceBacklogIncidents()];
     }
 
     public SimulationSettings Settings => _settings;
 
     public IReadOnlyList<Company> Companies => _companies;
+
+    /// <summary>The scheduled incidents, then those placed in the backlog from the seed.</summary>
+    public IReadOnlyList<SimulatedIncident> Incidents => _incidents;
+
+    /// <summary>Share of the background posts written about <paramref name="company"/> (a post naming a second company adds a little more).</summary>
+    public double ShareOf(CompanyId company)
+    {
+        var index = IndexOf(company);
+        return index < 0 ? 0 : _companyWeights[index] / _companyWeights.Sum();
+    }
+
+    /// <summary>Mean background posts in <paramref name="minute"/>, all companies together, incidents left out.</summary>
+    public double BackgroundMean(long minute)
+    {
+        if (minute < _liveStartMinute)
+        {
+            return _settings.BacklogPostsPerDay / 1440.0 * HourOfDay(minute);
+        }
+
+        return _settings.LiveFollowsHourOfDay ? _settings.LivePostsPerMinute * HourOfDay(minute) : _settings.LivePostsPerMinute;
+    }
+
+    /// <summary>Mean extra posts the incidents add to <paramref name="minute"/> about <paramref name="company"/>.</summary>
+    public double IncidentMean(long minute, CompanyId company) =>
+        _incidents.Where(i => i.Company == company).Sum(i => i.MeanIn(StartOf(minute)));
+
+    /// <summary>How busy the Lagos (UTC+1) hour <paramref name="minute"/> falls in is, relative to the day's mean (the mean over a day is 1).</summary>
+    public static double HourOfDay(long minute) => HourOfDayShape[(int)((minute / 60 % 24 + 1) % 24)];
 
     public static long MinuteOf(DateTimeOffset time) => (long)Math.Floor(time.ToUnixTimeMilliseconds() / 60_000.0);
 
@@ -112,20 +158,57 @@ public sealed partial class ConversationGenerator
     private List<SimulatedPost> Drafts(long minute)
     {
         var random = Rng(_settings.Seed, minute, -1, 0);
-        var mean = minute < _originMinute
-            ? _settings.BacklogPostsPerDay / 1440.0 * HourOfDayShape[(int)((minute / 60 % 24 + 1) % 24)]
-            : _settings.LivePostsPerMinute;
-        var count = Poisson(random, mean);
-        var offsets = Enumerable.Range(0, count).Select(_ => random.Next(60_000)).Order().ToArray();
-        var drafts = new List<SimulatedPost>(count);
-        for (var i = 0; i < count; i++)
+        var count = Poisson(random, BackgroundMean(minute));
+        // Each item is (millisecond in the minute, source, index in its source); source -1 is the background,
+        // otherwise the incident's index. Every source draws from its own streams, so an incident adds posts
+        // without changing the background's, and the low bits of an id are the item's place in the minute.
+        var items = Enumerable.Range(0, count).Select(_ => random.Next(60_000)).Order().Select((ms, i) => (Ms: ms, Source: -1, Index: i)).ToList();
+        var minuteStart = StartOf(minute);
+        for (var source = 0; source < _incidents.Count; source++)
         {
-            var ms = minute * 60_000 + offsets[i];
+            var incident = _incidents[source];
+            var mean = incident.MeanIn(minuteStart);
+            if (mean <= 0)
+            {
+                continue;
+            }
+
+            // Only the part of the minute inside the incident gets its posts.
+            var from = (int)Math.Max(0, (incident.Start - minuteStart).TotalMilliseconds);
+            var to = (int)Math.Min(60_000, (incident.End - minuteStart).TotalMilliseconds);
+            var incidentRandom = Rng(_settings.Seed, minute, source, 5);
+            var extra = Poisson(incidentRandom, mean);
+            for (var k = 0; k < extra; k++)
+            {
+                items.Add((incidentRandom.Next(from, to), source, k));
+            }
+        }
+
+        if (items.Count > count)
+        {
+            items.Sort();
+        }
+
+        var drafts = new List<SimulatedPost>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (offset, source, index) = items[i];
+            var ms = minute * 60_000 + offset;
             var id = ((ms - SnowflakeEpochMs) << 22) | (long)i;
-            drafts.Add(Compose(Rng(_settings.Seed, minute, i, 1), id, DateTimeOffset.FromUnixTimeMilliseconds(ms), minute));
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            drafts.Add(source < 0
+                ? Compose(Rng(_settings.Seed, minute, index, 1), id, at, minute)
+                : IncidentPost(Rng(_settings.Seed, minute, ((long)source << 32) | (uint)index, 6), id, at, minute, _incidents[source]));
         }
 
         return drafts;
+    }
+
+    /// <summary>A customer post of the incident's theme about its company.</summary>
+    private SimulatedPost IncidentPost(Random random, long id, DateTimeOffset at, long minute, SimulatedIncident incident)
+    {
+        var index = IndexOf(incident.Company);
+        return Customer(random, id, at, _companies[index], index, minute, _vocabulary.Themes.First(t => t.Name == incident.Theme));
     }
 
     private SimulatedPost Compose(Random random, long id, DateTimeOffset at, long minute)
@@ -147,11 +230,17 @@ public sealed partial class ConversationGenerator
         };
     }
 
-    private SimulatedPost Customer(Random random, long id, DateTimeOffset at, Company company, int companyIndex, long minute)
+    /// <param name="theme">The theme to write in; none: drawn from the themes' weights (and the company's day theme).</param>
+    private SimulatedPost Customer(Random random, long id, DateTimeOffset at, Company company, int companyIndex, long minute,
+        ConversationTheme? theme = null)
     {
-        var incident = Incident(companyIndex, minute / 1440);
-        var themes = _vocabulary.Themes;
-        var theme = themes[Pick(random, themes.Select(t => t.Name == incident ? t.Weight * IncidentBoost : t.Weight).ToArray())];
+        if (theme is null)
+        {
+            var dayTheme = DayTheme(companyIndex, minute / 1440);
+            var themes = _vocabulary.Themes;
+            theme = themes[Pick(random, themes.Select(t => t.Name == dayTheme ? t.Weight * DayThemeBoost : t.Weight).ToArray())];
+        }
+
         var template = Choose(random, theme.Templates);
         var (text, companies) = Fill(random, template, company);
         // A template that names no company only makes sense as a reply to the company.
@@ -241,16 +330,81 @@ public sealed partial class ConversationGenerator
         }
 
         // Nothing to retweet nearby (a very quiet company): the slot becomes an ordinary post.
-        return Customer(random, draft.TimelineId, draft.AppearedAt, _companies.First(c => c.Id == company),
-            _companies.ToList().FindIndex(c => c.Id == company), minute);
+        return Customer(random, draft.TimelineId, draft.AppearedAt, _companies[IndexOf(company)], IndexOf(company), minute);
     }
 
-    /// <summary>On a tenth of the days a company has an incident: one theme dominates its complaints that day.</summary>
-    private string? Incident(int companyIndex, long day)
+    /// <summary>On a tenth of the days one theme dominates a company's complaints that day (the volume stays the same).</summary>
+    private string? DayTheme(int companyIndex, long day)
     {
         var random = Rng(_settings.Seed, day, companyIndex, 3);
-        return random.NextDouble() < IncidentChancePerDay ? IncidentThemes[random.Next(IncidentThemes.Length)] : null;
+        return random.NextDouble() < DayThemeChancePerDay ? DayThemes[random.Next(DayThemes.Length)] : null;
     }
+
+    private void CheckIncident(SimulatedIncident incident)
+    {
+        if (IndexOf(incident.Company) < 0)
+        {
+            throw new ArgumentException($"Incident '{incident.Kind}' is about '{incident.Company}', which is not one of the simulated companies.");
+        }
+
+        if (_vocabulary.Themes.All(t => t.Name != incident.Theme))
+        {
+            throw new ArgumentException($"Incident '{incident.Kind}' is written in theme '{incident.Theme}', which the vocabulary does not have.");
+        }
+
+        if (incident.Duration <= TimeSpan.Zero || incident.PostsPerMinute < 0 || !double.IsFinite(incident.PostsPerMinute) || incident.Ramp < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Incident '{incident.Kind}' about '{incident.Company}' needs a positive duration, a rate of 0 or more and no negative ramp.");
+        }
+    }
+
+    /// <summary>
+    /// Incidents in the backlog, placed from the seed: daytime in Lagos, one to three hours, four to eight
+    /// times the company's background, on days from the backlog's second to the last whole one before the live
+    /// rate starts and before the day before the origin: the level a detector reads over that day stays calm.
+    /// A backlog too short for that gets none.
+    /// </summary>
+    private IEnumerable<SimulatedIncident> PlaceBacklogIncidents()
+    {
+        var first = _settings.Start.AddDays(1);
+        var last = _settings.LiveStart < _settings.Origin.AddDays(-1) ? _settings.LiveStart : _settings.Origin.AddDays(-1);
+        var firstDay = (long)Math.Ceiling((first - DateTimeOffset.UnixEpoch).TotalDays);
+        var lastDay = (long)Math.Floor((last - DateTimeOffset.UnixEpoch).TotalDays) - 1;
+        if (lastDay < firstDay)
+        {
+            yield break;
+        }
+
+        for (var k = 0; k < _settings.BacklogIncidents; k++)
+        {
+            var random = Rng(_settings.Seed, k, -2, 4);
+            var kind = BacklogIncidentKinds[random.Next(BacklogIncidentKinds.Length)];
+            var company = _companies[Pick(random, _companyWeights)].Id;
+            var day = firstDay + random.NextInt64(lastDay - firstDay + 1);
+            // 08:00 to 18:59 in Lagos is 07:00 to 17:59 UTC.
+            var start = DateTimeOffset.UnixEpoch.AddDays(day).AddHours(7 + random.Next(11)).AddMinutes(random.Next(60));
+            var duration = TimeSpan.FromMinutes(60 + random.Next(121));
+            var background = BackgroundMean(MinuteOf(start)) * ShareOf(company);
+            var rate = Math.Max(BacklogIncidentMinimumRate, background * (4 + 4 * random.NextDouble()));
+            var ramp = kind == IncidentKinds.AppOutage ? TimeSpan.Zero : TimeSpan.FromMinutes(15);
+            yield return IncidentKinds.Incident(kind, company, start, duration, Math.Round(rate, 2), ramp);
+        }
+    }
+
+    private int IndexOf(CompanyId company)
+    {
+        for (var i = 0; i < _companies.Count; i++)
+        {
+            if (_companies[i].Id == company)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static DateTimeOffset StartOf(long minute) => DateTimeOffset.FromUnixTimeMilliseconds(minute * 60_000);
 
     private (string Text, IReadOnlyList<CompanyId> Companies) Fill(Random random, string template, Company company, bool own = false)
     {
