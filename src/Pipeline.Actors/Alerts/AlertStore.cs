@@ -42,9 +42,12 @@ public sealed record RaisedAlert(long AlertId, AlertSignal Signal, AlertSeverity
 /// </summary>
 /// <remarks>
 /// The hourly history (35 days by default, the emerging-topic comparison's span) is the bulk of what a check reads, and
-/// all but its last hours are settled. The store keeps the hours older than <see cref="RecentHours"/> from a full read
-/// and reads only the recent ones at each check, reading everything again every <see cref="FullReloadEvery"/>: posts
-/// that arrive more than <see cref="RecentHours"/> late (a backfill) reach the baselines within that period.
+/// all but its last hours are usually settled. The store keeps the hours older than <see cref="RecentHours"/> from a full
+/// read and reads only the recent ones at each check, reading everything again every <see cref="FullReloadEvery"/>, or
+/// at once when the kept hours changed: a backfill (a scraper's first start, a restart after a gap, an import) writes
+/// old hours, and a check that kept the empty hours of its first read would see no level and miss every spike for an
+/// hour. A change is seen from a fingerprint of the kept range (rows, posts, negative posts, posts weighted by topic),
+/// one aggregate over the rollup's hour index, far cheaper than reading the rows again.
 /// </remarks>
 public sealed class AlertStore(NpgsqlDataSource dataSource)
 {
@@ -58,8 +61,21 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
 
     private sealed record HourRow(DateTimeOffset Hour, string Company, int? Topic, int Posts, int Negatives);
 
-    /// <summary>Hourly rows before <paramref name="Boundary"/>, read at <paramref name="ReadAt"/> (database time).</summary>
-    private sealed record HourlyCache(DateTimeOffset Boundary, DateTimeOffset ReadAt, List<HourRow> Rows);
+    /// <summary>
+    /// Hourly rows in [<paramref name="Start"/>, <paramref name="Boundary"/>), read at <paramref name="ReadAt"/> (database
+    /// time), when the range's fingerprint was <paramref name="Fingerprint"/>.
+    /// </summary>
+    private sealed record HourlyCache(DateTimeOffset Start, DateTimeOffset Boundary, DateTimeOffset ReadAt, Fingerprint Fingerprint, List<HourRow> Rows);
+
+    private readonly record struct Fingerprint(long Rows, long Posts, long Negatives, long TopicWeighted);
+
+    private const string FingerprintSql = """
+        SELECT count(*), coalesce(sum(posts), 0)::bigint,
+               coalesce(sum(posts) FILTER (WHERE sentiment_label = 'negative'), 0)::bigint,
+               coalesce(sum(posts * (coalesce(topic_id, -2) + 3)), 0)::bigint
+        FROM pipeline.hourly_rollup
+        WHERE hour >= @from AND hour < @to
+        """;
 
     /// <summary>
     /// The advisory lock key of the detector (any fixed bigint no other code uses; "alerts" in ASCII). Transaction-
@@ -202,6 +218,17 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         };
     }
 
+    private static async Task<Fingerprint> FingerprintAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(FingerprintSql, connection, transaction);
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("to", to);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new Fingerprint(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
     private sealed record Loaded(
         AlertHistory History, IReadOnlyList<OpenIncident> Open, IReadOnlyDictionary<string, string> CompanyNames,
         IReadOnlyDictionary<int, string> TopicLabels, int HourlyRows, int MinuteRows);
@@ -213,6 +240,14 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         var minuteFrom = now - rules.MinuteLookback;
         var history = new AlertHistory(now, hourlyFrom, minuteFrom);
         var cache = _cache is { } c && now - c.ReadAt < FullReloadEvery && now >= c.ReadAt ? c : null;
+        if (cache is not null && await FingerprintAsync(connection, transaction, cache.Start, cache.Boundary, ct) != cache.Fingerprint)
+        {
+            cache = null;
+        }
+
+        // Taken before the rows are read: a write that lands in between changes the next check's fingerprint.
+        var boundary = new DateTimeOffset(now.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero) - RecentHours;
+        var fingerprint = cache is null ? await FingerprintAsync(connection, transaction, history.HourlyStart, boundary, ct) : default;
         await using var command = new NpgsqlCommand(LoadSql, connection, transaction);
         // The history floors its starts; the queries must not hand it a bucket before them.
         command.Parameters.AddWithValue("hourly_from", cache?.Boundary ?? history.HourlyStart);
@@ -230,8 +265,7 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         var hourlyRows = read.Count;
         if (cache is null)
         {
-            var boundary = new DateTimeOffset(now.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero) - RecentHours;
-            _cache = cache = new HourlyCache(boundary, now, [.. read.Where(r => r.Hour < boundary)]);
+            _cache = cache = new HourlyCache(history.HourlyStart, boundary, now, fingerprint, [.. read.Where(r => r.Hour < boundary)]);
             read.RemoveAll(r => r.Hour < boundary);
         }
 

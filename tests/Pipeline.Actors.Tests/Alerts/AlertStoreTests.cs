@@ -1,5 +1,6 @@
 using Npgsql;
 using Pipeline.Actors.Alerts;
+using Pipeline.Models.Alerts;
 using Pipeline.Actors.Tests.Support;
 using Pipeline.Tests.Shared;
 using Xunit;
@@ -33,6 +34,26 @@ public sealed class AlertStoreTests(PostgresFixture postgres)
         Assert.Equal(CheckOutcome.Ran, ran.Outcome);
         Assert.Single(ran.OpenedAlerts);
         Assert.True(ran.HourlyRows > 0 && ran.MinuteRows > 0);
+    }
+
+    [Fact]
+    public async Task Hours_backfilled_after_a_check_reach_the_baseline_at_the_next_check_not_an_hour_later()
+    {
+        // A first start: the detector's first check runs while the scrapers still walk the backlog.
+        await using var database = await TestDatabase.CreateAsync(postgres);
+        var store = new AlertStore(database.DataSource);
+        var before = await store.CheckAsync(AlertPosts.Rules, []);
+        Assert.Equal((CheckOutcome.Ran, 0), (before.Outcome, before.HourlyRows));
+
+        // The backlog lands: a steady post a minute for each company. Read with only the last hours of it, the level
+        // would be a fraction of the real one and every company would "spike".
+        await AlertPosts.CalmBackgroundAsync(database, days: 3, perHour: 60);
+        var calm = await store.CheckAsync(AlertPosts.Rules, []);
+        Assert.Empty(calm.OpenedAlerts);
+
+        await AlertPosts.BurstAsync(database, "gtbank", 90);
+        var burst = await store.CheckAsync(AlertPosts.Rules, []);
+        Assert.Equal(AlertSignal.VolumeSpike, Assert.Single(burst.OpenedAlerts).Signal);
     }
 
     [Fact]
