@@ -69,7 +69,9 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         Assert.Contains("marker", await page.EvaluateFunctionAsync<string[]>("() => Chart.getChart('chart-weekly').options.plugins.marks.items.map(i => i.kind)"));
 
         // Its posts open in place, are the API's, and stay open through the next refreshes.
-        await page.ClickAsync($"#alert-{critical} .posts-link");
+        // Clicked inside the page in one step: the panel is redrawn at every refresh, and a click sent from here can land
+        // on a link the redraw has just replaced.
+        await page.EvaluateFunctionAsync($"() => document.querySelector('#alert-{critical} .posts-link').click()");
         await page.WaitForFunctionAsync($"() => dashboardState.alertPosts && dashboardState.alertPosts.id === '{critical}'", Patience);
         var apiPosts = await page.EvaluateFunctionAsync<string[]>(
             $"async () => (await (await fetch('/api/alerts/{critical}/posts')).json()).posts.map(p => p.postId)");
