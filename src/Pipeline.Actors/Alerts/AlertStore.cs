@@ -44,10 +44,12 @@ public sealed record RaisedAlert(long AlertId, AlertSignal Signal, AlertSeverity
 /// The hourly history (35 days by default, the emerging-topic comparison's span) is the bulk of what a check reads, and
 /// all but its last hours are usually settled. The store keeps the hours older than <see cref="RecentHours"/> from a full
 /// read and reads only the recent ones at each check, reading everything again every <see cref="FullReloadEvery"/>, or
-/// at once when the kept hours changed: a backfill (a scraper's first start, a restart after a gap, an import) writes
-/// old hours, and a check that kept the empty hours of its first read would see no level and miss every spike for an
-/// hour. A change is seen from a fingerprint of the kept range (rows, posts, negative posts, posts weighted by topic),
-/// one aggregate over the rollup's hour index, far cheaper than reading the rows again.
+/// at once when the kept hours of the level window changed: a backfill (a scraper's first start, a restart after a gap,
+/// an import) writes old hours, and a check that kept the nearly empty hours of its first read would take a fraction of
+/// the real level and call every company's ordinary volume a spike for an hour. A change is seen from a fingerprint of
+/// the kept hours within <see cref="AlertRules.LevelWindow"/> of the boundary (rows, posts, negative posts, posts weighted
+/// by topic): one aggregate over a day of the rollup (a few ms at a million posts; the whole 35 days cost 120 ms). Older
+/// hours feed only the seasonal profile and the emerging-topic shares, which move slowly: the hourly reread catches them.
 /// </remarks>
 public sealed class AlertStore(NpgsqlDataSource dataSource)
 {
@@ -63,7 +65,7 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Hourly rows in [<paramref name="Start"/>, <paramref name="Boundary"/>), read at <paramref name="ReadAt"/> (database
-    /// time), when the range's fingerprint was <paramref name="Fingerprint"/>.
+    /// time), when the fingerprint of its last level window was <paramref name="Fingerprint"/>.
     /// </summary>
     private sealed record HourlyCache(DateTimeOffset Start, DateTimeOffset Boundary, DateTimeOffset ReadAt, Fingerprint Fingerprint, List<HourRow> Rows);
 
@@ -240,14 +242,15 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         var minuteFrom = now - rules.MinuteLookback;
         var history = new AlertHistory(now, hourlyFrom, minuteFrom);
         var cache = _cache is { } c && now - c.ReadAt < FullReloadEvery && now >= c.ReadAt ? c : null;
-        if (cache is not null && await FingerprintAsync(connection, transaction, cache.Start, cache.Boundary, ct) != cache.Fingerprint)
+        if (cache is not null
+            && await FingerprintAsync(connection, transaction, cache.Boundary - rules.LevelWindow, cache.Boundary, ct) != cache.Fingerprint)
         {
             cache = null;
         }
 
         // Taken before the rows are read: a write that lands in between changes the next check's fingerprint.
         var boundary = new DateTimeOffset(now.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero) - RecentHours;
-        var fingerprint = cache is null ? await FingerprintAsync(connection, transaction, history.HourlyStart, boundary, ct) : default;
+        var fingerprint = cache is null ? await FingerprintAsync(connection, transaction, boundary - rules.LevelWindow, boundary, ct) : default;
         await using var command = new NpgsqlCommand(LoadSql, connection, transaction);
         // The history floors its starts; the queries must not hand it a bucket before them.
         command.Parameters.AddWithValue("hourly_from", cache?.Boundary ?? history.HourlyStart);
