@@ -3,6 +3,8 @@ using Npgsql;
 using Pipeline.Actors.Alerts;
 using Pipeline.Models.Alerts;
 
+using static Pipeline.Benchmarks.Measure;
+
 namespace Pipeline.Benchmarks;
 
 /// <summary>
@@ -31,14 +33,14 @@ public static class AlertsCostBenchmark
         Console.WriteLine($"first check: {first.Duration.TotalMilliseconds:0} ms, {first.HourlyRows:N0} hourly + {first.MinuteRows:N0} minute rows loaded, " +
             $"{first.Detections} detections, {first.OpenedAlerts.Count} alerts opened");
 
-        var reference = await MedianAsync(runs, () => ExecuteAsync(postgres.DataSource, "SELECT count(*) FROM pipeline.scored_posts"));
+        var reference = await MedianAsync(runs, () => ExecuteAsync(postgres.DataSource, "SELECT count(*) FROM pipeline.scored_posts"), warmUp: false);
         CheckReport? last = null;
         // A fresh store reads the whole hourly history (what every check did without the cache, and what one check an
         // hour still does); the store the detector keeps reads only the recent hours.
         var fullReports = new List<CheckReport>();
-        var full = await MedianAsync(runs, async () => fullReports.Add(await new AlertStore(postgres.DataSource).CheckAsync(rules, [])));
+        var full = await MedianAsync(runs, async () => fullReports.Add(await new AlertStore(postgres.DataSource).CheckAsync(rules, [])), warmUp: false);
         var reports = new List<CheckReport>();
-        var check = await MedianAsync(runs, async () => reports.Add(last = await store.CheckAsync(rules, [])));
+        var check = await MedianAsync(runs, async () => reports.Add(last = await store.CheckAsync(rules, [])), warmUp: false);
         static double P50(IEnumerable<double> values) => values.Order().ElementAt(values.Count() / 2);
 
         Console.WriteLine();
@@ -83,27 +85,6 @@ public static class AlertsCostBenchmark
         command.CommandTimeout = 3600;
         command.Parameters.AddWithValue("posts", posts);
         command.Parameters.AddWithValue("days", days);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<double> MedianAsync(int runs, Func<Task> work)
-    {
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            await work();
-            times.Add(clock.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        return times[times.Count / 2];
-    }
-
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.CommandTimeout = 3600;
         await command.ExecuteNonQueryAsync();
     }
 

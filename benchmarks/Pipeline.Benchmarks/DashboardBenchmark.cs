@@ -6,6 +6,8 @@ using NpgsqlTypes;
 using Pipeline.Host.Dashboard;
 using Pipeline.Tests.Shared;
 
+using static Pipeline.Benchmarks.Measure;
+
 namespace Pipeline.Benchmarks;
 
 /// <summary>
@@ -297,27 +299,5 @@ public static class DashboardBenchmark
         scored.Write((float)((positive - negative + 1) / 2), NpgsqlDbType.Real);
         scored.Write("bench-sentiment", NpgsqlDbType.Text);
         scored.Write(created, NpgsqlDbType.TimestampTz);
-    }
-
-    private static async Task<double> MedianAsync(int runs, Func<Task> query)
-    {
-        await query(); // warm: plans, caches, connections
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            await query();
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        return times[times.Count / 2];
-    }
-
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.CommandTimeout = 0;
-        await command.ExecuteNonQueryAsync();
     }
 }
