@@ -23,7 +23,7 @@ public static class DemoCommand
 
         var origin = DateTimeOffset.UtcNow;
         await using var simulator = await SimulatorServer.StartAsync(settings.Companies, demo.Simulation(origin), demo.Faults, demo.SimulatorPort);
-        logger.LogInformation("Simulated Nitter on {Url}: {Days} days of backlog about {Count} companies (seed {Seed}), then ~{Rate} posts a minute",
+        logger.LogInformation("Simulated Nitter on {Url}: {Days} days of backlog about {Count} companies (seed {Seed}), then live posts at {Rate} a minute on average (by hour of day), with scheduled incidents",
             simulator.BaseUrl, demo.BacklogDays, settings.Companies.Count, demo.Seed, demo.LivePostsPerMinute);
 
         // Alerts go to a receiver of the demo's own, which checks their signatures and prints them.
