@@ -9,24 +9,34 @@ public sealed class TopicModel
 {
     public const string ModelFileName = "model.zip";
 
-    public TopicModel(LdaModel lda, TopicCatalog catalog, double threshold = TopicDecision.DefaultThreshold)
+    private readonly TopicWordOverlap _overlap;
+
+    /// <param name="threshold">Overrides the catalog's own threshold; null: the catalog's calibrated one, or
+    /// <see cref="TopicDecision.DefaultThreshold"/> for a catalog that has none. Reassignment follows the catalog either way.</param>
+    public TopicModel(LdaModel lda, TopicCatalog catalog, double? threshold = null)
     {
         ArgumentNullException.ThrowIfNull(lda);
         ArgumentNullException.ThrowIfNull(catalog);
         if (lda.Topics.Count != catalog.Topics.Count)
             throw new ArgumentException($"The model has {lda.Topics.Count} topics but catalog {catalog.ModelVersion} describes {catalog.Topics.Count}.", nameof(catalog));
-        if (threshold is < 0 or > 1 || double.IsNaN(threshold))
+        if (threshold is < 0 or > 1 || (threshold is { } given && double.IsNaN(given)))
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The Unclassified threshold is a probability between 0 and 1.");
         Lda = lda;
         Catalog = catalog;
-        Threshold = threshold;
+        Threshold = threshold ?? catalog.Decision?.Threshold ?? TopicDecision.DefaultThreshold;
+        ReassignMinShare = catalog.Decision?.ReassignMinShare;
+        _overlap = new TopicWordOverlap(catalog);
     }
+
 
     public LdaModel Lda { get; }
 
     public TopicCatalog Catalog { get; }
 
     public double Threshold { get; }
+
+    /// <summary>Null: posts below the threshold stay Unclassified; else see <see cref="TopicDecision.Reassign"/>.</summary>
+    public double? ReassignMinShare { get; }
 
     public string Version => Catalog.ModelVersion;
 
@@ -45,7 +55,9 @@ public sealed class TopicModel
         {
             var distribution = distributions[i];
             // The chain gives a document without a single known token an all-zero vector.
-            var decision = TopicDecision.Decide(distribution, hasKnownToken: distribution.Any(p => p > 0), Threshold);
+            var decision = TopicDecision.Reassign(
+                TopicDecision.Decide(distribution, hasKnownToken: distribution.Any(p => p > 0), Threshold),
+                documents[i], _overlap, ReassignMinShare);
             scores[i] = decision.ToAssignment(Catalog) with { Distribution = distribution };
         }
 
@@ -64,8 +76,9 @@ public sealed class TopicModel
     }
 
     /// <summary>Loads a model folder; a missing or unreadable part is named in the error.</summary>
+    /// <param name="threshold">Null: the model's own (calibrated) threshold, 0.4 for models without one.</param>
     /// <exception cref="InvalidDataException">The folder is not a usable topic model.</exception>
-    public static TopicModel Load(string directory, double threshold = TopicDecision.DefaultThreshold)
+    public static TopicModel Load(string directory, double? threshold = null)
     {
         var missing = new[] { ModelFileName, TopicCatalogJson.FileName }
             .Where(f => !File.Exists(Path.Combine(directory, f)))

@@ -13,6 +13,9 @@ public enum TrainingPhase
     Training,
     ScoringCoherence,
     Matching,
+
+    /// <summary>Scoring shuffled documents for the Unclassified threshold (<see cref="TopicCalibration"/>).</summary>
+    Calibrating,
 }
 
 /// <param name="Previous">The catalog of the model this one replaces: matched topics keep its ids and labels.</param>
@@ -46,7 +49,9 @@ public sealed record TopicTrainingMetrics(
     double? UMass,
     double? Npmi,
     IReadOnlyList<TopicCoherence> Topics,
-    string Settings);
+    string Settings,
+    TopicDecisionMetrics? Decision = null,
+    string? DecisionSettings = null);
 
 public sealed record TopicTrainingResult(TopicModel Model, TopicMatchResult Match, TopicTrainingMetrics Metrics)
 {
@@ -110,6 +115,11 @@ public static class TopicTrainer
             MatchOptions.Default with { LabelOverrides = options.LabelOverrides });
         var version = ModelVersion(settings, documents, options.TrainedOn ?? DateOnly.FromDateTime(DateTime.UtcNow));
         var catalog = match.ToCatalog(version, lda.Topics.Select(t => t.DocumentShare).ToArray());
+
+        progress?.Report(TrainingPhase.Calibrating);
+        var (rule, decisionMetrics) = TopicCalibration.Calibrate(
+            lda, catalog, documents, settings.ThresholdQuantile, settings.ReassignMinShare, settings.Seed);
+        catalog = catalog with { Decision = rule };
         var model = new TopicModel(lda, catalog);
 
         progress?.Report(TrainingPhase.ScoringCoherence);
@@ -131,7 +141,9 @@ public static class TopicTrainer
             scores?.Npmi,
             catalog.Topics.Select((t, i) => new TopicCoherence(
                 t.Id, t.Label, scores?.PerTopicCV[i], scores?.PerTopicUMass[i], scores?.PerTopicNpmi[i])).ToArray(),
-            settings.Describe());
+            settings.Describe(),
+            decisionMetrics,
+            settings.DescribeDecision());
         return new TopicTrainingResult(model, match, metrics);
     }
 
