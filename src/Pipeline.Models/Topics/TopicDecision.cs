@@ -71,6 +71,26 @@ public abstract record TopicDecision
     }
 
     /// <summary>
+    /// The posterior mean (nₖ + α) / (n + Kα) of a post's topic proportions, from the sampler's shares nₖ / n
+    /// over its <paramref name="knownTokens"/> known tokens and the document prior α per topic. ML.NET reports
+    /// the shares themselves, so a one-word post is 100 % one topic; the mean shrinks short posts toward
+    /// uniform by exactly as much as the prior says their few words can tell.
+    /// </summary>
+    public static double[] Smoothed(IReadOnlyList<float> distribution, int knownTokens, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentOutOfRangeException.ThrowIfNegative(knownTokens);
+        var k = distribution.Count;
+        var smoothed = new double[k];
+        for (var i = 0; i < k; i++)
+        {
+            smoothed[i] = ((distribution[i] * (double)knownTokens) + alpha) / (knownTokens + (k * alpha));
+        }
+
+        return smoothed;
+    }
+
+    /// <summary>
     /// Gives a post left Unclassified for being below the threshold to the nearest topic by word overlap, when
     /// one topic holds at least <paramref name="minShare"/> of it. Any other decision, and a post without a known
     /// word, stays as it is; a null <paramref name="minShare"/> turns reassignment off.

@@ -13,7 +13,16 @@ namespace Pipeline.Models.Topics;
 /// word overlap with the topics' top words (<see cref="TopicWordOverlap"/>); null: no reassignment.
 /// </param>
 /// <param name="Calibration">Where <paramref name="Threshold"/> came from; null when it was set by hand.</param>
-public sealed record TopicDecisionRule(double Threshold, double? ReassignMinShare = null, TopicThresholdCalibration? Calibration = null)
+/// <param name="PriorAlpha">
+/// When set, the threshold applies to the posterior mean (nₖ + α) / (n + Kα) of the post's topic proportions
+/// rather than to the sampler's raw share nₖ / n, which calls a one-word post 100 % one topic
+/// (<see cref="TopicDecision.Smoothed"/>); α is the training's document prior per topic. Null: the raw share.
+/// </param>
+public sealed record TopicDecisionRule(
+    double Threshold,
+    double? ReassignMinShare = null,
+    TopicThresholdCalibration? Calibration = null,
+    double? PriorAlpha = null)
 {
     /// <summary>Two thirds: the best topic outweighs all the others together twice over.</summary>
     public const double DefaultReassignMinShare = 2.0 / 3.0;
@@ -28,6 +37,8 @@ public sealed record TopicDecisionRule(double Threshold, double? ReassignMinShar
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"decision.threshold = {Threshold}: must be between 0 and 1"));
         if (ReassignMinShare is { } share && !(share is > 0.5 and <= 1))
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"decision.reassignMinShare = {share}: must be above 0.5 and at most 1"));
+        if (PriorAlpha is { } alpha && !(alpha > 0 && double.IsFinite(alpha)))
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"decision.priorAlpha = {alpha}: must be a positive number"));
         return problems;
     }
 }
@@ -42,9 +53,10 @@ public sealed record TopicDecisionRule(double Threshold, double? ReassignMinShar
 public sealed record TopicThresholdCalibration(double Quantile, int NullDocuments, double NullMedian, int Seed);
 
 /// <summary>
-/// The nearest topic by word overlap: each of the post's tokens adds its weight in every topic whose top
-/// words (the catalog's, as dashboards show them) contain it. The post goes to the best topic only when that
-/// topic holds at least the minimum share of the summed overlap; the share is the confidence stored.
+/// The nearest topic by word overlap: each of the post's tokens that some topic's word list contains casts one
+/// vote, split over the topics in proportion to the word's weight p(w | topic) in each. The post goes to the
+/// best topic only when that topic holds at least the minimum share of the votes; the share is the confidence stored. The word lists are the model's
+/// <see cref="TopicWordWeights"/> when it has them, else the catalog's top words.
 /// </summary>
 public sealed class TopicWordOverlap
 {
@@ -52,13 +64,24 @@ public sealed class TopicWordOverlap
     private readonly int _topics;
 
     public TopicWordOverlap(TopicCatalog catalog)
+        : this(catalog?.Topics.Select(t => t.TopWords).ToArray() ?? throw new ArgumentNullException(nameof(catalog)))
     {
-        ArgumentNullException.ThrowIfNull(catalog);
-        _topics = catalog.Topics.Count;
-        _weights = catalog.Topics
-            .SelectMany((t, i) => t.TopWords.Where(w => w.Weight > 0).Select(w => (w.Word, Index: i, w.Weight)))
+    }
+
+    /// <param name="topics">Each topic's words and weights, in model order.</param>
+    public TopicWordOverlap(IReadOnlyList<IReadOnlyList<WeightedWord>> topics)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        _topics = topics.Count;
+        _weights = topics
+            .SelectMany((words, i) => words.Where(w => w.Weight > 0).Select(w => (w.Word, Index: i, w.Weight)))
             .GroupBy(x => x.Word, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(x => (x.Index, x.Weight)).ToArray(), StringComparer.Ordinal);
+            .ToDictionary(
+                g => g.Key,
+                // Each word casts one vote, split over the topics in proportion to p(w | topic): a word common
+                // to every topic says nothing, a word only one topic uses speaks for it alone.
+                g => g.Select(x => (x.Index, x.Weight / g.Sum(y => y.Weight))).ToArray(),
+                StringComparer.Ordinal);
     }
 
     /// <summary>The overlap of each topic with the tokens, in catalog order (a token counts as often as it occurs).</summary>
@@ -132,12 +155,13 @@ public static class TopicCalibration
     /// The calibrated rule and what it does to <paramref name="documents"/> (the model's tokens of each
     /// training text, empty ones included: they count as Unclassified in the shares).
     /// </summary>
-    public static (TopicDecisionRule Rule, TopicDecisionMetrics Metrics) Calibrate(
+    public static (TopicDecisionRule Rule, TopicDecisionMetrics Metrics, IReadOnlyList<IReadOnlyList<WeightedWord>> WordWeights) Calibrate(
         LdaModel lda,
         TopicCatalog catalog,
         IReadOnlyList<IReadOnlyList<string>> documents,
         double quantile,
         double? reassignMinShare,
+        double? priorAlpha,
         int seed)
     {
         ArgumentNullException.ThrowIfNull(lda);
@@ -148,22 +172,31 @@ public static class TopicCalibration
 
         var real = lda.InferBatch(documents);
         var known = real.Select(d => d.Any(p => p > 0)).ToArray();
-        var tops = real.Select(d => (double)d.Max()).ToArray();
         var nonEmpty = documents.Where((_, i) => known[i]).ToArray();
         if (nonEmpty.Length == 0)
             throw new ArgumentException("No document has a word the model knows; there is nothing to calibrate on.", nameof(documents));
 
+        // The statistic the rule thresholds, for one document and its topic vector.
+        double[] Basis(IReadOnlyList<string> document, float[] distribution) => priorAlpha is { } alpha
+            ? TopicDecision.Smoothed(distribution, lda.KnownTokens(document), alpha)
+            : distribution.Select(p => (double)p).ToArray();
+
         var nullDocuments = Shuffled(nonEmpty.Take(MaxNullDocuments).ToArray(), seed);
         var nullTops = lda.InferBatch(nullDocuments)
-            .Where(d => d.Any(p => p > 0))
-            .Select(d => (double)d.Max())
+            .Select((d, i) => (Distribution: d, Document: nullDocuments[i]))
+            .Where(x => x.Distribution.Any(p => p > 0))
+            .Select(x => Basis(x.Document, x.Distribution).Max())
             .ToArray();
         // Round up to four decimals so the stored threshold is readable and never below the quantile itself.
-        var threshold = Math.Min(1.0, Math.Ceiling(Quantile(nullTops, quantile) * 10_000) / 10_000);
+        var nullQuantile = Quantile(nullTops, quantile);
+        var threshold = Math.Min(1.0, Math.Ceiling((nullQuantile * 10_000) - 1e-9) / 10_000);
+        var nullMedian = Math.Round(Quantile(nullTops, 0.5), 4);
         var rule = new TopicDecisionRule(
-            threshold, reassignMinShare, new TopicThresholdCalibration(quantile, nullTops.Length, Math.Round(Quantile(nullTops, 0.5), 4), seed));
+            threshold, reassignMinShare, new TopicThresholdCalibration(quantile, nullTops.Length, nullMedian, seed), priorAlpha);
 
-        var overlap = new TopicWordOverlap(catalog);
+        var wordWeights = TopicWordWeights.Estimate(lda, documents, real);
+        var overlap = new TopicWordOverlap(wordWeights);
+        var realTops = new List<double>();
         int atDefault = 0, atThreshold = 0, after = 0, reassigned = 0, noKnown = 0;
         for (var i = 0; i < documents.Count; i++)
         {
@@ -173,9 +206,12 @@ public static class TopicCalibration
                 continue;
             }
 
-            if (tops[i] < (float)TopicDecision.DefaultThreshold)
+            // "Before" is the rule every model had until calibration: the raw share against 0.4.
+            if (real[i].Max() < (float)TopicDecision.DefaultThreshold)
                 atDefault++;
-            var decision = TopicDecision.Decide(real[i], hasKnownToken: true, rule.Threshold);
+            var basis = Basis(documents[i], real[i]);
+            realTops.Add(basis.Max());
+            var decision = TopicDecision.Decide(basis.Select(p => (float)p).ToArray(), hasKnownToken: true, rule.Threshold);
             if (decision is TopicDecision.Unclassified)
                 atThreshold++;
             decision = TopicDecision.Reassign(decision, documents[i], overlap, rule.ReassignMinShare);
@@ -190,14 +226,14 @@ public static class TopicCalibration
             threshold,
             quantile,
             nullTops.Length,
-            Math.Round(Quantile(nullTops, 0.5), 4),
-            Math.Round(Quantile(tops.Where((_, i) => known[i]).ToArray(), 0.5), 4),
+            nullMedian,
+            Math.Round(Quantile(realTops, 0.5), 4),
             Share(atDefault + noKnown),
             Share(atThreshold + noKnown),
             Share(after + noKnown),
             Share(reassigned),
             Share(noKnown));
-        return (rule, metrics);
+        return (rule, metrics, wordWeights);
     }
 
     /// <summary>

@@ -11,9 +11,12 @@ public sealed class TopicModel
 
     private readonly TopicWordOverlap _overlap;
 
-    /// <param name="threshold">Overrides the catalog's own threshold; null: the catalog's calibrated one, or
-    /// <see cref="TopicDecision.DefaultThreshold"/> for a catalog that has none. Reassignment follows the catalog either way.</param>
-    public TopicModel(LdaModel lda, TopicCatalog catalog, double? threshold = null)
+    /// <param name="threshold">Null: the catalog's own rule (<see cref="TopicCatalog.Decision"/>: calibrated threshold on the
+    /// posterior mean, then reassignment), or the fixed rule for a catalog without one. A number: the fixed rule of
+    /// models before calibration with that threshold (the sampler's raw share, no reassignment), so a configured
+    /// number means what it always meant.</param>
+    /// <param name="wordWeights">Each topic's longer word list for reassignment (<see cref="TopicWordWeights"/>); null: the catalog's top words.</param>
+    public TopicModel(LdaModel lda, TopicCatalog catalog, double? threshold = null, IReadOnlyList<IReadOnlyList<WeightedWord>>? wordWeights = null)
     {
         ArgumentNullException.ThrowIfNull(lda);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -23,10 +26,18 @@ public sealed class TopicModel
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The Unclassified threshold is a probability between 0 and 1.");
         Lda = lda;
         Catalog = catalog;
-        Threshold = threshold ?? catalog.Decision?.Threshold ?? TopicDecision.DefaultThreshold;
-        ReassignMinShare = catalog.Decision?.ReassignMinShare;
-        _overlap = new TopicWordOverlap(catalog);
+        var rule = threshold is { } fixedThreshold ? TopicDecisionRule.Legacy with { Threshold = fixedThreshold } : catalog.Decision ?? TopicDecisionRule.Legacy;
+        Threshold = rule.Threshold;
+        ReassignMinShare = rule.ReassignMinShare;
+        PriorAlpha = rule.PriorAlpha;
+        if (wordWeights is not null && wordWeights.Count != catalog.Topics.Count)
+            throw new ArgumentException($"The word weights describe {wordWeights.Count} topics, the model has {catalog.Topics.Count}.", nameof(wordWeights));
+        WordWeights = wordWeights;
+        _overlap = wordWeights is null ? new TopicWordOverlap(catalog) : new TopicWordOverlap(wordWeights);
     }
+
+    /// <summary>The longer word lists reassignment uses; null: it uses the catalog's top words.</summary>
+    public IReadOnlyList<IReadOnlyList<WeightedWord>>? WordWeights { get; }
 
 
     public LdaModel Lda { get; }
@@ -37,6 +48,9 @@ public sealed class TopicModel
 
     /// <summary>Null: posts below the threshold stay Unclassified; else see <see cref="TopicDecision.Reassign"/>.</summary>
     public double? ReassignMinShare { get; }
+
+    /// <summary>Null: the threshold applies to the sampler's raw shares; else to <see cref="TopicDecision.Smoothed"/>.</summary>
+    public double? PriorAlpha { get; }
 
     public string Version => Catalog.ModelVersion;
 
@@ -55,9 +69,12 @@ public sealed class TopicModel
         {
             var distribution = distributions[i];
             // The chain gives a document without a single known token an all-zero vector.
+            var hasKnownToken = distribution.Any(p => p > 0);
+            IReadOnlyList<float> basis = hasKnownToken && PriorAlpha is { } alpha
+                ? Array.ConvertAll(TopicDecision.Smoothed(distribution, Lda.KnownTokens(documents[i]), alpha), p => (float)p)
+                : distribution;
             var decision = TopicDecision.Reassign(
-                TopicDecision.Decide(distribution, hasKnownToken: distribution.Any(p => p > 0), Threshold),
-                documents[i], _overlap, ReassignMinShare);
+                TopicDecision.Decide(basis, hasKnownToken, Threshold), documents[i], _overlap, ReassignMinShare);
             scores[i] = decision.ToAssignment(Catalog) with { Distribution = distribution };
         }
 
@@ -73,6 +90,10 @@ public sealed class TopicModel
         }
 
         TopicCatalogJson.Write(Path.Combine(directory, TopicCatalogJson.FileName), Catalog);
+        if (WordWeights is not null)
+        {
+            TopicWordWeights.Write(Path.Combine(directory, TopicWordWeights.FileName), WordWeights);
+        }
     }
 
     /// <summary>Loads a model folder; a missing or unreadable part is named in the error.</summary>
@@ -94,7 +115,10 @@ public sealed class TopicModel
         try
         {
             using var stream = File.OpenRead(Path.Combine(directory, ModelFileName));
-            return new TopicModel(LdaModel.Load(stream, topics, new LdaSettings { NumberOfTopics = topics.Count }), catalog, threshold);
+            var lda = LdaModel.Load(stream, topics, new LdaSettings { NumberOfTopics = topics.Count });
+            var weightsPath = Path.Combine(directory, TopicWordWeights.FileName);
+            var weights = File.Exists(weightsPath) ? TopicWordWeights.Read(weightsPath, topics.Count) : null;
+            return new TopicModel(lda, catalog, threshold, weights);
         }
         catch (Exception e) when (e is not InvalidDataException and not ArgumentException)
         {
