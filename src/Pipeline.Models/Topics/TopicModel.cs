@@ -58,14 +58,21 @@ public sealed class TopicModel
     /// Scores a batch of token lists (the cleaning stage's <c>TopicTokens</c>), in order: each post's stored
     /// assignment with the full distribution it was decided from (all zeros when no token was known).
     /// </summary>
-    public IReadOnlyList<Pipeline.Models.Domain.TopicAssignment> Classify(IReadOnlyList<IReadOnlyList<string>> documents)
+    public IReadOnlyList<Pipeline.Models.Domain.TopicAssignment> Classify(IReadOnlyList<IReadOnlyList<string>> documents) =>
+        Decide(documents).Select(d => d.Decision.ToAssignment(Catalog) with { Distribution = d.Distribution }).ToArray();
+
+    /// <summary>
+    /// The decision behind each assignment, in order, with the sampler's topic vector: tells a
+    /// <see cref="TopicDecision.Reassigned"/> post from a classified one, which the stored row does not.
+    /// </summary>
+    public IReadOnlyList<(TopicDecision Decision, float[] Distribution)> Decide(IReadOnlyList<IReadOnlyList<string>> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
         if (documents.Count == 0)
             return [];
         var distributions = Lda.InferBatch(documents);
-        var scores = new Pipeline.Models.Domain.TopicAssignment[distributions.Count];
-        for (var i = 0; i < scores.Length; i++)
+        var decisions = new (TopicDecision, float[])[distributions.Count];
+        for (var i = 0; i < decisions.Length; i++)
         {
             var distribution = distributions[i];
             // The chain gives a document without a single known token an all-zero vector.
@@ -75,10 +82,10 @@ public sealed class TopicModel
                 : distribution;
             var decision = TopicDecision.Reassign(
                 TopicDecision.Decide(basis, hasKnownToken, Threshold), documents[i], _overlap, ReassignMinShare);
-            scores[i] = decision.ToAssignment(Catalog) with { Distribution = distribution };
+            decisions[i] = (decision, distribution);
         }
 
-        return scores;
+        return decisions;
     }
 
     public void Save(string directory)
