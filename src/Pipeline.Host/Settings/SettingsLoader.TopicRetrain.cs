@@ -28,8 +28,8 @@ public static partial class SettingsLoader
         // The LDA trainer holds every document in memory: a few hundred thousand tweets are a few hundred MB.
         var maxPosts = reader.Int(Key("max-posts"), 10, 1_000_000);
         var gate = new TopicRetrainGate(
-            reader.Double(Key("gate.coherence-margin"), 0, 1),
-            reader.Double(Key("gate.unclassified-margin"), 0, 1));
+            reader.Double(Key("gate.coherence-margin"), -1, 1),
+            reader.Double(Key("gate.unclassified-margin"), -1, 1));
         var rescore = reader.Bool(Key("rescore"));
         var output = reader.String(Key("output-dir")).Trim();
         // The folder travels to the other nodes relative to the models root (as a manual reload's does), so it must be under it.
