@@ -3,7 +3,8 @@ using Pipeline.Models.Topics;
 namespace Pipeline.Host.Scoring;
 
 /// <summary><c>pipeline.topics.retrain</c>: when the service retrains its topic model on recent posts, and when it may swap it in.</summary>
-/// <param name="Interval">Least time between two runs (whatever their outcome); the job looks every <see cref="CheckEvery"/>.</param>
+/// <param name="Interval">Least time between two runs (whatever their outcome).</param>
+/// <param name="CheckEvery">How often the job looks whether a run is due: a run starts at most this late.</param>
 /// <param name="MinNewPosts">Posts stored since the last run needed before another is worth it.</param>
 /// <param name="Window">How far back (by post time) the texts are read.</param>
 /// <param name="MaxPosts">At most this many texts, newest first.</param>
@@ -14,6 +15,7 @@ namespace Pipeline.Host.Scoring;
 public sealed record TopicRetrainSettings(
     bool Enabled,
     TimeSpan Interval,
+    TimeSpan CheckEvery,
     int MinNewPosts,
     TimeSpan Window,
     int MaxPosts,
@@ -24,9 +26,6 @@ public sealed record TopicRetrainSettings(
     TopicTrainingSettings Training)
 {
     public static TopicRetrainSettings Disabled { get; } = new(
-        false, TimeSpan.FromDays(1), 2000, TimeSpan.FromDays(28), 50_000, new TopicRetrainGate(), true, "retrained", TimeSpan.FromMinutes(1),
+        false, TimeSpan.FromDays(1), TimeSpan.FromMinutes(10), 2000, TimeSpan.FromDays(28), 50_000, new TopicRetrainGate(), true, "retrained", TimeSpan.FromMinutes(1),
         new TopicTrainingSettings());
-
-    /// <summary>How often the job looks whether a run is due: the interval, but at least every ten minutes, so a run is late by at most that.</summary>
-    public TimeSpan CheckEvery => Interval < TimeSpan.FromMinutes(10) ? Interval : TimeSpan.FromMinutes(10);
 }

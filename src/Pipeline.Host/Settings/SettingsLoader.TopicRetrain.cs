@@ -23,6 +23,7 @@ public static partial class SettingsLoader
         string Key(string name) => $"{TopicRetrainKey}.{name}";
         var enabled = reader.Bool(Key("enabled"));
         var interval = reader.Duration(Key("interval"), TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(366));
+        var checkEvery = reader.Duration(Key("check-every"), TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
         var minNewPosts = reader.Int(Key("min-new-posts"), 0, int.MaxValue);
         var window = reader.Duration(Key("window"), TimeSpan.FromMinutes(1), TimeSpan.FromDays(3660));
         // The LDA trainer holds every document in memory: a few hundred thousand tweets are a few hundred MB.
@@ -55,6 +56,6 @@ public static partial class SettingsLoader
             }
         }
 
-        return new TopicRetrainSettings(enabled, interval, minNewPosts, window, maxPosts, gate, rescore, output, firstCheck, training);
+        return new TopicRetrainSettings(enabled, interval, checkEvery, minNewPosts, window, maxPosts, gate, rescore, output, firstCheck, training);
     }
 }
