@@ -15,10 +15,10 @@ public sealed class TopicRetrainStatus
 
     public TopicRetrainRecord? Latest => _snapshot.Latest;
 
-    internal void Checked(TopicRetrainRecord? latest, string? decision, DateTimeOffset nextCheck) =>
+    public void Checked(TopicRetrainRecord? latest, string? decision, DateTimeOffset nextCheck) =>
         _snapshot = new Snapshot(latest, decision, null, nextCheck);
 
-    internal void CheckFailed(Exception error, DateTimeOffset nextCheck) =>
+    public void CheckFailed(Exception error, DateTimeOffset nextCheck) =>
         _snapshot = _snapshot with { Error = error, NextCheck = nextCheck };
 
     /// <summary>
