@@ -45,7 +45,7 @@ public sealed record TopicRetrainRecord(
         switch (Outcome)
         {
             case TopicRetrainOutcomeKind.Accepted when Swapped == true:
-                var text = $"topic model retrained on {posts} posts: {TopicsKept ?? 0} topics kept, {TopicsNew ?? 0} new";
+                var text = $"topic model retrained on {posts} posts: {Topics(TopicsKept ?? 0)} kept, {TopicsNew ?? 0} new";
                 if (TopicsRetired is > 0)
                 {
                     text += $", {TopicsRetired} retired";
@@ -66,6 +66,8 @@ public sealed record TopicRetrainRecord(
                 return $"topic model retraining on {posts} posts since {StartedAt.ToString("u", CultureInfo.InvariantCulture)}";
         }
     }
+
+    private static string Topics(int count) => count == 1 ? "1 topic" : $"{count} topics";
 
     public static string Name(TopicRetrainOutcomeKind outcome) => outcome.ToString().ToLowerInvariant();
 
