@@ -93,6 +93,20 @@ topicsBench.SetAction(r => TopicsBenchmark.RunAsync(
     new TopicTrainingSettings { Topics = r.GetValue(topicsK), Iterations = r.GetValue(topicsIterations), Threads = r.GetValue(topicsThreads) },
     TopicsBenchmark.DomainStopwords(r.GetValue(topicsConfig)!), r.GetValue(topicsBatch), r.GetValue(topicsSeconds)));
 
+var retrainCorpus = new Argument<string>("corpus")
+{
+    Description = "Posts: CSV or JSON lines (only a text column is needed)",
+    DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "bank-tweets", "ng_bank_tweets_2023.csv"),
+};
+var retrainModel = new Option<string>("--model") { Description = "The current topic model folder", DefaultValueFactory = _ => Path.Combine("models", "topics") };
+var retrainLimit = new Option<int?>("--limit") { Description = "Use only the first N posts" };
+var topicsRetrain = new Command("topics-retrain", "Unclassified share of a topic model under the fixed and its calibrated rule, and one timed Retrain against it")
+{
+    retrainCorpus, retrainModel, retrainLimit, topicsConfig,
+};
+topicsRetrain.SetAction(r => TopicRetrainBenchmark.RunAsync(
+    r.GetValue(retrainCorpus)!, r.GetValue(retrainModel)!, TopicsBenchmark.DomainStopwords(r.GetValue(topicsConfig)!), r.GetValue(retrainLimit)));
+
 var freshSeconds = new Option<double>("--seconds") { Description = "Measured live time after the backlog is collected", DefaultValueFactory = _ => 180 };
 var freshRate = new Option<double>("--rate") { Description = "Simulated live posts a minute (all companies)", DefaultValueFactory = _ => 120 };
 var freshBacklog = new Option<int>("--backlog-days") { Description = "Backlog collected before measuring", DefaultValueFactory = _ => 2 };
@@ -228,7 +242,7 @@ var alertsCost = new Command("alerts-cost", "One alert check (load history, dete
     { alertsCostPosts, alertsCostDays, alertsCostRuns };
 alertsCost.SetAction(r => AlertsCostBenchmark.RunAsync(r.GetValue(alertsCostPosts), r.GetValue(alertsCostDays), r.GetValue(alertsCostRuns)));
 
-var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
+var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, topicsRetrain, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
 // soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
 return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench

@@ -50,6 +50,15 @@ trainTopics.SetAction((result, ct) => Guarded(() => TrainTopicsCommand.ExecuteAs
     Spectre.Console.AnsiConsole.Console,
     ct)));
 
+var calibrateFile = new Argument<FileInfo>("file") { Description = "Posts to calibrate on, ideally the model's training corpus: CSV, JSON lines or tweets.js" };
+var calibrateModel = new Option<string?>("--model") { Description = "Model folder to calibrate in place (default: pipeline.topics.model-dir)" };
+var calibrateTopics = new Command("calibrate-topics", "Calibrate a topic model's Unclassified threshold and turn on reassignment, keeping its topics, ids and labels.")
+{
+    calibrateFile, calibrateModel,
+};
+calibrateTopics.SetAction((result, ct) => Guarded(() => TrainTopicsCommand.CalibrateAsync(
+    result.GetValue(config), result.GetValue(calibrateFile)!, result.GetValue(calibrateModel), Spectre.Console.AnsiConsole.Console, ct)));
+
 var reloadUrl = new Option<Uri?>("--url")
 {
     Description = "The running service's management address (default: pipeline.http host and port)",
@@ -132,7 +141,7 @@ evalSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommand
 
 var root = new RootCommand("Pipeline: what customers say about companies on social media, cleaned, scored and kept in PostgreSQL.")
 {
-    run, demo, import, migrate, trainTopics, rescore, reloadTopics, reloadSentiment, trainSentiment, evalSentiment,
+    run, demo, import, migrate, trainTopics, calibrateTopics, rescore, reloadTopics, reloadSentiment, trainSentiment, evalSentiment,
 };
 root.Options.Add(config);
 

@@ -100,26 +100,7 @@ public static class TrainTopicsCommand
                 var reading = progress.AddTask($"Reading {source}").IsIndeterminate();
                 if (request.File is { } file)
                 {
-                    await foreach (var record in PostFileReader.ReadTextsAsync(file.FullName, settings.Limits, ct))
-                    {
-                        if (record.Text is { } text)
-                        {
-                            texts.Add(text);
-                        }
-                        else
-                        {
-                            unreadableCount++;
-                            if (unreadable.Count < ProblemsShown)
-                            {
-                                unreadable.Add(record.Problem ?? record.Location);
-                            }
-                        }
-
-                        if (texts.Count % 5000 == 0)
-                        {
-                            reading.Description = $"Reading {source}: {texts.Count:N0} texts";
-                        }
-                    }
+                    unreadableCount = await ReadFileAsync(file, settings, texts, unreadable, count => reading.Description = $"Reading {source}: {count:N0} texts", ct);
                 }
                 else
                 {
@@ -181,6 +162,99 @@ public static class TrainTopicsCommand
         }
 
         PrintMetrics(console, result.Metrics, output);
+        return ExitCodes.Ok;
+    }
+
+    // Texts into `texts`, the first few problems into `unreadable`; returns how many records could not be read.
+    private static async Task<int> ReadFileAsync(
+        FileInfo file, PipelineSettings settings, List<string> texts, List<string> unreadable, Action<int> progress, CancellationToken ct)
+    {
+        var unreadableCount = 0;
+        await foreach (var record in PostFileReader.ReadTextsAsync(file.FullName, settings.Limits, ct))
+        {
+            if (record.Text is { } text)
+            {
+                texts.Add(text);
+            }
+            else
+            {
+                unreadableCount++;
+                if (unreadable.Count < ProblemsShown)
+                {
+                    unreadable.Add(record.Problem ?? record.Location);
+                }
+            }
+
+            if (texts.Count % 5000 == 0)
+            {
+                progress(texts.Count);
+            }
+        }
+
+        return unreadableCount;
+    }
+
+    /// <summary>
+    /// <c>pipeline calibrate-topics FILE</c>: calibrates an existing model's Unclassified threshold and turns on
+    /// reassignment, on the posts in FILE, without touching its topics, ids or labels. Rewrites topics.json (and
+    /// the decision part of metrics.json) in the model folder; model.zip stays as it is.
+    /// </summary>
+    public static async Task<int> CalibrateAsync(string? configPath, FileInfo file, string? modelDirectory, IAnsiConsole console, CancellationToken ct = default)
+    {
+        var config = SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath));
+        var settings = SettingsLoader.Load(config);
+        var training = SettingsLoader.LoadTopicTraining(config);
+        var directory = Path.GetFullPath(modelDirectory ?? settings.Topics.ModelDirectory);
+        TopicModel model;
+        try
+        {
+            model = TopicModel.Load(directory);
+        }
+        catch (InvalidDataException e)
+        {
+            return Fail(console, ExitCodes.BadInput, e.Message);
+        }
+
+        if (!file.Exists)
+        {
+            throw new PostFileException(file.Name, null, $"file not found ({file.FullName})");
+        }
+
+        var texts = new List<string>();
+        var unreadable = new List<string>();
+        var unreadableCount = await ReadFileAsync(file, settings, texts, unreadable, _ => { }, ct);
+        if (texts.Count == 0)
+        {
+            return Fail(console, ExitCodes.BadInput, $"no texts to calibrate on in {file.FullName}");
+        }
+
+        var skipped = unreadableCount > 0 ? $" ({unreadableCount:N0} unreadable records)" : "";
+        console.MarkupLineInterpolated($"Calibrating {model.Version} on {texts.Count:N0} texts from {file.Name}{skipped}");
+        var (calibrated, metrics, sameCorpus) = await Task.Run(
+            () => TopicTrainer.Calibrate(model, texts, training, settings.Cleaning.DomainStopwords), ct);
+        // model.zip stays untouched (the topics do not change); the rule goes into topics.json, the longer word lists beside it.
+        TopicCatalogJson.Write(Path.Combine(directory, TopicCatalogJson.FileName), calibrated.Catalog);
+        TopicWordWeights.Write(Path.Combine(directory, TopicWordWeights.FileName), calibrated.WordWeights!);
+        var metricsPath = Path.Combine(directory, TopicTrainingResult.MetricsFileName);
+        if (File.Exists(metricsPath))
+        {
+            var previous = TopicMetricsJson.Deserialize(await File.ReadAllTextAsync(metricsPath, ct), metricsPath);
+            await File.WriteAllTextAsync(
+                metricsPath,
+                TopicMetricsJson.Serialize(previous with { Decision = metrics, DecisionSettings = training.DescribeDecision() }),
+                new System.Text.UTF8Encoding(false),
+                ct);
+        }
+
+        var table = new Table().Title($"Decision rule of {Markup.Escape(calibrated.Version)}").AddColumn("").AddColumn(new TableColumn("value").RightAligned());
+        table.AddRow(
+            "calibrated on",
+            sameCorpus
+                ? "the model's own training corpus (tokens and settings hash to its version)"
+                : "a corpus other than the model's training corpus (or other training settings)");
+        AddDecisionRows(table, metrics);
+        table.AddRow("model folder", Markup.Escape(directory));
+        console.Write(table);
         return ExitCodes.Ok;
     }
 
@@ -281,8 +355,26 @@ public static class TrainTopicsCommand
         table.AddRow("c_v (top 10)", N(metrics.CV, "0.0000"));
         table.AddRow("u_mass (top 10)", N(metrics.UMass, "0.000"));
         table.AddRow("NPMI (top 10)", N(metrics.Npmi, "0.000"));
+        if (metrics.Decision is { } decision)
+        {
+            AddDecisionRows(table, decision);
+        }
+
         table.AddRow("model folder", Markup.Escape(output));
         console.Write(table);
+    }
+
+    // Before/after on the corpus the rule was calibrated on, so a retrain shows what calibration and reassignment bought.
+    private static void AddDecisionRows(Table table, TopicDecisionMetrics decision)
+    {
+        static string P(double share) => share.ToString("P1", CultureInfo.InvariantCulture);
+        table.AddRow(
+            "Unclassified threshold",
+            string.Create(CultureInfo.InvariantCulture, $"{decision.Threshold:0.0000} (q{decision.Quantile * 100:0.#} of {decision.NullDocuments:N0} shuffled documents)"));
+        table.AddRow("median top probability: shuffled / real", string.Create(CultureInfo.InvariantCulture, $"{decision.NullMedianTop:0.000} / {decision.MedianTop:0.000}"));
+        table.AddRow($"Unclassified at {TopicDecision.DefaultThreshold.ToString(CultureInfo.InvariantCulture)}", P(decision.UnclassifiedAtDefault));
+        table.AddRow("Unclassified at the calibrated threshold", P(decision.UnclassifiedAtThreshold));
+        table.AddRow("Unclassified after reassignment", $"{P(decision.UnclassifiedAfterReassignment)} ({P(decision.Reassigned)} reassigned, {P(decision.NoKnownToken)} without a known word)");
     }
 
     // Like every verb's failure: one line on stderr, the exit code says which kind.

@@ -49,7 +49,8 @@ public sealed class ScoringModels : IDisposable
     }
 
     /// <exception cref="SettingsException">The folder is missing or not a topic model.</exception>
-    public static LoadedModel<TopicModel> LoadTopics(string directory, double threshold)
+    /// <param name="threshold">Null: the model's own threshold (<c>pipeline.topics.threshold = auto</c>).</param>
+    public static LoadedModel<TopicModel> LoadTopics(string directory, double? threshold)
     {
         try
         {

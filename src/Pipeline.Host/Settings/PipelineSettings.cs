@@ -95,8 +95,9 @@ public sealed record PipelineSettings(
 
 /// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>
 /// <param name="ModelDirectory">Resolved: the working directory first, then beside the program.</param>
-/// <param name="Threshold">Below this top probability a post is Unclassified (id −1).</param>
-public sealed record TopicSettings(bool Enabled, string ModelDirectory, double Threshold, ScoringStageSettings Stage);
+/// <param name="Threshold">Null (<c>auto</c>): the model's own calibrated rule (0.4 for a model that has none). A number:
+/// below this top probability a post is Unclassified (id −1), the fixed rule of models before calibration.</param>
+public sealed record TopicSettings(bool Enabled, string ModelDirectory, double? Threshold, ScoringStageSettings Stage);
 
 public enum SentimentScorerKind
 {

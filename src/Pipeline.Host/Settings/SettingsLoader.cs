@@ -150,7 +150,7 @@ public static partial class SettingsLoader
             new TopicSettings(
                 reader.Bool("pipeline.topics.enabled"),
                 ResolveShippedDirectory(reader.String("pipeline.topics.model-dir")),
-                reader.Double("pipeline.topics.threshold", 0, 1),
+                reader.DoubleOrAuto("pipeline.topics.threshold", 0, 1),
                 reader.ScoringStage("pipeline.topics")),
             new SentimentSettings(
                 reader.Bool("pipeline.sentiment.enabled"),
@@ -397,6 +397,29 @@ public static partial class SettingsLoader
             if (value < min || value > max)
             {
                 _problems.Add($"{path} = {raw}: must be between {min} and {max}");
+            }
+
+            return value;
+        }
+
+        /// <summary>A number in range, or <c>auto</c> (null): let the model decide.</summary>
+        public double? DoubleOrAuto(string path, double min, double max)
+        {
+            var raw = Raw(path);
+            if (string.Equals(raw?.Trim(), "auto", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            {
+                _problems.Add($"{path} = \"{raw}\": must be auto or a number between {min} and {max}");
+                return null;
+            }
+
+            if (value < min || value > max)
+            {
+                _problems.Add($"{path} = {raw}: must be auto or a number between {min} and {max}");
             }
 
             return value;

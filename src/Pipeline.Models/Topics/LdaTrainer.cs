@@ -62,6 +62,7 @@ public sealed class LdaModel
     private readonly DataViewSchema _inputSchema;
     private readonly PredictionEngine<LdaTrainer.TokenRow, LdaTrainer.TopicRow> _engine;
     private readonly Lock _engineLock = new();
+    private readonly Lazy<HashSet<string>> _vocabulary;
 
     internal LdaModel(MLContext context, ITransformer transformer, DataViewSchema inputSchema, IReadOnlyList<LdaTopic> topics, LdaSettings settings)
     {
@@ -71,6 +72,24 @@ public sealed class LdaModel
         _engine = context.Model.CreatePredictionEngine<LdaTrainer.TokenRow, LdaTrainer.TopicRow>(transformer);
         Topics = topics;
         Settings = settings;
+        _vocabulary = new Lazy<HashSet<string>>(ReadVocabulary);
+    }
+
+    /// <summary>The words the chain numbers (any other token is ignored by inference), from the saved key values.</summary>
+    public IReadOnlySet<string> Vocabulary => _vocabulary.Value;
+
+    /// <summary>How many of the tokens inference looks at: the known ones, up to the per-document cap.</summary>
+    public int KnownTokens(IReadOnlyList<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var known = 0;
+        foreach (var token in tokens)
+        {
+            if (Vocabulary.Contains(token))
+                known++;
+        }
+
+        return Math.Min(known, Settings.MaximumTokensPerDocument);
     }
 
     public IReadOnlyList<LdaTopic> Topics { get; }
@@ -106,6 +125,14 @@ public sealed class LdaModel
         return _context.Data.CreateEnumerable<LdaTrainer.TopicRow>(scored, reuseRowObject: false)
             .Select(r => Dense(r.Topics, Topics.Count))
             .ToArray();
+    }
+
+    private HashSet<string> ReadVocabulary()
+    {
+        var keys = _transformer.GetOutputSchema(_inputSchema)["Keys"];
+        var values = default(VBuffer<ReadOnlyMemory<char>>);
+        keys.GetKeyValues(ref values);
+        return values.DenseValues().Select(v => v.ToString()).ToHashSet(StringComparer.Ordinal);
     }
 
     // ML.NET returns an empty or short vector for a document with no known token; callers get a

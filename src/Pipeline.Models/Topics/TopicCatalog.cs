@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Pipeline.Models.Topics;
 
 /// <summary>One of a topic's heaviest words and its weight in the topic-word distribution.</summary>
@@ -19,7 +21,14 @@ public sealed record TopicDescription(int Id, string Label, IReadOnlyList<Weight
 /// that vanished with the highest id would see its id reissued to an unrelated topic at the next
 /// retrain, and history stored under that id would silently change meaning.
 /// </param>
-public sealed record TopicCatalog(string ModelVersion, IReadOnlyList<TopicDescription> Topics, int? HighestIssuedId = null)
+/// <param name="Decision">The model's own decision rule (calibrated threshold, reassignment); null in catalogs
+/// written before calibration existed, which decide with the fixed default threshold.</param>
+public sealed record TopicCatalog(
+    string ModelVersion,
+    IReadOnlyList<TopicDescription> Topics,
+    int? HighestIssuedId = null,
+    // Left out when null, so a catalog without a rule writes the same file as before.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TopicDecisionRule? Decision = null)
 {
     public static TopicCatalog Empty { get; } = new("none", []);
 

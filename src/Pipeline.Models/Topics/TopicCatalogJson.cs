@@ -61,6 +61,8 @@ public static class TopicCatalogJson
                 throw new InvalidDataException($"{source}: topic {topic.Id} has a share or word weight that is not a finite number.");
         }
 
+        if (catalog.Decision?.Problems() is { Count: > 0 } problems)
+            throw new InvalidDataException($"{source}: {string.Join("; ", problems)}.");
         return catalog;
     }
 }

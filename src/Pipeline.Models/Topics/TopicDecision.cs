@@ -32,6 +32,14 @@ public abstract record TopicDecision
     public sealed record Unclassified(UnclassifiedReason Reason, double TopProbability) : TopicDecision;
 
     /// <summary>
+    /// Below the threshold, but the post's words clearly point to one topic (<see cref="TopicWordOverlap"/>).
+    /// Stored like a classified post, with <paramref name="OverlapShare"/> as its confidence.
+    /// </summary>
+    /// <param name="OverlapShare">The topic's share of the post's word overlap with all topics' top words.</param>
+    /// <param name="TopProbability">The strongest topic's probability, which stayed below the threshold.</param>
+    public sealed record Reassigned(int TopicIndex, double OverlapShare, double TopProbability) : TopicDecision;
+
+    /// <summary>
     /// The dominant topic when its probability reaches <paramref name="threshold"/> (equal counts), ties
     /// going to the lowest index; otherwise Unclassified with the reason.
     /// </summary>
@@ -62,6 +70,42 @@ public abstract record TopicDecision
             : new Unclassified(UnclassifiedReason.BelowThreshold, top);
     }
 
+    /// <summary>
+    /// The posterior mean (nₖ + α) / (n + Kα) of a post's topic proportions, from the sampler's shares nₖ / n
+    /// over its <paramref name="knownTokens"/> known tokens and the document prior α per topic. ML.NET reports
+    /// the shares themselves, so a one-word post is 100 % one topic; the mean shrinks short posts toward
+    /// uniform by exactly as much as the prior says their few words can tell.
+    /// </summary>
+    public static double[] Smoothed(IReadOnlyList<float> distribution, int knownTokens, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        ArgumentOutOfRangeException.ThrowIfNegative(knownTokens);
+        var k = distribution.Count;
+        var smoothed = new double[k];
+        for (var i = 0; i < k; i++)
+        {
+            smoothed[i] = ((distribution[i] * (double)knownTokens) + alpha) / (knownTokens + (k * alpha));
+        }
+
+        return smoothed;
+    }
+
+    /// <summary>
+    /// Gives a post left Unclassified for being below the threshold to the nearest topic by word overlap, when
+    /// one topic holds at least <paramref name="minShare"/> of it. Any other decision, and a post without a known
+    /// word, stays as it is; a null <paramref name="minShare"/> turns reassignment off.
+    /// </summary>
+    public static TopicDecision Reassign(TopicDecision decision, IReadOnlyList<string> tokens, TopicWordOverlap overlap, double? minShare)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(overlap);
+        if (minShare is not { } share || decision is not Unclassified { Reason: UnclassifiedReason.BelowThreshold } unsure)
+            return decision;
+        return overlap.Nearest(tokens, share) is { } nearest
+            ? new Reassigned(nearest.TopicIndex, nearest.Share, unsure.TopProbability)
+            : decision;
+    }
+
     /// <summary>The record stored with the post: the catalog's id and label, or the Unclassified sentinel.</summary>
     public TopicAssignment ToAssignment(TopicCatalog catalog)
     {
@@ -73,6 +117,11 @@ public abstract record TopicDecision
                     throw new ArgumentException($"Topic index {c.TopicIndex} is outside catalog {catalog.ModelVersion}, which has {catalog.Topics.Count} topics.", nameof(catalog));
                 var topic = catalog.Topics[c.TopicIndex];
                 return new TopicAssignment(topic.Id, topic.Label, c.Probability, catalog.ModelVersion);
+            case Reassigned r:
+                if (r.TopicIndex >= catalog.Topics.Count)
+                    throw new ArgumentException($"Topic index {r.TopicIndex} is outside catalog {catalog.ModelVersion}, which has {catalog.Topics.Count} topics.", nameof(catalog));
+                var nearest = catalog.Topics[r.TopicIndex];
+                return new TopicAssignment(nearest.Id, nearest.Label, r.OverlapShare, catalog.ModelVersion);
             case Unclassified u:
                 return new TopicAssignment(UnclassifiedId, UnclassifiedLabel, u.TopProbability, catalog.ModelVersion);
             default:

@@ -13,6 +13,9 @@ public enum TrainingPhase
     Training,
     ScoringCoherence,
     Matching,
+
+    /// <summary>Scoring shuffled documents for the Unclassified threshold (<see cref="TopicCalibration"/>).</summary>
+    Calibrating,
 }
 
 /// <param name="Previous">The catalog of the model this one replaces: matched topics keep its ids and labels.</param>
@@ -46,7 +49,9 @@ public sealed record TopicTrainingMetrics(
     double? UMass,
     double? Npmi,
     IReadOnlyList<TopicCoherence> Topics,
-    string Settings);
+    string Settings,
+    TopicDecisionMetrics? Decision = null,
+    string? DecisionSettings = null);
 
 public sealed record TopicTrainingResult(TopicModel Model, TopicMatchResult Match, TopicTrainingMetrics Metrics)
 {
@@ -86,9 +91,7 @@ public static class TopicTrainer
         progress?.Report(TrainingPhase.Tokenising);
         var watch = Stopwatch.StartNew();
         var decoded = texts.Select(TextNormalizer.DecodeEntities).ToArray();
-        var tokens = decoded.Select(t => TextNormalizer.TopicTokens(t, options.DomainStopwords)).ToArray();
-        var vocabulary = AnchorVocabulary.Build(tokens, settings.MinDocumentCount, settings.MaxDocumentFraction, settings.MaxVocabulary);
-        var documents = tokens.Select(t => (IReadOnlyList<string>)t.Where(vocabulary.Contains).ToArray()).ToArray();
+        var (vocabulary, documents) = Documents(decoded, settings, options.DomainStopwords);
         if (vocabulary.Count == 0)
             throw new ArgumentException(
                 $"No word of the {texts.Count} documents is within the vocabulary limits (min-document-count {settings.MinDocumentCount}, " +
@@ -110,7 +113,12 @@ public static class TopicTrainer
             MatchOptions.Default with { LabelOverrides = options.LabelOverrides });
         var version = ModelVersion(settings, documents, options.TrainedOn ?? DateOnly.FromDateTime(DateTime.UtcNow));
         var catalog = match.ToCatalog(version, lda.Topics.Select(t => t.DocumentShare).ToArray());
-        var model = new TopicModel(lda, catalog);
+
+        progress?.Report(TrainingPhase.Calibrating);
+        var (rule, decisionMetrics, wordWeights) = TopicCalibration.Calibrate(
+            lda, catalog, documents, settings.ThresholdQuantile, settings.ReassignMinShare, PriorAlpha(settings), settings.Seed);
+        catalog = catalog with { Decision = rule };
+        var model = new TopicModel(lda, catalog, wordWeights: wordWeights);
 
         progress?.Report(TrainingPhase.ScoringCoherence);
         watch.Restart();
@@ -131,8 +139,51 @@ public static class TopicTrainer
             scores?.Npmi,
             catalog.Topics.Select((t, i) => new TopicCoherence(
                 t.Id, t.Label, scores?.PerTopicCV[i], scores?.PerTopicUMass[i], scores?.PerTopicNpmi[i])).ToArray(),
-            settings.Describe());
+            settings.Describe(),
+            decisionMetrics,
+            settings.DescribeDecision());
         return new TopicTrainingResult(model, match, metrics);
+    }
+
+    /// <summary>The documents LDA trains on: each text's topic tokens, cut to the vocabulary the settings allow.</summary>
+    public static (IReadOnlySet<string> Vocabulary, IReadOnlyList<IReadOnlyList<string>> Documents) Documents(
+        IReadOnlyList<string> decodedTexts, TopicTrainingSettings settings, IReadOnlySet<string>? domainStopwords)
+    {
+        var tokens = decodedTexts.Select(t => TextNormalizer.TopicTokens(t, domainStopwords)).ToArray();
+        var vocabulary = AnchorVocabulary.Build(tokens, settings.MinDocumentCount, settings.MaxDocumentFraction, settings.MaxVocabulary);
+        return (vocabulary, tokens.Select(t => (IReadOnlyList<string>)t.Where(vocabulary.Contains).ToArray()).ToArray());
+    }
+
+    /// <summary>
+    /// Calibrates an existing model's decision rule on <paramref name="texts"/> without touching its topics, ids
+    /// or labels (<c>calibrate-topics</c>). <c>SameCorpus</c> tells whether the texts and settings hash to the
+    /// model's version, i.e. whether this is exactly the calibration training would have done.
+    /// </summary>
+    public static (TopicModel Model, TopicDecisionMetrics Metrics, bool SameCorpus) Calibrate(
+        TopicModel model, IReadOnlyList<string> texts, TopicTrainingSettings settings, IReadOnlySet<string>? domainStopwords)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Problems() is { Count: > 0 } problems)
+            throw new ArgumentException("Invalid topic training settings: " + string.Join("; ", problems), nameof(settings));
+        var (_, documents) = Documents(texts.Select(TextNormalizer.DecodeEntities).ToArray(), settings, domainStopwords);
+        var sameCorpus = TrainedOn(model.Version) is { } day && ModelVersion(settings, documents, day) == model.Version;
+        var (rule, metrics, wordWeights) = TopicCalibration.Calibrate(
+            model.Lda, model.Catalog, documents, settings.ThresholdQuantile, settings.ReassignMinShare, PriorAlpha(settings), settings.Seed);
+        return (new TopicModel(model.Lda, model.Catalog with { Decision = rule }, wordWeights: wordWeights), metrics, sameCorpus);
+    }
+
+    // ML.NET's alphaSum is the prior summed over topics; the posterior mean needs it per topic.
+    private static double PriorAlpha(TopicTrainingSettings settings) => (double)settings.AlphaSum / settings.Topics;
+
+    // The day in "lda-k10-20240131-1a2b3c4d"; null for versions not made by ModelVersion.
+    private static DateOnly? TrainedOn(string version)
+    {
+        var parts = version.Split('-');
+        return parts.Length == 4 && DateOnly.TryParseExact(parts[2], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day
+            : null;
     }
 
     /// <summary>

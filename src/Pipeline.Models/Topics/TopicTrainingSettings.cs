@@ -45,6 +45,16 @@ public sealed record TopicTrainingSettings
     /// <summary>Words per topic kept in topics.json (coherence and identity use the first 10).</summary>
     public int TopWords { get; init; } = 15;
 
+    /// <summary>
+    /// The Unclassified threshold is this quantile of the strongest-topic probability of shuffled documents
+    /// (<see cref="TopicCalibration"/>). Not part of <see cref="Describe"/>: it does not change the LDA, and
+    /// model versions of earlier trainings must stay reproducible.
+    /// </summary>
+    public double ThresholdQuantile { get; init; } = 0.95;
+
+    /// <summary>Share of the word overlap a topic needs to take a post below the threshold; null: no reassignment.</summary>
+    public double? ReassignMinShare { get; init; } = TopicDecisionRule.DefaultReassignMinShare;
+
     /// <summary>Every problem, each naming its HOCON key (relative to <c>pipeline.topics.training</c>).</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -68,6 +78,9 @@ public sealed record TopicTrainingSettings
         Range("threads", Threads, 1, 64);
         Range("max-tokens-per-document", MaxTokensPerDocument, 1, 100_000);
         Range("top-words", TopWords, 10, 100);
+        Range("threshold-quantile", ThresholdQuantile, 0.5, 0.999);
+        if (ReassignMinShare is { } share && !(share is > 0.5 and <= 1))
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"reassign-min-share = {share}: must be above 0.5 and at most 1"));
         if (BurninIterations >= Iterations && Iterations >= 1)
             problems.Add($"burnin-iterations = {BurninIterations}: must be fewer than iterations ({Iterations})");
         return problems;
@@ -88,6 +101,10 @@ public sealed record TopicTrainingSettings
         NumberOfThreads = Threads,
         Seed = Seed,
     };
+
+    /// <summary>The decision rule's settings, for the model card (kept out of <see cref="Describe"/>, see <see cref="ThresholdQuantile"/>).</summary>
+    public string DescribeDecision() => string.Create(CultureInfo.InvariantCulture,
+        $"threshold-quantile={ThresholdQuantile} reassign-min-share={(ReassignMinShare is { } share ? share.ToString("0.###", CultureInfo.InvariantCulture) : "off")}");
 
     /// <summary>A stable text of every setting, for the model version's content hash and the model card.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,

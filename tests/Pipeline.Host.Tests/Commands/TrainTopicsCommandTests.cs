@@ -85,6 +85,54 @@ public sealed class TrainTopicsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Training_stores_the_calibrated_threshold_and_prints_the_Unclassified_share_before_and_after()
+    {
+        var folder = Path("calibrated");
+
+        var (code, output) = await RunAsync(WriteConfig(), new TrainTopicsRequest(
+            new FileInfo(WriteCsv("tweets.csv", 1)), false, folder, null, false, null, new TrainTopicsOverrides()));
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var model = TopicModel.Load(folder);
+        var rule = Assert.IsType<TopicDecisionRule>(model.Catalog.Decision);
+        Assert.Equal(rule.Threshold, model.Threshold);
+        Assert.True(File.Exists(System.IO.Path.Combine(folder, TopicWordWeights.FileName)));
+        var metrics = TopicMetricsJson.Deserialize(File.ReadAllText(System.IO.Path.Combine(folder, TopicTrainingResult.MetricsFileName)));
+        Assert.Equal(rule.Threshold, metrics.Decision!.Threshold);
+        Assert.Contains($"{rule.Threshold:0.0000} (q95 of 180 shuffled documents)", output, StringComparison.Ordinal);
+        Assert.Contains("Unclassified at 0.4", output, StringComparison.Ordinal);
+        Assert.Contains("Unclassified after reassignment", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calibrating_an_uncalibrated_model_in_place_adds_the_rule_and_keeps_its_topics_and_model_zip()
+    {
+        var config = WriteConfig();
+        var csv = WriteCsv("tweets.csv", 1);
+        var folder = Path("model");
+        Assert.Equal(ExitCodes.Ok, (await RunAsync(config, new TrainTopicsRequest(
+            new FileInfo(csv), false, folder, null, false, null, new TrainTopicsOverrides()))).Code);
+        // Make it a folder from before calibration.
+        var trained = TopicModel.Load(folder);
+        var old = trained.Catalog with { Decision = null };
+        TopicCatalogJson.Write(System.IO.Path.Combine(folder, TopicCatalogJson.FileName), old);
+        File.Delete(System.IO.Path.Combine(folder, TopicWordWeights.FileName));
+        var zip = File.ReadAllBytes(System.IO.Path.Combine(folder, TopicModel.ModelFileName));
+
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No });
+        console.Profile.Width = 240;
+        var code = await TrainTopicsCommand.CalibrateAsync(config, new FileInfo(csv), folder, console, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var calibrated = TopicModel.Load(folder);
+        Assert.Equal(trained.Catalog.Decision, calibrated.Catalog.Decision);
+        Assert.Equal(old.Topics.Select(t => (t.Id, t.Label)), calibrated.Catalog.Topics.Select(t => (t.Id, t.Label)));
+        Assert.Equal(zip, File.ReadAllBytes(System.IO.Path.Combine(folder, TopicModel.ModelFileName)));
+        Assert.Contains("the model's own training corpus", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Training_reads_its_file_held_to_the_configured_limits()
     {
         var config = WriteConfig();

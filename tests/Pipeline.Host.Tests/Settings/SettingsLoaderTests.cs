@@ -51,7 +51,8 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.companies = [{ id = gt, name = x, handles = [\"gtbank\"] }]", "pipeline.companies[0].handles: \"gtbank\" is not a handle like @gtbank")]
     [InlineData("pipeline.companies = [{ id = gt, name = x }]", "pipeline.companies[0]: company 'gt' needs at least one handle or term")]
     [InlineData("pipeline.companies = []", "pipeline.companies: at least one company must be configured")]
-    [InlineData("pipeline.topics.threshold = 1.5", "pipeline.topics.threshold = 1.5: must be between 0 and 1")]
+    [InlineData("pipeline.topics.threshold = 1.5", "pipeline.topics.threshold = 1.5: must be auto or a number between 0 and 1")]
+    [InlineData("pipeline.topics.threshold = sometimes", "pipeline.topics.threshold = \"sometimes\": must be auto or a number between 0 and 1")]
     [InlineData("pipeline.topics.parallelism = 0", "pipeline.topics.parallelism = 0: must be between 1 and 64")]
     [InlineData("pipeline.sentiment.scorer = bert", "pipeline.sentiment.scorer = \"bert\": must be one of builtin, onnx")]
     [InlineData("pipeline.sentiment.onnx.graph-optimization = max", "pipeline.sentiment.onnx.graph-optimization = \"max\": must be one of none, basic, extended, all")]
@@ -92,6 +93,15 @@ public sealed class SettingsLoaderTests
         using var metrics = System.Text.Json.JsonDocument.Parse(
             File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "models", "topics", "metrics.json")));
         Assert.Equal(metrics.RootElement.GetProperty("settings").GetString(), training.Describe());
+    }
+
+    [Fact]
+    public void The_topic_threshold_defaults_to_the_models_own_and_takes_a_number_from_the_file_or_the_environment()
+    {
+        Assert.Null(SettingsLoader.Load(Shipped()).Topics.Threshold);
+        Assert.Null(SettingsLoader.Load(Shipped("pipeline.topics.threshold = AUTO")).Topics.Threshold);
+        Assert.Equal(0.35, SettingsLoader.Load(Shipped("pipeline.topics.threshold = 0.35")).Topics.Threshold);
+        Assert.Equal(0.5, SettingsLoader.Load(Shipped(environment: v => v == "PIPELINE_TOPICS_THRESHOLD" ? "0.5" : null)).Topics.Threshold);
     }
 
     [Fact]

@@ -36,6 +36,18 @@ public sealed class ShippedTopicModelTests
     }
 
     [Fact]
+    public void Shipped_model_decides_with_its_calibrated_threshold_and_reassigns_with_its_word_weights()
+    {
+        var rule = Assert.IsType<TopicDecisionRule>(Shipped.Value.Catalog.Decision);
+
+        Assert.Equal(rule.Threshold, Shipped.Value.Threshold);
+        Assert.Equal(0.95, rule.Calibration!.Quantile);
+        Assert.Equal(1.0, rule.PriorAlpha);
+        Assert.Equal(TopicDecisionRule.DefaultReassignMinShare, rule.ReassignMinShare);
+        Assert.All(Shipped.Value.WordWeights!, words => Assert.Equal(TopicWordWeights.WordsPerTopic, words.Count));
+    }
+
+    [Fact]
     public void A_tweet_with_no_known_word_is_unclassified()
     {
         var score = Classify("@opaycare https://t.co/xyz");

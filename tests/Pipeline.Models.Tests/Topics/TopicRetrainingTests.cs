@@ -91,6 +91,25 @@ public sealed class TopicRetrainingTests
     }
 
     [Fact]
+    public void A_candidate_trained_on_shuffled_words_is_rejected_and_the_current_model_is_untouched()
+    {
+        var current = Current.Value;
+        var before = TopicCatalogJson.Serialize(current.Catalog);
+        // The same words dealt out at random: no theme left for a candidate to find.
+        var junk = TopicCalibration.Shuffled(Corpus(themes: 3, seed: 15).Select(t => (IReadOnlyList<string>)t.Split(' ')).ToArray(), seed: 5)
+            .Select(words => string.Join(' ', words))
+            .ToArray();
+
+        var outcome = TopicRetraining.Retrain(current, junk, Settings, new TopicRetrainGate(), new TopicTrainingOptions(TrainedOn: Day));
+
+        Assert.False(outcome.Accepted, outcome.Reason);
+        var candidateCV = Assert.IsType<double>(outcome.Proposed.CV);
+        var currentCV = Assert.IsType<double>(outcome.Current.CV);
+        Assert.Equal($"kept {current.Version}: candidate c_v {candidateCV:0.000} is below the current {currentCV:0.000} − 0.020.", outcome.Reason);
+        Assert.Equal(before, TopicCatalogJson.Serialize(current.Catalog));
+    }
+
+    [Fact]
     public void A_candidate_that_leaves_more_posts_Unclassified_than_the_margin_allows_is_rejected()
     {
         var current = new TopicWindowQuality(0.50, 0.10, 100);
