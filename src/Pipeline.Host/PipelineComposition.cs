@@ -94,6 +94,15 @@ public static class PipelineComposition
             .Add(new HealthCheckRegistration("sentiment-model", _ => new ModelHealthCheck(() =>
                 models.Sentiment?.Current is { } s ? new ModelState(s.Version, s.LoadedAt, s.Origin) : null), null, [PipelineEndpoints.ReadyTag]));
 
+        // Scheduled retraining: a job on every node, a database lock makes one of them run at a time.
+        var retrain = settings.TopicRetrain.Enabled && models.Topics is not null;
+        if (retrain)
+        {
+            builder.Services.AddSingleton<TopicRetrainStatus>();
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(TopicRetrainStatus.CheckName,
+                sp => new DelegateHealthCheck(sp.GetRequiredService<TopicRetrainStatus>().Evaluate), null, [PipelineEndpoints.ReadyTag]));
+        }
+
         // Alerts: the detector and the webhook sender run on every node (a database lock makes one detector work at a time).
         builder.Services.AddSingleton<AlertCounters>();
         if (settings.Alerts.Enabled)
@@ -127,6 +136,11 @@ public static class PipelineComposition
                 .AddClusterStatus()
                 .AddFileImporter(settings.Import, settings.Limits, settings.Supervision, DrainTimeout)
                 .AddModelReloadPropagation(ModelReloadPropagationSettings.Load(config), settings.Http.ModelsRoot, [PipelineEndpoints.ReadyTag]);
+            if (retrain)
+            {
+                akka.AddTopicRetrainer(settings);
+            }
+
             if (settings.Alerts.Enabled)
             {
                 akka.AddAlertDetector(settings.Alerts)

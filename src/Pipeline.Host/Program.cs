@@ -82,6 +82,16 @@ var sentimentPath = new Option<string?>("--path") { Description = "Sentiment mod
 var reloadSentiment = new Command("reload-sentiment", "Ask the running service to switch to the sentiment model in a folder, without a restart.") { reloadUrl, sentimentPath };
 reloadSentiment.SetAction((result, ct) => Guarded(() => ReloadModelCommand.SentimentAsync(result.GetValue(config), result.GetValue(reloadUrl), result.GetValue(sentimentPath), ct)));
 
+var rescoreSince = new Option<string>("--since") { Description = "Posts created since: a date (2024-05-01, 2024-05-01T09:00Z, UTC) or a duration back from now (7d, 36h)", Required = true };
+var rescoreModel = new Option<string?>("--model") { Description = "Topic model folder (default: the latest retrained model, else pipeline.topics.model-dir)" };
+var rescoreBatch = new Option<int>("--batch") { Description = "Posts per transaction", DefaultValueFactory = _ => 2000 };
+var rescore = new Command("rescore", "Re-compute the topic of stored posts created since a date with the current topic model (rollups follow), print counts and rate.")
+{
+    rescoreSince, rescoreModel, rescoreBatch,
+};
+rescore.SetAction((result, ct) => Guarded(() => RescoreCommand.ExecuteAsync(
+    result.GetValue(config), result.GetValue(rescoreSince)!, result.GetValue(rescoreModel), result.GetValue(rescoreBatch), Spectre.Console.AnsiConsole.Console, ct)));
+
 var sentimentText = new Option<FileInfo>("--text") { Description = "Tweets, one a line (or label<TAB>text lines when --labels is not given)", Required = true };
 var sentimentLabels = new Option<FileInfo?>("--labels") { Description = "Labels, one a line: 0 negative, 1 neutral, 2 positive" };
 var sentimentOut = new Option<DirectoryInfo>("--out") { Description = "Model folder to write (model.zip + sentiment.json)", Required = true };
@@ -131,7 +141,7 @@ evalSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommand
 
 var root = new RootCommand("Pipeline: what customers say about companies on social media, cleaned, scored and kept in PostgreSQL.")
 {
-    run, demo, import, migrate, trainTopics, calibrateTopics, reloadTopics, reloadSentiment, trainSentiment, evalSentiment,
+    run, demo, import, migrate, trainTopics, calibrateTopics, rescore, reloadTopics, reloadSentiment, trainSentiment, evalSentiment,
 };
 root.Options.Add(config);
 

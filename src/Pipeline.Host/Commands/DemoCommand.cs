@@ -30,6 +30,8 @@ public static class DemoCommand
         await using var receiver = await DemoWebhookReceiver.StartAsync(Console.Out);
         var demoSettings = demo.Embedded(demo.Apply(settings, simulator.BaseUrl));
         demoSettings = demoSettings with { Alerts = demoSettings.Alerts with { Webhooks = [.. demoSettings.Alerts.Webhooks, receiver.Endpoint] } };
+        demoSettings = demo.Retraining(demoSettings);
+        Directory.CreateDirectory(demoSettings.Http.ModelsRoot);
         return await RunCommand.ServeAsync(demoSettings, config, loggers, logger, app =>
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } bound
@@ -46,6 +48,11 @@ public static class DemoCommand
                 : "  Webhooks:   off (pipeline.alerts.enabled = off)");
             Console.WriteLine("  Ctrl+C stops after committing in-flight batches.");
             Console.WriteLine();
+            if (demo.RetrainAfterBacklog && demoSettings.TopicRetrain.Enabled)
+            {
+                // Runs beside the service; stops with it.
+                _ = Task.Run(() => DemoRetrain.AfterBacklogAsync(app.Services, demoSettings, logger, Console.Out, app.Lifetime.ApplicationStopping));
+            }
         });
     }
 }

@@ -59,6 +59,7 @@ public static class DashboardEndpoints
         api.MapGet("/share-of-voice", (HttpRequest request, CancellationToken ct) =>
             queries.ShareOfVoiceAsync(DashboardFilter.Parse(request.Query).To, DashboardFilter.Number(request.Query, "weeks", 1, 52, 12), ct));
         api.MapGet("/emerging-topics", (CancellationToken ct) => queries.EmergingTopicsAsync(ct));
+        api.MapGet("/topic-retrain", (CancellationToken ct) => queries.TopicRetrainNoteAsync(ct));
         api.MapGet("/company-table", (HttpRequest request, CancellationToken ct) =>
             queries.CompanyTableAsync(DashboardFilter.Parse(request.Query), ct));
 

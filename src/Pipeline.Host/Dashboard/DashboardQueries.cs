@@ -514,6 +514,29 @@ public sealed class DashboardQueries(NpgsqlDataSource dataSource, ILogger<Dashbo
         return new WeeklyChart(weeks, lines);
     }
 
+    /// <summary>The latest finished topic retrain, told in one sentence (<see cref="Scoring.TopicRetrainRecord.Sentence"/>).</summary>
+    public Task<TopicRetrainNote> TopicRetrainNoteAsync(CancellationToken ct = default) =>
+        ReadAsync("""
+            SELECT retrain_id, started_at, finished_at, node, trigger, window_start, window_end, documents, current_version, candidate_version,
+                   outcome, accepted, swapped, reason, topics_kept, topics_new, topics_retired, rescored_posts
+            FROM reporting.topic_retrains WHERE is_latest
+            """, [], async reader =>
+        {
+            if (!await reader.ReadAsync(ct))
+            {
+                return TopicRetrainNote.None;
+            }
+
+            int? Int(int i) => reader.IsDBNull(i) ? null : reader.GetInt32(i);
+            var run = new Scoring.TopicRetrainRecord(
+                reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+                reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6), Int(7),
+                reader.GetString(8), NullableString(reader, 9), Scoring.TopicRetrainRecord.Parse(reader.GetString(10)),
+                reader.IsDBNull(11) ? null : reader.GetBoolean(11), reader.IsDBNull(12) ? null : reader.GetBoolean(12), NullableString(reader, 13),
+                null, null, null, null, Int(14), Int(15), Int(16), null, reader.IsDBNull(17) ? null : reader.GetInt64(17));
+            return new TopicRetrainNote(run.Sentence(), Scoring.TopicRetrainRecord.Name(run.Outcome), run.FinishedAt, run.CandidateVersion);
+        }, ct);
+
     private async Task<T> ReadAsync<T>(string sql, List<NpgsqlParameter> parameters, Func<NpgsqlDataReader, Task<T>> read, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);

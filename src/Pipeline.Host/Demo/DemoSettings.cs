@@ -27,6 +27,13 @@ public sealed record DemoSettings(
     string Folder,
     int SimulatorPort)
 {
+    /// <summary>
+    /// Once the backlog is collected, retrain the topic model on it (the demo's own models root, <see cref="Folder"/>/models),
+    /// print the topic table before and after, and re-score the backlog; the dashboard's note tells the outcome.
+    /// </summary>
+    public bool RetrainAfterBacklog { get; init; }
+
+
     public SimulationSettings Simulation(DateTimeOffset origin) =>
         new(Seed, origin, TimeSpan.FromDays(BacklogDays), BacklogPostsPerDay, LivePostsPerMinute)
         {
@@ -64,6 +71,16 @@ public sealed record DemoSettings(
             },
             XApi = settings.Scraping.XApi with { Enabled = false },
         },
+    };
+
+    /// <summary>
+    /// With <see cref="RetrainAfterBacklog"/>: retraining on, its models written under the demo's folder (never into the
+    /// shipped models), and the schedule's first look a whole interval away, so the run after the backlog is the demo's.
+    /// </summary>
+    public PipelineSettings Retraining(PipelineSettings settings) => !RetrainAfterBacklog || !settings.Topics.Enabled ? settings : settings with
+    {
+        Http = settings.Http with { ModelsRoot = Path.GetFullPath(Path.Combine(Folder, "models")) },
+        TopicRetrain = settings.TopicRetrain with { Enabled = true, FirstCheckAfter = settings.TopicRetrain.Interval },
     };
 
     /// <summary>The demo always runs on its own embedded PostgreSQL, never on a configured server's data.</summary>

@@ -88,6 +88,9 @@ public sealed record PipelineSettings(
 
     /// <summary><c>pipeline.alerts</c>: the detector's rules and interval, the webhooks and their outbox.</summary>
     public AlertSettings Alerts { get; init; } = AlertSettings.Disabled;
+
+    /// <summary><c>pipeline.topics.retrain</c>: scheduled retraining of the topic model on recent posts.</summary>
+    public Scoring.TopicRetrainSettings TopicRetrain { get; init; } = Scoring.TopicRetrainSettings.Disabled;
 }
 
 /// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>

@@ -30,7 +30,10 @@ public static partial class SettingsLoader
                 reader.Double("pipeline.demo.slow-page-probability", 0, 1),
                 reader.Duration("pipeline.demo.slow-page-delay", TimeSpan.Zero, TimeSpan.FromMinutes(1))),
             reader.String("pipeline.demo.folder"),
-            reader.Int("pipeline.demo.simulator-port", 0, 65535));
+            reader.Int("pipeline.demo.simulator-port", 0, 65535))
+        {
+            RetrainAfterBacklog = config.HasPath("pipeline.demo.retrain-after-backlog") && reader.Bool("pipeline.demo.retrain-after-backlog"),
+        };
         reader.ThrowIfInvalid();
         return settings;
     }

@@ -548,6 +548,23 @@
     }
   }
 
+  // The latest topic retrain in one sentence (GET /api/dashboard/topic-retrain). Its own failure leaves the note as it was.
+  async function refreshRetrainNote() {
+    try {
+      const response = await fetch('/api/dashboard/topic-retrain', { cache: 'no-store' });
+      if (!response.ok) return;
+      const retrain = await response.json();
+      const note = el('topic-retrain');
+      note.hidden = !retrain.note;
+      if (!retrain.note) return;
+      const when = retrain.finishedAt ? ` (${new Date(retrain.finishedAt).toLocaleString('en-GB')})` : '';
+      note.textContent = retrain.note.charAt(0).toUpperCase() + retrain.note.slice(1) + when;
+      note.classList.toggle('kept-out', retrain.outcome !== 'accepted');
+    } catch {
+      // The charts do not depend on it.
+    }
+  }
+
   // A filter change starts a refresh while another may be in flight; only the latest one draws.
   let generation = 0;
 
@@ -581,6 +598,7 @@
       showFunnel(funnel);
       await refreshFeed(query);
       await refreshCluster();
+      await refreshRetrainNote();
       // The grid settles after the charts are made; fit each to its card again.
       for (const chart of Object.values(charts)) chart.resize();
       if (focusAlert && !focusScrolled) {

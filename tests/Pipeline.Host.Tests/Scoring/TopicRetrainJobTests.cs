@@ -1,0 +1,148 @@
+using Akka.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Pipeline.Actors.Graph;
+using Pipeline.Host.Database;
+using Pipeline.Host.Scoring;
+using Pipeline.Host.Settings;
+using Pipeline.Models.Topics;
+
+namespace Pipeline.Host.Tests.Scoring;
+
+/// <summary>
+/// The retrain job against a real PostgreSQL without the rest of the service: one run per cluster (the database lock),
+/// the run history it keeps, and the model a restarted node goes back to.
+/// </summary>
+public sealed class TopicRetrainJobTests(PostgresFixture postgres) : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<(PipelineSettings Settings, PipelineDatabase Database)> PrepareAsync()
+    {
+        var models = _temp.Combine("models");
+        var yesterday = Path.Combine(models, "yesterday");
+        if (!Directory.Exists(yesterday))
+        {
+            RetrainCorpus.SaveYesterdaysModel(yesterday);
+        }
+
+        var config = ConfigurationFactory.ParseString($$"""
+            pipeline.database.connection-string = "{{await postgres.CreateDatabaseAsync()}}"
+            pipeline.http.models-root = "{{models}}"
+            pipeline.topics.model-dir = "{{yesterday}}"
+            {{RetrainCorpus.TrainingHocon}}
+            pipeline.topics.retrain { enabled = on, interval = 1h, min-new-posts = 100, window = 28d, rescore = off }
+            """).WithFallback(SettingsLoader.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")), _ => null));
+        var settings = SettingsLoader.Load(config);
+        var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
+        await using var insert = database.DataSource.CreateCommand("""
+            WITH texts AS (SELECT t, i FROM unnest(@texts) WITH ORDINALITY AS x(t, i)),
+            raw AS (
+                INSERT INTO pipeline.raw_posts (post_id, company_id, source, author_handle, text, created_at, fetched_at)
+                SELECT i, 'gtbank', 'import', 'user', t, now() - i * interval '10 minutes', now() FROM texts)
+            INSERT INTO pipeline.scored_posts (post_id, company_id, created_at, clean_text, sentiment_text)
+            SELECT i, 'gtbank', now() - i * interval '10 minutes', t, t FROM texts
+            """);
+        insert.Parameters.AddWithValue("texts", RetrainCorpus.NewWeek(400).ToArray());
+        await insert.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        return (settings, database);
+    }
+
+    /// <summary>A job as one node runs it: its own model slot; the swap is this node's reload alone.</summary>
+    private static (TopicRetrainJob Job, TopicModelReloader Reloader, TopicRetrainStatus Status) Node(PipelineSettings settings, NpgsqlDataSource dataSource)
+    {
+        var slot = new ModelSlot<TopicModel>(ScoringModels.LoadTopics(settings.Topics.ModelDirectory, settings.Topics.Threshold));
+        var reloader = new TopicModelReloader(slot, settings.Topics, dataSource, NullLogger<TopicModelReloader>.Instance);
+        var status = new TopicRetrainStatus();
+        var job = new TopicRetrainJob(settings.TopicRetrain, settings.Cleaning.DomainStopwords, settings.Http.ModelsRoot, reloader, dataSource,
+            async (folder, ct) =>
+            {
+                var outcome = await reloader.ReloadAsync(ModelFolders.Resolve(settings.Http.ModelsRoot, folder), ct);
+                return new ClusterReloadReport(NodeReloadOutcome.From("self", outcome), [], []);
+            },
+            status, NullLogger.Instance);
+        return (job, reloader, status);
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task Two_nodes_checking_at_once_retrain_once()
+    {
+        var (settings, database) = await PrepareAsync();
+        await using var _ = database;
+        var first = Node(settings, database.DataSource);
+        var second = Node(settings, database.DataSource);
+        var ct = TestContext.Current.CancellationToken;
+
+        var runs = await Task.WhenAll(first.Job.RunAsync("node-1", requested: false, ct), second.Job.RunAsync("node-2", requested: false, ct));
+
+        Assert.Single(runs, r => r is not null);
+        Assert.Equal(1, await CountAsync(database.DataSource, "SELECT count(*) FROM pipeline.topic_retrains"));
+        var run = runs.Single(r => r is not null)!;
+        Assert.Equal(TopicRetrainOutcomeKind.Accepted, run.Outcome);
+        Assert.Equal(400, run.Documents);
+        // The node that skipped tells of the other's run, or that it held the lock when it looked.
+        var skipped = runs[0] is null ? first.Status : second.Status;
+        var said = skipped.Evaluate();
+        Assert.True(said.Data.TryGetValue("lastDecision", out var decision));
+        var text = (string)decision;
+        Assert.True(text == "another node holds the retrain lock" || text.StartsWith("the last run started at", StringComparison.Ordinal), text);
+    }
+
+    [Fact]
+    public async Task A_node_skips_while_another_holds_the_retrain_lock_even_when_asked_to_run_now()
+    {
+        var (settings, database) = await PrepareAsync();
+        await using var _ = database;
+        var node = Node(settings, database.DataSource);
+        var ct = TestContext.Current.CancellationToken;
+        await using var other = await database.DataSource.OpenConnectionAsync(ct);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({TopicRetrainStore.LockKey})", other))
+        {
+            await take.ExecuteNonQueryAsync(ct);
+        }
+
+        Assert.Null(await node.Job.RunAsync("node-1", requested: true, ct));
+        Assert.Equal("another node holds the retrain lock", node.Status.Evaluate().Data["lastDecision"]);
+        Assert.Equal(0, await CountAsync(database.DataSource, "SELECT count(*) FROM pipeline.topic_retrains"));
+
+        await using (var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({TopicRetrainStore.LockKey})", other))
+        {
+            await release.ExecuteNonQueryAsync(ct);
+        }
+
+        Assert.NotNull(await node.Job.RunAsync("node-1", requested: true, ct));
+    }
+
+    [Fact]
+    public async Task A_restarted_node_goes_back_to_the_latest_retrained_model_and_scores_with_the_configured_one_when_its_folder_is_gone()
+    {
+        var (settings, database) = await PrepareAsync();
+        await using var _ = database;
+        var ct = TestContext.Current.CancellationToken;
+        var before = Node(settings, database.DataSource);
+        var run = await before.Job.RunAsync("node-1", requested: true, ct);
+        Assert.Equal(TopicRetrainOutcomeKind.Accepted, run!.Outcome);
+        Assert.Equal(run.CandidateVersion, before.Reloader.Slot.Current.Version);
+
+        var restarted = Node(settings, database.DataSource);
+        var configured = restarted.Reloader.Slot.Current.Version;
+        Assert.Equal(run.CurrentVersion, configured);
+        var restored = await restarted.Job.RestoreAsync(ct);
+
+        Assert.StartsWith($"restored retrained model {run.CandidateVersion}", restored, StringComparison.Ordinal);
+        Assert.Equal(run.CandidateVersion, restarted.Reloader.Slot.Current.Version);
+
+        Directory.Delete(Path.Combine(settings.Http.ModelsRoot, run.ModelFolder!), recursive: true);
+        var again = Node(settings, database.DataSource);
+        Assert.Equal($"the folder of {run.CandidateVersion} is missing", await again.Job.RestoreAsync(ct));
+        Assert.Equal(configured, again.Reloader.Slot.Current.Version);
+    }
+}
