@@ -23,6 +23,22 @@ public sealed class BuiltInSentimentScorerTests
         Assert.Equal(expected, score.Label);
     }
 
+    // Plain Pidgin complaints, written for this test (lower-case and unpunctuated as AfriSenti's tweets are).
+    // The model trained on English alone called every one of them neutral or positive.
+    [Theory]
+    [InlineData("this bank no dey reply my message since morning")]
+    [InlineData("una don collect my money again and una no wan refund am")]
+    [InlineData("my transfer no go through and dem no fit tell me wetin happen")]
+    [InlineData("abeg wetin dey do this app sef e no dey open")]
+    [InlineData("i don tire for this bank na so so wahala")]
+    [InlineData("dem debit me twice and till now i neva see my money")]
+    public void Shipped_model_calls_plain_pidgin_complaints_negative(string text)
+    {
+        var score = Shipped.Value.Score([text]).Single();
+
+        Assert.Equal(SentimentLabel.Negative, score.Label);
+    }
+
     [Fact]
     public void Probabilities_sum_to_one_and_score_follows_the_original_formula()
     {
