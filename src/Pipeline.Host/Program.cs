@@ -86,7 +86,7 @@ var sentimentWordNgrams = new Option<int>("--word-ngrams") { DefaultValueFactory
 var sentimentCharWeight = new Option<float>("--char-weight") { Description = "0 = no character n-grams", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.SentimentFeaturizerOptions().CharWeight };
 var sentimentNoLexicon = new Option<bool>("--no-lexicon") { Description = "Leave out the VADER lexicon features" };
 var sentimentNoNegation = new Option<bool>("--no-negation") { Description = "Leave out negation marking" };
-var sentimentNoPidgin = new Option<bool>("--no-pidgin") { Description = "Leave out the Pidgin negations, intensifiers, markers, lexicon and offsets" };
+var sentimentNoPidgin = new Option<bool>("--no-pidgin") { Description = "Leave out the Pidgin negations, intensifiers, markers, lexicon and offsets (the pcm file still counts by weighted F1)" };
 var sentimentPidginWeight = new Option<float>("--pidgin-weight") { Description = "Weight of each example of the pcm corpus (English ones weigh 1 on average)", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().PidginWeight };
 var trainSentiment = new Command("train-sentiment", "Train the built-in sentiment model (ML.NET) on labelled files (the one named pcm is Pidgin), with cross-validation.")
 {

@@ -90,7 +90,9 @@ public static class SentimentCommands
     {
         foreach (var corpus in corpora)
         {
-            var role = corpus.Name == options.PidginCorpus && options.Featurizer.Pidgin ? "Pidgin: weighted F1, lexicon, own offsets" : "macro recall";
+            var role = corpus.Name != options.PidginCorpus ? "macro recall"
+                : options.Featurizer.Pidgin ? "Pidgin: weighted F1, lexicon, own offsets"
+                : "Pidgin: weighted F1 (Pidgin features off)";
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(corpus.Name)}[/]: {corpus.Data.Count:N0} tweets ({Counts(corpus.Data)}), {role}");
         }
 

@@ -120,14 +120,14 @@ public static class BuiltInSentimentTrainer
         var featurizer = new SentimentFeaturizer(options.Featurizer);
         progress?.Report(new TrainingProgress("featurising", 0));
         var corpusOf = corpora.SelectMany((c, k) => Enumerable.Repeat(k, c.Data.Count)).ToArray();
-        var pidginIndex = options.Featurizer.Pidgin ? corpora.ToList().FindIndex(c => c.Name == options.PidginCorpus) : -1;
+        var pidginIndex = corpora.ToList().FindIndex(c => c.Name == options.PidginCorpus);
         var texts = corpora.SelectMany(c => c.Data.Select(d => d.Text)).ToArray();
         var labels = corpora.SelectMany(c => c.Data.Select(d => (int)d.Label)).ToArray();
         var isPidgin = corpusOf.Select(k => k == pidginIndex).ToArray();
         var (vectors, tokens, markers) = FeaturizeAll(featurizer, texts);
         var weights = ExampleWeights(labels, corpusOf, pidginIndex, options);
         var strata = labels.Select((l, i) => (corpusOf[i] * 3) + l).ToArray();
-        var lexicon = new PidginLexiconFolds(tokens, labels, isPidgin, pidginIndex >= 0);
+        var lexicon = new PidginLexiconFolds(tokens, labels, isPidgin, pidginIndex >= 0 && options.Featurizer.Pidgin);
 
         var steps = (options.Folds > 1 ? options.Folds : 0) + 1;
         CrossValidationSummary? summary = null;
@@ -168,7 +168,8 @@ public static class BuiltInSentimentTrainer
                 offsets = TuneOffsets(english.Select(i => labels[i]).ToArray(), english.Select(i => outOfFold[i]).ToArray(), MacroRecall);
             }
 
-            if (options.TuneClassOffsets && options.PidginOffsets && pidgin.Length > 0)
+            // Without the Pidgin features the scorer counts no markers, so it could not tell when to use Pidgin offsets.
+            if (options.TuneClassOffsets && options.PidginOffsets && options.Featurizer.Pidgin && pidgin.Length > 0)
             {
                 pidginOffsets = TuneOffsets(pidgin.Select(i => labels[i]).ToArray(), pidgin.Select(i => outOfFold[i]).ToArray(), WeightedF1);
                 threshold = TuneThreshold(corpora.Count, pidginIndex, corpusOf, labels, markers, outOfFold, offsets, pidginOffsets);

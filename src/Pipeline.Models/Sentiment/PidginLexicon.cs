@@ -171,6 +171,7 @@ public sealed class PidginLexicon
         writer.NewLine = "\n";
         writer.WriteLine("# Pidgin sentiment lexicon learned by train-sentiment from its Pidgin training file only.");
         writer.WriteLine($"# score = ln((pos+{Alpha})/(P+2*{Alpha})) - ln((neg+{Alpha})/(N+2*{Alpha})) over tweet counts; words in >= {MinimumCount} tweets, |score| >= {MinimumScore}.");
+        writer.WriteLine("# Derived from labelled tweets: the model card beside this file names their source and licence.");
         writer.WriteLine("# word\tscore\tpositive_tweets\tnegative_tweets");
         foreach (var word in _scores.Keys.Order(StringComparer.Ordinal))
         {
