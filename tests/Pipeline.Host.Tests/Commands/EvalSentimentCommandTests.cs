@@ -103,8 +103,8 @@ public sealed partial class EvalSentimentCommandTests : IDisposable
         var header = Assert.Single(lines, l => l.Contains("macro recall", StringComparison.Ordinal) && l.Contains("weighted F1", StringComparison.Ordinal) && l.Contains("tweets/s", StringComparison.Ordinal));
         Assert.Contains("accuracy", header, StringComparison.Ordinal);
         // One row per file: the name, n, four metrics and the speed.
-        var en = Assert.Single(lines, l => Regex.IsMatch(l, @"^\W*en\s*\W\s*12\s"));
-        var pcm = Assert.Single(lines, l => Regex.IsMatch(l, @"^\W*pcm\s*\W\s*3\s"));
+        var en = Assert.Single(lines, l => Regex.IsMatch(l, @"^\W*en\s+\W\s+12\s+\W"));
+        var pcm = Assert.Single(lines, l => Regex.IsMatch(l, @"^\W*pcm\s+\W\s+3\s+\W"));
         Assert.All(new[] { en, pcm }, row => Assert.Equal(4, Regex.Matches(row, @"\b[01]\.\d{4}\b").Count));
         // Then each file's own detail, in order.
         var text = output.ToString();
