@@ -92,7 +92,8 @@ var rescore = new Command("rescore", "Re-compute the topic of stored posts creat
 rescore.SetAction((result, ct) => Guarded(() => RescoreCommand.ExecuteAsync(
     result.GetValue(config), result.GetValue(rescoreSince)!, result.GetValue(rescoreModel), result.GetValue(rescoreBatch), Spectre.Console.AnsiConsole.Console, ct)));
 
-var sentimentText = new Option<FileInfo>("--text") { Description = "Tweets, one a line (or label<TAB>text lines when --labels is not given)", Required = true };
+var sentimentText = new Option<FileInfo?>("--text") { Description = "Tweets, one a line (or label<TAB>text lines when --labels is not given)" };
+var sentimentData = new Option<string[]>("--data") { Description = "A labelled file as NAME=TEXT:LABELS (or NAME=TSV); repeat for several, e.g. --data en=… --data pcm=…" };
 var sentimentLabels = new Option<FileInfo?>("--labels") { Description = "Labels, one a line: 0 negative, 1 neutral, 2 positive" };
 var sentimentOut = new Option<DirectoryInfo>("--out") { Description = "Model folder to write (model.zip + sentiment.json)", Required = true };
 var sentimentFolds = new Option<int>("--folds") { Description = "Cross-validation folds (offsets are tuned on them); 0 = none", DefaultValueFactory = _ => 5 };
@@ -104,14 +105,19 @@ var sentimentWordNgrams = new Option<int>("--word-ngrams") { DefaultValueFactory
 var sentimentCharWeight = new Option<float>("--char-weight") { Description = "0 = no character n-grams", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.SentimentFeaturizerOptions().CharWeight };
 var sentimentNoLexicon = new Option<bool>("--no-lexicon") { Description = "Leave out the VADER lexicon features" };
 var sentimentNoNegation = new Option<bool>("--no-negation") { Description = "Leave out negation marking" };
-var trainSentiment = new Command("train-sentiment", "Train the built-in sentiment model (ML.NET) on a labelled file, with cross-validation.")
+var sentimentNoPidgin = new Option<bool>("--no-pidgin") { Description = "Leave out the Pidgin negations, intensifiers, markers, lexicon and offsets (the pcm file still counts by weighted F1)" };
+var sentimentPidginWeight = new Option<float>("--pidgin-weight") { Description = "Weight of each example of the pcm corpus (English ones weigh 1 on average)", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().PidginWeight };
+var trainSentiment = new Command("train-sentiment", "Train the built-in sentiment model (ML.NET) on labelled files (the one named pcm is Pidgin), with cross-validation.")
 {
-    sentimentText, sentimentLabels, sentimentOut, sentimentFolds, sentimentL2, sentimentAlgorithm, sentimentIterations, sentimentHashBits, sentimentWordNgrams, sentimentCharWeight, sentimentNoLexicon, sentimentNoNegation,
+    sentimentData, sentimentText, sentimentLabels, sentimentOut, sentimentFolds, sentimentL2, sentimentAlgorithm, sentimentIterations, sentimentHashBits, sentimentWordNgrams, sentimentCharWeight, sentimentNoLexicon, sentimentNoNegation,
+    sentimentNoPidgin, sentimentPidginWeight,
 };
 trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Train(
-    result.GetValue(sentimentText)!, result.GetValue(sentimentLabels), result.GetValue(sentimentOut)!,
+    SentimentCommands.ReadCorpora(result.GetValue(sentimentData), result.GetValue(sentimentText), result.GetValue(sentimentLabels), "train"),
+    result.GetValue(sentimentOut)!,
     new Pipeline.Models.Sentiment.BuiltInTrainerOptions
     {
+        PidginWeight = result.GetValue(sentimentPidginWeight),
         Folds = result.GetValue(sentimentFolds),
         L2Regularization = result.GetValue(sentimentL2),
         Algorithm = result.GetValue(sentimentAlgorithm)!,
@@ -123,18 +129,19 @@ trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentComman
             CharWeight = result.GetValue(sentimentCharWeight),
             UseLexicon = !result.GetValue(sentimentNoLexicon),
             MarkNegation = !result.GetValue(sentimentNoNegation),
+            Pidgin = !result.GetValue(sentimentNoPidgin),
         },
     }))));
 
 var evalModel = new Option<string?>("--model") { Description = "Model folder (default: pipeline.sentiment.model-dir, or the shipped built-in model for --scorer builtin)" };
 var evalScorer = new Option<string?>("--scorer") { Description = "builtin or onnx (default: pipeline.sentiment.scorer, with its model-dir and onnx session settings)" };
 var evalBatch = new Option<int>("--batch") { Description = "Tweets per Score call", DefaultValueFactory = _ => 1024 };
-var evalSentiment = new Command("eval-sentiment", "Evaluate a sentiment scorer on a labelled file: macro recall, per-class P/R/F1, confusion matrix, tweets/s.")
+var evalSentiment = new Command("eval-sentiment", "Evaluate a sentiment scorer on labelled files: a row each (macro recall, macro/weighted F1, accuracy, tweets/s), then per-class P/R/F1 and confusion.")
 {
-    sentimentText, sentimentLabels, evalModel, evalScorer, evalBatch,
+    sentimentData, sentimentText, sentimentLabels, evalModel, evalScorer, evalBatch,
 };
 evalSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Evaluate(
-    result.GetValue(sentimentText)!, result.GetValue(sentimentLabels),
+    SentimentCommands.ReadCorpora(result.GetValue(sentimentData), result.GetValue(sentimentText), result.GetValue(sentimentLabels), result.GetValue(sentimentText)?.Name ?? ""),
     SentimentCommands.EvaluationSettings(SentimentCommands.ConfiguredSentiment(result.GetValue(config)), result.GetValue(evalScorer), result.GetValue(evalModel)),
     result.GetValue(evalBatch),
     Spectre.Console.AnsiConsole.Console))));

@@ -43,10 +43,60 @@ public static class SentimentCommands
     public static SentimentSettings ConfiguredSentiment(string? configPath) =>
         SettingsLoader.Load(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath))).Sentiment;
 
-    public static int Train(FileInfo text, FileInfo? labels, DirectoryInfo output, BuiltInTrainerOptions options)
+    /// <summary>
+    /// The labelled files named on the command line: each <c>--data NAME=TEXT[:LABELS]</c> (a text
+    /// file with its labels file, or one label&lt;TAB&gt;text file), then <c>--text</c>/<c>--labels</c> as
+    /// one more file named <paramref name="textName"/>.
+    /// </summary>
+    public static IReadOnlyList<SentimentCorpus> ReadCorpora(IReadOnlyList<string>? data, FileInfo? text, FileInfo? labels, string textName)
     {
-        var data = Prepare(Read(text, labels));
-        AnsiConsole.MarkupLine($"Training on [bold]{data.Count:N0}[/] tweets ({Counts(data)}), {options.Folds}-fold cross-validation");
+        var corpora = new List<SentimentCorpus>();
+        foreach (var spec in data ?? [])
+        {
+            var equals = spec.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == spec.Length - 1)
+            {
+                throw new LabelledFileException($"--data {spec}: expected NAME=TEXT[:LABELS], e.g. pcm=train_text.txt:train_labels.txt.");
+            }
+
+            var name = spec[..equals];
+            var files = spec[(equals + 1)..];
+            var colon = files.LastIndexOf(':');
+            corpora.Add(new SentimentCorpus(name, Prepare(colon > 0
+                ? LabelledSentimentFile.ReadPair(files[..colon], files[(colon + 1)..])
+                : LabelledSentimentFile.ReadTsv(files))));
+        }
+
+        if (text is not null)
+        {
+            corpora.Add(new SentimentCorpus(textName, Prepare(Read(text, labels))));
+        }
+
+        if (corpora.Count == 0)
+        {
+            throw new LabelledFileException("No labelled file: give --text (with --labels) or one or more --data NAME=TEXT[:LABELS].");
+        }
+
+        var duplicate = corpora.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new LabelledFileException($"Two labelled files are named '{duplicate.Key}': give each --data a different NAME.");
+        }
+
+        return corpora;
+    }
+
+    public static int Train(IReadOnlyList<SentimentCorpus> corpora, DirectoryInfo output, BuiltInTrainerOptions options)
+    {
+        foreach (var corpus in corpora)
+        {
+            var role = corpus.Name != options.PidginCorpus ? "macro recall"
+                : options.Featurizer.Pidgin ? "Pidgin: weighted F1, lexicon, own offsets"
+                : "Pidgin: weighted F1 (Pidgin features off)";
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(corpus.Name)}[/]: {corpus.Data.Count:N0} tweets ({Counts(corpus.Data)}), {role}");
+        }
+
+        AnsiConsole.MarkupLine($"Training on [bold]{corpora.Sum(c => c.Data.Count):N0}[/] tweets, {options.Folds}-fold cross-validation");
         BuiltInSentimentTrainer.Result? result = null;
         AnsiConsole.Progress()
             .AutoClear(true)
@@ -54,7 +104,7 @@ public static class SentimentCommands
             .Start(context =>
             {
                 var task = context.AddTask("featurising", maxValue: 1);
-                result = BuiltInSentimentTrainer.Train(data, options, output.FullName, new InlineProgress(p =>
+                result = BuiltInSentimentTrainer.Train(corpora, options, output.FullName, new InlineProgress(p =>
                 {
                     task.Description = p.Stage;
                     task.Value = p.Fraction;
@@ -62,30 +112,75 @@ public static class SentimentCommands
             });
 
         var metadata = result!.Metadata;
-        var table = new Table().Title($"{metadata.ModelVersion}").AddColumn("").AddColumn(new TableColumn("value").RightAligned());
+        var f = CultureInfo.InvariantCulture;
         if (metadata.CrossValidation is { } cv)
         {
-            table.AddRow($"CV macro recall ({cv.Folds} folds, argmax)", cv.MacroRecall.ToString("0.0000", CultureInfo.InvariantCulture));
-            table.AddRow("CV macro recall with tuned offsets", cv.MacroRecallWithOffsets.ToString("0.0000", CultureInfo.InvariantCulture));
-            table.AddRow("per fold (argmax)", string.Join(" ", cv.FoldMacroRecalls.Select(r => r.ToString("0.000", CultureInfo.InvariantCulture))));
+            var table = new Table().Title($"cross-validation on the training files ({cv.Folds} folds, out-of-fold)")
+                .AddColumn("corpus").AddColumn(new TableColumn("n").RightAligned()).AddColumn("metric")
+                .AddColumn(new TableColumn("argmax").RightAligned()).AddColumn(new TableColumn("with offsets").RightAligned()).AddColumn("per fold (argmax)");
+            foreach (var corpus in cv.Corpora)
+            {
+                table.AddRow(Markup.Escape(corpus.Name), corpus.Examples.ToString("N0", f), corpus.Metric, corpus.Argmax.ToString("0.0000", f),
+                    corpus.WithOffsets.ToString("0.0000", f), string.Join(" ", corpus.FoldArgmax.Select(r => r.ToString("0.000", f))));
+            }
+
+            AnsiConsole.Write(table);
         }
 
-        table.AddRow("class offsets (neg neu pos)", string.Join(" ", metadata.ClassOffsets.Select(o => o.ToString("0.00", CultureInfo.InvariantCulture))));
-        table.AddRow("training seconds", result.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture));
-        table.AddRow("written to", output.FullName);
-        AnsiConsole.Write(table);
+        var summary = new Table().Title($"{metadata.ModelVersion}").AddColumn("").AddColumn(new TableColumn("value").RightAligned());
+        summary.AddRow("class offsets (neg neu pos)", string.Join(" ", metadata.ClassOffsets.Select(o => o.ToString("0.00", f))));
+        if (metadata.PidginClassOffsets is { } pidgin)
+        {
+            summary.AddRow($"Pidgin offsets (≥ {metadata.PidginMarkerThreshold} markers)", string.Join(" ", pidgin.Select(o => o.ToString("0.00", f))));
+        }
+
+        if (metadata.PidginLexiconFile is { } lexicon)
+        {
+            summary.AddRow("Pidgin lexicon", Markup.Escape(lexicon));
+        }
+
+        summary.AddRow("training seconds", result.Elapsed.TotalSeconds.ToString("0", f));
+        summary.AddRow("written to", Markup.Escape(output.FullName));
+        AnsiConsole.Write(summary);
         return ExitCodes.Ok;
     }
 
     /// <param name="settings">The scorer to build, through the same factory as the service (see <see cref="EvaluationSettings"/>).</param>
-    public static int Evaluate(FileInfo text, FileInfo? labels, SentimentSettings settings, int batchSize, IAnsiConsole console)
+    public static int Evaluate(FileInfo text, FileInfo? labels, SentimentSettings settings, int batchSize, IAnsiConsole console) =>
+        Evaluate(ReadCorpora(null, text, labels, text.Name), settings, batchSize, console);
+
+    /// <summary>Scores each labelled file with one scorer: a summary row per file, then each file's per-class table and confusion matrix.</summary>
+    public static int Evaluate(IReadOnlyList<SentimentCorpus> corpora, SentimentSettings settings, int batchSize, IAnsiConsole console)
     {
-        var data = Prepare(Read(text, labels));
         using var scorer = SentimentScorers.Create(settings);
-        // One warm-up batch so the timing is of scoring, not of JIT and first-touch page faults.
-        scorer.Score(data.Take(Math.Min(batchSize, data.Count)).Select(d => d.Text).ToArray());
-        var report = SentimentEvaluation.Evaluate(scorer, data, batchSize);
-        Print(console, report, text.Name);
+        var reports = new List<(string Name, SentimentEvaluationReport Report)>();
+        foreach (var corpus in corpora)
+        {
+            // One warm-up batch so the timing is of scoring, not of JIT and first-touch page faults.
+            scorer.Score(corpus.Data.Take(Math.Min(batchSize, corpus.Data.Count)).Select(d => d.Text).ToArray());
+            reports.Add((corpus.Name, SentimentEvaluation.Evaluate(scorer, corpus.Data, batchSize)));
+        }
+
+        var f = CultureInfo.InvariantCulture;
+        var table = new Table().Title($"model {Markup.Escape(scorer.ModelVersion)}").AddColumn("file").AddColumn(new TableColumn("n").RightAligned())
+            .AddColumn(new TableColumn("macro recall").RightAligned()).AddColumn(new TableColumn("macro F1").RightAligned())
+            .AddColumn(new TableColumn("weighted F1").RightAligned()).AddColumn(new TableColumn("accuracy").RightAligned())
+            .AddColumn(new TableColumn("tweets/s").RightAligned());
+        foreach (var (name, report) in reports)
+        {
+            var m = report.Metrics;
+            table.AddRow(Markup.Escape(name), m.Count.ToString("N0", f), m.MacroRecall.ToString("0.0000", f), m.MacroF1.ToString("0.0000", f),
+                m.WeightedF1.ToString("0.0000", f), m.Accuracy.ToString("0.0000", f), report.TweetsPerSecond.ToString("N0", f));
+        }
+
+        console.Write(table);
+        console.MarkupLine($"tweets/s: batches of {batchSize} ({(batchSize < 256 ? "the built-in scorer scores a batch this small on the calling thread" : "the built-in scorer spreads a batch this large over the cores")}), {Environment.ProcessorCount} cores");
+        foreach (var (name, report) in reports)
+        {
+            console.WriteLine();
+            Print(console, report, name);
+        }
+
         return ExitCodes.Ok;
     }
 
@@ -94,7 +189,7 @@ public static class SentimentCommands
         var m = report.Metrics;
         var f = CultureInfo.InvariantCulture;
         console.MarkupLine($"[bold]{Markup.Escape(title)}[/]: {m.Count:N0} tweets, model {Markup.Escape(report.ModelVersion)}");
-        console.MarkupLine($"macro recall [bold]{m.MacroRecall.ToString("0.0000", f)}[/]   macro F1 {m.MacroF1.ToString("0.0000", f)}   accuracy {m.Accuracy.ToString("0.0000", f)}");
+        console.MarkupLine($"macro recall [bold]{m.MacroRecall.ToString("0.0000", f)}[/]   macro F1 {m.MacroF1.ToString("0.0000", f)}   weighted F1 {m.WeightedF1.ToString("0.0000", f)}   accuracy {m.Accuracy.ToString("0.0000", f)}");
         var perClass = new Table().AddColumn("class").AddColumn(new TableColumn("precision").RightAligned())
             .AddColumn(new TableColumn("recall").RightAligned()).AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned());
         foreach (var c in m.PerClass)

@@ -9,7 +9,8 @@ namespace Pipeline.Models.Sentiment;
 /// <summary>What <c>sentiment.json</c> beside <c>model.zip</c> holds: everything scoring needs besides the weights.</summary>
 public sealed record BuiltInSentimentMetadata
 {
-    public const int CurrentFormat = 1;
+    /// <summary>2: Pidgin features (21 dense features), a Pidgin lexicon file and Pidgin class offsets.</summary>
+    public const int CurrentFormat = 2;
 
     public int Format { get; init; } = CurrentFormat;
 
@@ -20,6 +21,18 @@ public sealed record BuiltInSentimentMetadata
     /// <summary>Added to the class scores (negative, neutral, positive) before the softmax: priors tuned for macro recall by cross-validation.</summary>
     public required double[] ClassOffsets { get; init; }
 
+    /// <summary>
+    /// Offsets used instead of <see cref="ClassOffsets"/> for a text with at least
+    /// <see cref="PidginMarkerThreshold"/> Pidgin markers: tuned by cross-validation for weighted F1 on
+    /// the Pidgin training file. Null: one set of offsets for every text.
+    /// </summary>
+    public double[]? PidginClassOffsets { get; init; }
+
+    public int PidginMarkerThreshold { get; init; }
+
+    /// <summary>The learned Pidgin lexicon beside the model (<see cref="PidginLexicon.FileName"/>), or null for none.</summary>
+    public string? PidginLexiconFile { get; init; }
+
     public required BuiltInTrainerOptions Trainer { get; init; }
 
     public CrossValidationSummary? CrossValidation { get; init; }
@@ -29,8 +42,15 @@ public sealed record BuiltInSentimentMetadata
     public DateTimeOffset TrainedAt { get; init; }
 }
 
-/// <summary>Macro recall of the out-of-fold predictions, before and after the class offsets were tuned on them.</summary>
-public sealed record CrossValidationSummary(int Folds, double MacroRecall, double MacroRecallWithOffsets, double[] FoldMacroRecalls);
+/// <summary>Out-of-fold results per training corpus.</summary>
+public sealed record CrossValidationSummary(int Folds, IReadOnlyList<CorpusCrossValidation> Corpora);
+
+/// <summary>
+/// One corpus's cross-validation: its metric (<c>macro-recall</c> or <c>weighted-f1</c>) on the
+/// out-of-fold predictions by argmax, and with the tuned offsets as the scorer applies them (tuned on
+/// the same predictions: slightly optimistic), with the per-fold argmax values.
+/// </summary>
+public sealed record CorpusCrossValidation(string Name, string Metric, int Examples, double Argmax, double WithOffsets, double[] FoldArgmax);
 
 /// <summary>
 /// The trained linear model in scoring form: weights laid out feature-major (3 floats a feature) so
@@ -134,9 +154,14 @@ public sealed class BuiltInSentimentModel
     }
 
     /// <summary>Writes ML.NET's model (the trainer's output, reloadable by ML.NET itself) and our metadata.</summary>
-    internal static void Save(string folder, MLContext ml, ITransformer transformer, DataViewSchema inputSchema, BuiltInSentimentMetadata metadata)
+    internal static void Save(string folder, MLContext ml, ITransformer transformer, DataViewSchema inputSchema, BuiltInSentimentMetadata metadata, PidginLexicon pidgin)
     {
         Directory.CreateDirectory(folder);
+        if (metadata.PidginLexiconFile is { } lexiconFile)
+        {
+            pidgin.Save(Path.Combine(folder, lexiconFile));
+        }
+
         ml.Model.Save(transformer, inputSchema, Path.Combine(folder, ModelFileName));
         File.WriteAllText(Path.Combine(folder, MetadataFileName), JsonSerializer.Serialize(metadata, Json));
     }
@@ -162,10 +187,14 @@ public sealed class BuiltInSentimentModel
                 throw new InvalidDataException($"{metadataPath} has format {metadata.Format}; this build reads format {BuiltInSentimentMetadata.CurrentFormat}.");
             }
 
-            if (metadata.ClassOffsets.Length != Classes)
+            if (metadata.ClassOffsets.Length != Classes || metadata.PidginClassOffsets is { Length: not Classes })
             {
-                throw new InvalidDataException($"{metadataPath}: classOffsets must have {Classes} values.");
+                throw new InvalidDataException($"{metadataPath}: classOffsets and pidginClassOffsets must have {Classes} values.");
             }
+
+            var pidgin = metadata.PidginLexiconFile is { } lexiconFile
+                ? PidginLexicon.Load(Path.Combine(folder, Path.GetFileName(lexiconFile)))
+                : PidginLexicon.Empty;
 
             var ml = new MLContext();
             var transformer = ml.Model.Load(modelPath, out _);
@@ -174,7 +203,7 @@ public sealed class BuiltInSentimentModel
                 ISingleFeaturePredictionTransformer<object> single when single.Model is LinearMulticlassModelParametersBase p => p,
                 _ => FindParameters(transformer),
             };
-            return (FromParameters(new SentimentFeaturizer(metadata.Featurizer), parameters), metadata);
+            return (FromParameters(new SentimentFeaturizer(metadata.Featurizer, pidginLexicon: pidgin), parameters), metadata);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException)
         {

@@ -14,11 +14,15 @@ public sealed class BuiltInSentimentScorer : ISentimentScorer
 
     private readonly BuiltInSentimentModel _model;
     private readonly double[] _offsets;
+    private readonly double[] _pidginOffsets;
+    private readonly int _pidginThreshold;
 
     public BuiltInSentimentScorer(BuiltInSentimentModel model, BuiltInSentimentMetadata metadata)
     {
         _model = model;
         _offsets = metadata.ClassOffsets.ToArray();
+        _pidginOffsets = (metadata.PidginClassOffsets ?? metadata.ClassOffsets).ToArray();
+        _pidginThreshold = metadata.PidginClassOffsets is null ? int.MaxValue : metadata.PidginMarkerThreshold;
         ModelVersion = metadata.ModelVersion;
         Metadata = metadata;
     }
@@ -75,7 +79,7 @@ public sealed class BuiltInSentimentScorer : ISentimentScorer
         _model.Featurizer.Featurize(text ?? "", scratch);
         Span<double> p = stackalloc double[BuiltInSentimentModel.Classes];
         _model.Logits(scratch, p);
-        BuiltInSentimentModel.Softmax(p, _offsets);
+        BuiltInSentimentModel.Softmax(p, scratch.PidginMarkers >= _pidginThreshold ? _pidginOffsets : _offsets);
         var label = p[0] >= p[1] && p[0] >= p[2] ? SentimentLabel.Negative
             : p[2] > p[1] ? SentimentLabel.Positive
             : SentimentLabel.Neutral;

@@ -17,12 +17,16 @@ public sealed record SentimentMetrics(
     double MacroRecall,
     double MacroF1,
     double Accuracy,
-    int Count);
+    int Count)
+{
+    /// <summary>F1 per class weighted by its gold support (sklearn's average='weighted'; AfriSenti's metric).</summary>
+    public double WeightedF1 => Count == 0 ? 0 : PerClass.Sum(c => c.F1 * c.Support) / Count;
+}
 
 /// <summary>An evaluation of a scorer: the metrics and how fast it scored.</summary>
 public sealed record SentimentEvaluationReport(SentimentMetrics Metrics, string ModelVersion, double Seconds, double TweetsPerSecond, int BatchSize);
 
-/// <summary>TweetEval's metric (macro-averaged recall) and the usual companions, for any <see cref="ISentimentScorer"/>.</summary>
+/// <summary>TweetEval's metric (macro-averaged recall), AfriSenti's (weighted F1) and the usual companions, for any <see cref="ISentimentScorer"/>.</summary>
 public static class SentimentEvaluation
 {
     private static readonly SentimentLabel[] Labels = Enum.GetValues<SentimentLabel>();

@@ -75,6 +75,52 @@ public sealed partial class EvalSentimentCommandTests : IDisposable
         }
     }
 
+    private static (IAnsiConsole Console, StringWriter Output) Capture()
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 240;
+        return (console, output);
+    }
+
+    [Fact]
+    public void Eval_over_two_labelled_files_prints_a_row_each_then_each_files_detail()
+    {
+        var english = Write("english.tsv", Labelled);
+        var pidginText = Write("pidgin_text.txt", ["this bank no dey work abeg", "una app sweet die, i like am", "the branch go open for monday"]);
+        var pidginLabels = Write("pidgin_labels.txt", ["0", "2", "1"]);
+        var (console, output) = Capture();
+
+        var corpora = SentimentCommands.ReadCorpora([$"en={english}", $"pcm={pidginText}:{pidginLabels}"], null, null, "");
+        var code = SentimentCommands.Evaluate(corpora,
+            SentimentCommands.EvaluationSettings(SentimentCommands.ConfiguredSentiment(null), "builtin", SentimentCommands.DefaultModelFolder), 4, console);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var lines = output.ToString().Split('\n');
+        var header = Assert.Single(lines, l => l.Contains("macro recall", StringComparison.Ordinal) && l.Contains("weighted F1", StringComparison.Ordinal) && l.Contains("tweets/s", StringComparison.Ordinal));
+        Assert.Contains("accuracy", header, StringComparison.Ordinal);
+        // One row per file: the name, n, four metrics and the speed.
+        var en = Assert.Single(lines, l => Regex.IsMatch(l, @"^\W*en\s+\W\s+12\s+\W"));
+        var pcm = Assert.Single(lines, l => Regex.IsMatch(l, @"^\W*pcm\s+\W\s+3\s+\W"));
+        Assert.All(new[] { en, pcm }, row => Assert.Equal(4, Regex.Matches(row, @"\b[01]\.\d{4}\b").Count));
+        // Then each file's own detail, in order.
+        var text = output.ToString();
+        Assert.True(text.IndexOf("en: 12 tweets", StringComparison.Ordinal) is var a && a > 0);
+        Assert.True(text.IndexOf("pcm: 3 tweets", StringComparison.Ordinal) > a);
+        Assert.Equal(2, Regex.Matches(text, "confusion \\(rows gold, columns predicted\\)").Count);
+    }
+
+    [Fact]
+    public void A_data_option_without_a_name_is_refused_with_the_expected_form()
+    {
+        var error = Assert.Throws<LabelledFileException>(() => SentimentCommands.ReadCorpora(["train_text.txt"], null, null, ""));
+
+        Assert.Contains("NAME=TEXT[:LABELS]", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Eval_builds_its_scorer_from_pipeline_sentiment_with_model_replacing_only_the_folder()
     {

@@ -43,10 +43,15 @@ public sealed class SentimentReloadSpecs(PostgresFixture postgres)
     }
 
     /// <summary>A copy of the shipped model whose sentiment.json says <paramref name="version"/> (and <paramref name="format"/>).</summary>
-    private static string CopyOfShipped(string directory, string version, int format = 1)
+    private static string CopyOfShipped(string directory, string version, int format = Pipeline.Models.Sentiment.BuiltInSentimentMetadata.CurrentFormat)
     {
         Directory.CreateDirectory(directory);
-        File.Copy(Path.Combine(Shipped, "model.zip"), Path.Combine(directory, "model.zip"));
+        // The whole folder: model.zip, the Pidgin lexicon beside it, the notices.
+        foreach (var file in Directory.GetFiles(Shipped))
+        {
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        }
+
         var metadata = JsonNode.Parse(File.ReadAllText(Path.Combine(Shipped, "sentiment.json")))!;
         metadata["modelVersion"] = version;
         metadata["format"] = format;

@@ -23,6 +23,29 @@ public sealed class BuiltInSentimentScorerTests
         Assert.Equal(expected, score.Label);
     }
 
+    // Plain Pidgin complaints, written for this test (lower-case and unpunctuated as AfriSenti's tweets
+    // are), with no English sentiment word or "no" in them. The previous model, trained on English
+    // alone, called every one of them neutral. (This model still misses two more of the same kind,
+    // "this app na yawa" and "my money don japa from my account": see MODEL_CARD.md.)
+    [Theory]
+    [InlineData("dis bank don tire me")]
+    [InlineData("una don do am again abeg")]
+    [InlineData("wahala dey this bank o")]
+    [InlineData("shey una wan make i vex")]
+    [InlineData("haba una don chop my money")]
+    [InlineData("omo this bank go finish person")]
+    [InlineData("na only deduction una sabi")]
+    [InlineData("una customer care na wahala")]
+    [InlineData("i don tire for this bank na so so wahala")]
+    [InlineData("na wa for this bank o dem just dey chop people money")]
+    [InlineData("i dey vex for this bank")]
+    public void Shipped_model_calls_plain_pidgin_complaints_negative(string text)
+    {
+        var score = Shipped.Value.Score([text]).Single();
+
+        Assert.Equal(SentimentLabel.Negative, score.Label);
+    }
+
     [Fact]
     public void Probabilities_sum_to_one_and_score_follows_the_original_formula()
     {

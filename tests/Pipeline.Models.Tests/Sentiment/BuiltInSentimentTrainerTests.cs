@@ -46,7 +46,62 @@ public sealed class BuiltInSentimentTrainerTests
             Assert.Equal(trained.Score(texts), loaded.Score(texts));
             Assert.Equal(result.Metadata.ModelVersion, loaded.ModelVersion);
             Assert.NotNull(loaded.Metadata.CrossValidation);
-            Assert.Equal(3, loaded.Metadata.CrossValidation!.FoldMacroRecalls.Length);
+            var corpus = Assert.Single(loaded.Metadata.CrossValidation!.Corpora);
+            Assert.Equal(("train", "macro-recall", 3), (corpus.Name, corpus.Metric, corpus.FoldArgmax.Length));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Made-up Pidgin tweets (not AfriSenti's): complaints and praise about made-up services, few neutral.</summary>
+    internal static IReadOnlyList<LabelledText> PidginSample()
+    {
+        string[] subjects = ["dis bank", "una app", "the transfer", "my card", "dat branch", "una network", "the pos", "una customer care"];
+        string[] negative = ["{0} no dey work abeg", "wetin dey do {0} sef, e don fail me again", "{0} na wahala o, dem no fit refund my money", "i neva see my money since, {0} bad die"];
+        string[] positive = ["{0} sweet die, e work well well", "{0} dey try o, my money land sharp sharp", "i like {0} gan, dem too good", "{0} na correct one, e fast pass"];
+        string[] neutral = ["{0} go open for monday", "wetin be the code for {0}"];
+        var data = new List<LabelledText>();
+        foreach (var subject in subjects)
+        {
+            data.AddRange(negative.Select(t => new LabelledText(string.Format(System.Globalization.CultureInfo.InvariantCulture, t, subject), SentimentLabel.Negative)));
+            data.AddRange(positive.Select(t => new LabelledText(string.Format(System.Globalization.CultureInfo.InvariantCulture, t, subject), SentimentLabel.Positive)));
+        }
+
+        data.AddRange(subjects.Take(3).SelectMany(s => neutral.Select(t => new LabelledText(string.Format(System.Globalization.CultureInfo.InvariantCulture, t, s), SentimentLabel.Neutral))));
+        return data;
+    }
+
+    [Fact]
+    public void Training_on_english_and_pidgin_reports_each_corpus_with_its_metric_and_ships_a_lexicon_of_pidgin_words_only()
+    {
+        var folder = Directory.CreateTempSubdirectory("sentiment-model-").FullName;
+        try
+        {
+            var english = Sample();
+            var pidgin = PidginSample();
+            var result = BuiltInSentimentTrainer.Train([new SentimentCorpus("en", english), new SentimentCorpus("pcm", pidgin)], Small with { Folds = 3 }, folder);
+
+            var cv = result.Metadata.CrossValidation!;
+            Assert.Equal(["en", "pcm"], cv.Corpora.Select(c => c.Name));
+            Assert.Equal(["macro-recall", "weighted-f1"], cv.Corpora.Select(c => c.Metric));
+            Assert.Equal([english.Count, pidgin.Count], cv.Corpora.Select(c => c.Examples));
+            Assert.NotNull(result.Metadata.PidginClassOffsets);
+            Assert.InRange(result.Metadata.PidginMarkerThreshold, 1, 3);
+
+            var lexicon = PidginLexicon.Load(Path.Combine(folder, PidginLexicon.FileName));
+            var pidginWords = pidgin.SelectMany(d => result.Model.Featurizer.Tokenize(d.Text)).Select(t => t.Text).ToHashSet();
+            Assert.NotEqual(0, lexicon.Count);
+            Assert.All(lexicon.Words, w => Assert.Contains(w, pidginWords));
+            // In the English sample many times, never in the Pidgin one.
+            Assert.False(lexicon.TryGetScore("terrible", out _));
+            Assert.True(lexicon.TryGetScore("wahala", out var wahala) && wahala < 0);
+
+            using var loaded = BuiltInSentimentScorer.Load(folder);
+            using var trained = new BuiltInSentimentScorer(result.Model, result.Metadata);
+            string[] texts = ["dis bank no dey work abeg", "The bank is wonderful", "una app sweet die"];
+            Assert.Equal(trained.Score(texts), loaded.Score(texts));
         }
         finally
         {

@@ -33,6 +33,25 @@ public sealed class SentimentEvaluationTests
     }
 
     [Fact]
+    public void Weighted_f1_weights_each_class_f1_by_its_gold_support()
+    {
+        // rows gold (neg, neu, pos), columns predicted; AfriSenti-like: neutral rare.
+        int[,] confusion =
+        {
+            { 50, 0, 10 },  // 60 negative: P 50/55, R 50/60 → F1 100/115
+            { 3, 1, 1 },    // 5 neutral: P 1/2, R 1/5 → F1 2/7
+            { 2, 1, 32 },   // 35 positive: P 32/43, R 32/35 → F1 64/78
+        };
+
+        var metrics = SentimentEvaluation.FromConfusion(confusion);
+
+        var expected = ((60 * (100.0 / 115)) + (5 * (2.0 / 7)) + (35 * (64.0 / 78))) / 100;
+        Assert.Equal(expected, metrics.WeightedF1, 12);
+        Assert.Equal(0.8232, metrics.WeightedF1, 4);
+        Assert.NotEqual(metrics.MacroF1, metrics.WeightedF1, 3);
+    }
+
+    [Fact]
     public void Compute_counts_gold_by_row_and_prediction_by_column()
     {
         SentimentLabel[] gold = [SentimentLabel.Negative, SentimentLabel.Negative, SentimentLabel.Positive, SentimentLabel.Neutral];
