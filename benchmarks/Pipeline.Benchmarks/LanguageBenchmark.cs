@@ -46,6 +46,37 @@ internal static class LanguageBenchmark
     /// <summary>One labelled file: what the posts are, and which decisions count as right for them.</summary>
     private sealed record LabelledFile(string Name, string Path, string Expected);
 
+    /// <summary>
+    /// How many English and Pidgin TRAINING posts each min-confidence would drop as foreign (the threshold is chosen
+    /// on these, never on the val files), and, for information, how many benchmark foreign posts it drops.
+    /// </summary>
+    public static void Sweep(string englishTrain, string pidginTrain, string foreign)
+    {
+        double[] thresholds = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99];
+        var wanted = new HashSet<string>(StringComparer.Ordinal) { LanguageCodes.English, LanguageCodes.Pidgin };
+        foreach (var mode in new[] { LanguageDetectionMode.HighAccuracy, LanguageDetectionMode.LowAccuracy })
+        {
+            var identifier = new LanguageIdentifier(LanguageDetectionSettings.Default with { Mode = mode, MinConfidence = thresholds[0] });
+            Console.WriteLine($"== {mode}: posts dropped as foreign at each min-language-confidence");
+            Console.WriteLine($"{"file",-32} {"posts",6} " + string.Join(' ', thresholds.Select(t => FormattableString.Invariant($"{t,7:0.00}"))));
+            foreach (var (name, texts) in new[]
+                     {
+                         ("English train", File.ReadLines(englishTrain).ToList()),
+                         ("Pidgin train", File.ReadLines(pidginTrain).ToList()),
+                         ("non-English (benchmarks/data)", ReadForeign(foreign).Select(p => p.Text).ToList()),
+                     })
+            {
+                var guesses = texts.Select(identifier.Identify).ToList();
+                var cells = thresholds.Select(t =>
+                {
+                    var dropped = guesses.Count(g => g.Code is { } code && !wanted.Contains(code) && g.Confidence >= t);
+                    return FormattableString.Invariant($"{100.0 * dropped / Math.Max(1, texts.Count),6:0.00}%");
+                });
+                Console.WriteLine($"{name,-32} {texts.Count,6} " + string.Join(' ', cells));
+            }
+        }
+    }
+
     public static void Run(string englishVal, string pidginVal, string foreign, string? bankTweets, double seconds)
     {
         var files = new List<LabelledFile>

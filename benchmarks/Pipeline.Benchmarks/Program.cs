@@ -242,7 +242,12 @@ var languageSeconds = new Option<double>("--seconds") { Description = "Measured 
 var language = new Command("language", "Language identifier: accuracy per file (English val, Pidgin val, non-English posts) and µs/post, high vs low accuracy") { languageEnglish, languagePidgin, languageForeign, languageBank, languageSeconds };
 language.SetAction(r => LanguageBenchmark.Run(r.GetValue(languageEnglish)!, r.GetValue(languagePidgin)!, r.GetValue(languageForeign)!, r.GetValue(languageBank), r.GetValue(languageSeconds)));
 
-var parsed = new RootCommand("Pipeline benchmarks") { language, languageMarkers, scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
+var sweepEnglish = new Option<string>("--english") { Description = "English TRAINING posts", DefaultValueFactory = _ => LanguageBenchmark.DefaultEnglishTrain };
+var sweepPidgin = new Option<string>("--pidgin") { Description = "Pidgin TRAINING posts", DefaultValueFactory = _ => LanguageBenchmark.DefaultPidginTrain };
+var languageSweep = new Command("language-threshold", "Share of English and Pidgin training posts (and benchmark foreign posts) dropped at each min-language-confidence") { sweepEnglish, sweepPidgin, languageForeign };
+languageSweep.SetAction(r => LanguageBenchmark.Sweep(r.GetValue(sweepEnglish)!, r.GetValue(sweepPidgin)!, r.GetValue(languageForeign)!));
+
+var parsed = new RootCommand("Pipeline benchmarks") { languageSweep, language, languageMarkers, scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
 // soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
 return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench

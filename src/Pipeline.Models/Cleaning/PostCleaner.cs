@@ -182,16 +182,16 @@ public sealed partial class PostCleaner : IPostCleaner, IDuplicateWindow
 
     /// <summary>
     /// The post's language as the pipeline decides it: the platform's tag when it gives one (X's own detector sees
-    /// more than the text), except that a post it tagged with anything but Pidgin whose words read as Pidgin is
-    /// Pidgin (X has no Pidgin and tags it <c>en</c>, or a language it resembles); without a tag, or with one that
-    /// says undetermined (<c>und</c>), the identifier decides. Null when undetermined, or with detection off and no tag.
+    /// more than the text), except that a post tagged English whose words read as Pidgin is Pidgin (X has no Pidgin
+    /// and tags most of it <c>en</c>); without a tag, or with one that says undetermined (<c>und</c>), the identifier
+    /// decides. Null when undetermined, or with detection off and no tag.
     /// </summary>
     private string? LanguageOf(string? platformTag, string text)
     {
         var tag = NormalTag(platformTag);
         if (tag is not null)
         {
-            return _identifier is not null && tag != LanguageCodes.Pidgin && _identifier.IsPidgin(text) ? LanguageCodes.Pidgin : tag;
+            return _identifier is not null && tag == LanguageCodes.English && _identifier.IsPidgin(text) ? LanguageCodes.Pidgin : tag;
         }
 
         return _identifier?.Identify(text).Code;

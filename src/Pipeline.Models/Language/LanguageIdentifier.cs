@@ -26,7 +26,7 @@ public enum LanguageDetectionMode
 /// <param name="MinWords">Fewer words than this (after mentions, links, hashtags, numbers and emojis are taken out) are undetermined.</param>
 public sealed record LanguageDetectionSettings(LanguageDetectionMode Mode, double MinConfidence, int MinWords)
 {
-    public static LanguageDetectionSettings Default { get; } = new(LanguageDetectionMode.HighAccuracy, 0.9, 2);
+    public static LanguageDetectionSettings Default { get; } = new(LanguageDetectionMode.HighAccuracy, 0.7, 2);
 
     public static LanguageDetectionSettings Off { get; } = Default with { Mode = LanguageDetectionMode.Off };
 }
@@ -108,37 +108,37 @@ public sealed class LanguageIdentifier
             return LanguageGuess.Undetermined;
         }
 
-        var (markers, distinct) = _pidgin.Count(words);
-        if (markers >= PidginMarkers.MinDistinctMarkers || (markers >= 1 && markers >= PidginMarkers.MinMarkerShare * distinct))
+        var pidgin = _pidgin.IsPidgin(words);
+        if (IsPlainlyEnglish(words))
+        {
+            // English function words rule out the other candidates, so Lingua has nothing to add: English, or
+            // English and Pidgin mixed, which is Pidgin.
+            return new LanguageGuess(pidgin ? LanguageCodes.Pidgin : LanguageCodes.English, 1);
+        }
+
+        var (language, confidence) = MostLikely(LanguageText.Letters(words));
+        if (language is not (LinguaLanguage.English or LinguaLanguage.Unknown) && confidence >= _settings.MinConfidence)
+        {
+            // Some Pidgin markers are words of other languages too (Spanish con, una; Yoruba ni, ti; Swahili na):
+            // a text Lingua is sure is one of those is that language, not Pidgin. Lingua is almost never that sure
+            // of a foreign language on Pidgin itself (docs/language.md).
+            return new LanguageGuess(LanguageCodes.Code(language), confidence);
+        }
+
+        if (pidgin)
         {
             return new LanguageGuess(LanguageCodes.Pidgin, 1);
         }
 
-        if (IsPlainlyEnglish(words))
-        {
-            return new LanguageGuess(LanguageCodes.English, 1);
-        }
-
-        var (language, confidence) = MostLikely(LanguageText.Letters(words));
-        if (language == LinguaLanguage.English)
-        {
-            return new LanguageGuess(LanguageCodes.English, confidence);
-        }
-
-        if (language == LinguaLanguage.Unknown || confidence < _settings.MinConfidence)
-        {
-            // One Pidgin word in a text Lingua cannot place is more likely Pidgin than anything else.
-            return markers > 0 ? new LanguageGuess(LanguageCodes.Pidgin, 1) : LanguageGuess.Undetermined;
-        }
-
-        return new LanguageGuess(LanguageCodes.Code(language), confidence);
+        return language == LinguaLanguage.English ? new LanguageGuess(LanguageCodes.English, confidence) : LanguageGuess.Undetermined;
     }
 
     /// <summary>
     /// Two distinct English function words that no other Latin-script candidate uses as a word (<c>the</c>, <c>you</c>,
     /// <c>have</c>; not <c>a</c>, <c>in</c>, <c>is</c>, <c>of</c>, <c>me</c>, <c>was</c>, <c>im</c>, <c>can</c>, <c>her</c>,
-    /// which French, Spanish, Dutch, German or Turkish share) settle a post as English without Lingua. That is most English posts (docs/language.md) and none of the
-    /// benchmark's foreign posts, and it spares Lingua's cost (a millisecond a post in high-accuracy mode) on them.
+    /// which French, Spanish, Dutch, German or Turkish share) settle a post as English without Lingua: most English
+    /// posts and none of the benchmark's foreign ones (docs/language.md). It spares Lingua's cost (about a millisecond
+    /// a post in high-accuracy mode) on them.
     /// </summary>
     private static bool IsPlainlyEnglish(List<string> words)
     {
