@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pipeline.Models.Language;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Benchmarks;
 
@@ -74,6 +75,33 @@ internal static class LanguageBenchmark
                 });
                 Console.WriteLine($"{name,-32} {texts.Count,6} " + string.Join(' ', cells));
             }
+        }
+    }
+
+    /// <summary>What the identifier decides for a simulated week of the demo's Nitter conversation, by kind of post.</summary>
+    public static void Simulator()
+    {
+        var origin = new DateTimeOffset(2025, 3, 10, 12, 0, 0, TimeSpan.Zero);
+        var generator = new Pipeline.Actors.Sources.Simulator.ConversationGenerator(SyntheticTweets.Companies,
+            new Pipeline.Actors.Sources.Simulator.SimulationSettings(2023, origin, TimeSpan.FromDays(7), 2000, 20));
+        var identifier = new LanguageIdentifier(LanguageDetectionSettings.Default);
+        var posts = generator.Between(origin.AddDays(-7), origin).ToList();
+        Console.WriteLine($"{posts.Count:N0} simulated posts (a week, seed 2023): decided language per kind of post");
+        foreach (var kind in posts.GroupBy(p => p.Kind).OrderByDescending(g => g.Count()))
+        {
+            var codes = kind.GroupBy(p => identifier.Identify(p.Text).Code ?? "undetermined")
+                .OrderByDescending(g => g.Count())
+                .Select(g => FormattableString.Invariant($"{g.Key} {100.0 * g.Count() / kind.Count():0.0}%"));
+            Console.WriteLine($"{kind.Key,-14} {kind.Count(),6}  {string.Join(", ", codes)}");
+        }
+
+        var all = posts.GroupBy(p => identifier.Identify(p.Text).Code ?? "undetermined").OrderByDescending(g => g.Count())
+            .Select(g => FormattableString.Invariant($"{g.Key} {100.0 * g.Count() / posts.Count:0.0}%"));
+        Console.WriteLine($"{"all",-14} {posts.Count,6}  {string.Join(", ", all)}");
+        foreach (var (kind, text, code) in posts.Where(p => p.Kind == Pipeline.Actors.Sources.Simulator.SimulatedKind.Foreign)
+                     .Select(p => (p.Kind, p.Text, identifier.Identify(p.Text).Code)).DistinctBy(p => p.Code).Take(10))
+        {
+            Console.WriteLine($"  e.g. {code ?? "undetermined"}: {text}");
         }
     }
 

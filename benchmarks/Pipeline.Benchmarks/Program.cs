@@ -247,7 +247,10 @@ var sweepPidgin = new Option<string>("--pidgin") { Description = "Pidgin TRAININ
 var languageSweep = new Command("language-threshold", "Share of English and Pidgin training posts (and benchmark foreign posts) dropped at each min-language-confidence") { sweepEnglish, sweepPidgin, languageForeign };
 languageSweep.SetAction(r => LanguageBenchmark.Sweep(r.GetValue(sweepEnglish)!, r.GetValue(sweepPidgin)!, r.GetValue(languageForeign)!));
 
-var parsed = new RootCommand("Pipeline benchmarks") { languageSweep, language, languageMarkers, scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
+var languageDemo = new Command("language-demo", "What the language identifier decides for a simulated week of the demo's conversation, by kind of post");
+languageDemo.SetAction(_ => LanguageBenchmark.Simulator());
+
+var parsed = new RootCommand("Pipeline benchmarks") { languageDemo, languageSweep, language, languageMarkers, scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
 // soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
 return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench
