@@ -117,7 +117,8 @@ public sealed class LanguageIdentifier
         }
 
         var (language, confidence) = MostLikely(LanguageText.Letters(words));
-        if (language is not (LinguaLanguage.English or LinguaLanguage.Unknown) && confidence >= _settings.MinConfidence)
+        if (language is not (LinguaLanguage.English or LinguaLanguage.Unknown) && confidence >= _settings.MinConfidence
+            && (language != LinguaLanguage.Yoruba || HasYorubaLetters(text)))
         {
             // Some Pidgin markers are words of other languages too (Spanish con, una; Yoruba ni, ti; Swahili na):
             // a text Lingua is sure is one of those is that language, not Pidgin. Lingua is almost never that sure
@@ -131,6 +132,25 @@ public sealed class LanguageIdentifier
         }
 
         return language == LinguaLanguage.English ? new LanguageGuess(LanguageCodes.English, confidence) : LanguageGuess.Undetermined;
+    }
+
+    /// <summary>
+    /// Nigerian names read as Yoruba to Lingua: without this, giveaway replies that are only a customer's name
+    /// (<c>first bank adeniran abiodun adewale</c>, 0.7 % of the 2023 bank tweets) were dropped as Yoruba. A Yoruba
+    /// verdict therefore needs a letter only Yoruba's spelling has (ẹ, ọ, ṣ, or a dot below); Yoruba written without
+    /// them is undetermined, and kept.
+    /// </summary>
+    private static bool HasYorubaLetters(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is 'ẹ' or 'Ẹ' or 'ọ' or 'Ọ' or 'ṣ' or 'Ṣ' or '\u0323')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
