@@ -31,26 +31,12 @@ public static class PipelineComposition
         PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers,
         ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null) =>
         new(
-            Cleaner(settings),
+            new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies)),
             [.. models.Stages(counters), .. extraStages ?? []],
             new PostgresSink(new PostStore(dataSource), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
             sinkSettings,
             counters,
             new PostGuard(settings.Limits, TimeProvider.System));
-
-    /// <summary>
-    /// The cleaner, with Lingua's models (seconds to load) loading on the thread pool from now on, so the first post
-    /// without a platform language does not hold the graph up for all of it (docs/language.md).
-    /// </summary>
-    private static PostCleaner Cleaner(PipelineSettings settings)
-    {
-        if (settings.Cleaning.LanguageDetection.Mode != Pipeline.Models.Language.LanguageDetectionMode.Off)
-        {
-            _ = Task.Run(() => new Pipeline.Models.Language.LanguageIdentifier(settings.Cleaning.LanguageDetection).Warm());
-        }
-
-        return new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies));
-    }
 
     /// <param name="connectionString">For the scrapers' journal (Akka.Persistence.Sql); needed when scraping is enabled.</param>
     /// <param name="environment">Where secrets are read from; the process environment unless a test gives its own.</param>
