@@ -14,13 +14,15 @@ public sealed class CleaningSettingsTests
             .WithFallback(SettingsLoader.Parse(File.ReadAllText(ShippedConf), environment ?? (_ => null)));
 
     [Fact]
-    public void Shipped_cleaning_keeps_english_and_pidgin_and_detects_with_high_accuracy()
+    public void Shipped_cleaning_keeps_english_and_pidgin_with_detection_off_until_turned_on()
     {
         var cleaning = SettingsLoader.Load(Shipped()).Cleaning;
+        var on = SettingsLoader.Load(Shipped(environment: new Dictionary<string, string> { ["PIPELINE_LANGUAGE_DETECTION"] = "high-accuracy" }.GetValueOrDefault)).Cleaning;
 
         Assert.Equal(["en", "pcm"], cleaning.Languages.Order());
         Assert.True(cleaning.KeepUndeterminedLanguage);
-        Assert.Equal(LanguageDetectionSettings.Default, cleaning.LanguageDetection);
+        Assert.Equal(LanguageDetectionSettings.Off, cleaning.LanguageDetection);
+        Assert.Equal(LanguageDetectionSettings.Default, on.LanguageDetection);
     }
 
     [Fact]
@@ -40,9 +42,9 @@ public sealed class CleaningSettingsTests
     }
 
     [Fact]
-    public void Detection_can_be_turned_off()
+    public void Detection_is_chosen_in_the_file_too()
     {
-        Assert.Equal(LanguageDetectionMode.Off, SettingsLoader.Load(Shipped("pipeline.cleaning.language-detection = off")).Cleaning.LanguageDetection.Mode);
+        Assert.Equal(LanguageDetectionMode.LowAccuracy, SettingsLoader.Load(Shipped("pipeline.cleaning.language-detection = low-accuracy")).Cleaning.LanguageDetection.Mode);
     }
 
     [Theory]
