@@ -242,7 +242,29 @@ var alertsCost = new Command("alerts-cost", "One alert check (load history, dete
     { alertsCostPosts, alertsCostDays, alertsCostRuns };
 alertsCost.SetAction(r => AlertsCostBenchmark.RunAsync(r.GetValue(alertsCostPosts), r.GetValue(alertsCostDays), r.GetValue(alertsCostRuns)));
 
-var parsed = new RootCommand("Pipeline benchmarks") { scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, topicsRetrain, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
+var markersPidgin = new Option<string>("--pidgin") { Description = "Pidgin TRAINING posts", DefaultValueFactory = _ => LanguageBenchmark.DefaultPidginTrain };
+var markersEnglish = new Option<string>("--english") { Description = "English TRAINING posts", DefaultValueFactory = _ => LanguageBenchmark.DefaultEnglishTrain };
+var markersOut = new Option<string>("--out") { DefaultValueFactory = _ => Path.Combine("src", "Pipeline.Models", "Language", "pidgin-markers.tsv") };
+var languageMarkers = new Command("language-markers", "Build the shipped Pidgin marker list from the Pidgin and English training files") { markersPidgin, markersEnglish, markersOut };
+languageMarkers.SetAction(r => LanguageBenchmark.BuildMarkers(r.GetValue(markersPidgin)!, r.GetValue(markersEnglish)!, r.GetValue(markersOut)!));
+
+var languageEnglish = new Option<string>("--english") { DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "sentiment", "val_text.txt") };
+var languagePidgin = new Option<string>("--pidgin") { DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "sentiment-pidgin", "val_text.txt") };
+var languageForeign = new Option<string>("--foreign") { DefaultValueFactory = _ => Path.Combine("benchmarks", "data", "non-english-posts.tsv") };
+var languageBank = new Option<string?>("--bank-tweets") { Description = "Unlabelled bank tweets (CSV, 'tweet' column): share kept", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "bank-tweets", "ng_bank_tweets_2023.csv") };
+var languageSeconds = new Option<double>("--seconds") { Description = "Measured time of the cost loop, per mode", DefaultValueFactory = _ => 5 };
+var language = new Command("language", "Language identifier: accuracy per file (English val, Pidgin val, non-English posts) and µs/post, high vs low accuracy") { languageEnglish, languagePidgin, languageForeign, languageBank, languageSeconds };
+language.SetAction(r => LanguageBenchmark.Run(r.GetValue(languageEnglish)!, r.GetValue(languagePidgin)!, r.GetValue(languageForeign)!, r.GetValue(languageBank), r.GetValue(languageSeconds)));
+
+var sweepEnglish = new Option<string>("--english") { Description = "English TRAINING posts", DefaultValueFactory = _ => LanguageBenchmark.DefaultEnglishTrain };
+var sweepPidgin = new Option<string>("--pidgin") { Description = "Pidgin TRAINING posts", DefaultValueFactory = _ => LanguageBenchmark.DefaultPidginTrain };
+var languageSweep = new Command("language-threshold", "Share of English and Pidgin training posts (and benchmark foreign posts) dropped at each min-language-confidence") { sweepEnglish, sweepPidgin, languageForeign };
+languageSweep.SetAction(r => LanguageBenchmark.Sweep(r.GetValue(sweepEnglish)!, r.GetValue(sweepPidgin)!, r.GetValue(languageForeign)!));
+
+var languageDemo = new Command("language-demo", "What the language identifier decides for a simulated week of the demo's conversation, by kind of post");
+languageDemo.SetAction(_ => LanguageBenchmark.Simulator());
+
+var parsed = new RootCommand("Pipeline benchmarks") { languageDemo, languageSweep, language, languageMarkers, scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, topicsRetrain, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
 // soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
 return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench

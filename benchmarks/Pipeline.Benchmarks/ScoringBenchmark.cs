@@ -7,6 +7,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Storage;
 using Pipeline.Models.Cleaning;
 using Pipeline.Models.Domain;
+using Pipeline.Models.Language;
 using Pipeline.Models.Topics;
 using Pipeline.Tests.Shared;
 
@@ -16,6 +17,8 @@ namespace Pipeline.Benchmarks;
 /// What the scoring stages cost: posts/s of clean → sink (the reference) against
 /// clean → topic → sentiment (lexicon) → sink, and clean → topic → sentiment alone, in the same run
 /// on the same server. The topic model is a small LDA trained on the synthetic tweets.
+/// The language identifier's share is measured on the same posts without their platform tag (as Nitter
+/// delivers them, so every post goes through detection), with detection off and on.
 /// </summary>
 public static class ScoringBenchmark
 {
@@ -31,6 +34,11 @@ public static class ScoringBenchmark
                 PostSource.Import, "1", row.Author, row.Text, row.CreatedAt, row.Likes, row.Retweets, 0, 0, null, row.Lang,
                 row.IsRetweet, false, fetched), "bench"))
             .ToList();
+        var untagged = items.Select(i => i is SourceItem.Post p ? p with { Raw = p.Raw with { Lang = null } } : i).ToList();
+        var withoutDetection = CleaningPolicy.Default with { LanguageDetection = LanguageDetectionSettings.Off };
+        var withDetection = CleaningPolicy.Default;
+        // Lingua's models load once per process, on first use: not part of any round.
+        new LanguageIdentifier(withDetection.LanguageDetection).Warm();
         var model = TestScoring.TopicModel("bench");
         var stage = new ScoringStageSettings(batchSize, TimeSpan.FromMilliseconds(100), parallelism);
         Console.WriteLine($"{rows:N0} posts, scoring batch {batchSize}, {parallelism} parallel batches, {Environment.ProcessorCount} cores");
@@ -38,19 +46,23 @@ public static class ScoringBenchmark
         var results = new List<(string Name, double Seconds)>();
         for (var round = 1; round <= 3; round++)
         {
-            results.Add(("clean → sink", await RunAsync(postgres, items, materializer, _ => [], toDatabase: true)));
-            results.Add(("clean → topic → sentiment → sink", await RunAsync(postgres, items, materializer, c => Stages(model, stage, c), toDatabase: true)));
-            results.Add(("clean → topic → sentiment (no sink)", await RunAsync(postgres, items, materializer, c => Stages(model, stage, c), toDatabase: false)));
+            results.Add(("clean → sink", await RunAsync(postgres, items, withoutDetection, materializer, _ => [], toDatabase: true)));
+            results.Add(("clean → topic → sentiment → sink", await RunAsync(postgres, items, withoutDetection, materializer, c => Stages(model, stage, c), toDatabase: true)));
+            results.Add(("clean → topic → sentiment (no sink)", await RunAsync(postgres, items, withoutDetection, materializer, c => Stages(model, stage, c), toDatabase: false)));
             results.Add(("topic inference only (one thread)", TopicOnly(model, items, batchSize)));
+            results.Add(("untagged: clean → topic → sentiment → sink", await RunAsync(postgres, untagged, withoutDetection, materializer, c => Stages(model, stage, c), toDatabase: true)));
+            results.Add(("untagged: clean → language → topic → sentiment → sink", await RunAsync(postgres, untagged, withDetection, materializer, c => Stages(model, stage, c), toDatabase: true)));
+            results.Add(("untagged: clean → language (no sink)", await RunAsync(postgres, untagged, withDetection, materializer, _ => [], toDatabase: false)));
+            results.Add(("untagged: clean (no sink)", await RunAsync(postgres, untagged, withoutDetection, materializer, _ => [], toDatabase: false)));
         }
 
         var reference = results.Where(r => r.Name == "clean → sink").Min(r => r.Seconds);
         Console.WriteLine();
-        Console.WriteLine($"{"what",-38} {"best s",8} {"posts/s",12} {"vs sink",8}");
+        Console.WriteLine($"{"what",-56} {"best s",8} {"posts/s",12} {"vs sink",8}");
         foreach (var group in results.GroupBy(r => r.Name))
         {
             var best = group.Min(r => r.Seconds);
-            Console.WriteLine($"{group.Key,-38} {best,8:0.00} {rows / best,12:N0} {reference / best,8:0.00}");
+            Console.WriteLine($"{group.Key,-56} {best,8:0.00} {rows / best,12:N0} {reference / best,8:0.00}");
         }
     }
 
@@ -62,7 +74,7 @@ public static class ScoringBenchmark
         return [TopicStage.Create(topics, stage, counters), SentimentStage.Create(sentiment, stage, counters)];
     }
 
-    private static async Task<double> RunAsync(Postgres postgres, List<SourceItem> items, IMaterializer materializer,
+    private static async Task<double> RunAsync(Postgres postgres, List<SourceItem> items, CleaningPolicy policy, IMaterializer materializer,
         Func<PipelineCounters, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>> stages, bool toDatabase)
     {
         await using (var truncate = postgres.DataSource.CreateCommand(
@@ -72,7 +84,7 @@ public static class ScoringBenchmark
         }
 
         var counters = new PipelineCounters();
-        var cleaner = new PostCleaner(CleaningPolicy.Default, new CompanyDirectory(SyntheticTweets.Companies));
+        var cleaner = new PostCleaner(policy, new CompanyDirectory(SyntheticTweets.Companies));
         var stopwatch = Stopwatch.StartNew();
         if (toDatabase)
         {
@@ -90,7 +102,7 @@ public static class ScoringBenchmark
 
     private static double TopicOnly(TopicModel model, List<SourceItem> items, int batchSize)
     {
-        var cleaner = new PostCleaner(CleaningPolicy.Default, new CompanyDirectory(SyntheticTweets.Companies));
+        var cleaner = new PostCleaner(CleaningPolicy.Default with { LanguageDetection = LanguageDetectionSettings.Off }, new CompanyDirectory(SyntheticTweets.Companies));
         var tokens = items.OfType<SourceItem.Post>().Select(p => cleaner.Clean(p.Raw)).OfType<CleaningOutcome.Kept>().Select(k => k.Post.TopicTokens).ToList();
         var stopwatch = Stopwatch.StartNew();
         foreach (var chunk in tokens.Chunk(batchSize))

@@ -24,7 +24,8 @@ public abstract record PipelineItem
     }
 
     /// <summary>A post cleaning did not keep; stored with its reason so nothing disappears.</summary>
-    public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason, string Location, PageAck? Ack = null) : PipelineItem
+    /// <param name="Language">The language cleaning decided (<see cref="CleaningOutcome.Dropped.Language"/>), stored with the post.</param>
+    public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason, string Location, PageAck? Ack = null, string? Language = null) : PipelineItem
     {
         public override string Location { get; } = Location;
 

@@ -69,7 +69,7 @@ public static class PipelineStages
                 return cleaner.Clean(accepted.Post) switch
                 {
                     CleaningOutcome.Kept kept => new PipelineItem.Scored(new ScoredPost(kept.Post), post.Location, post.Ack),
-                    CleaningOutcome.Dropped dropped => new PipelineItem.Dropped(dropped.Post, dropped.Company, dropped.Reason, post.Location, post.Ack),
+                    CleaningOutcome.Dropped dropped => new PipelineItem.Dropped(dropped.Post, dropped.Company, dropped.Reason, post.Location, post.Ack, dropped.Language),
                     var other => throw new InvalidOperationException($"Unknown cleaning outcome {other.GetType().Name}."),
                 };
             default:

@@ -26,7 +26,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             post_id bigint, company_id text, source text, author_id text, author_handle text, text text,
             created_at timestamptz, likes integer, retweets integer, replies integer, quotes integer,
             url text, lang text, is_retweet boolean, is_reply boolean, fetched_at timestamptz, drop_reason text, failed_stage text,
-            kept boolean, clean_text text, sentiment_text text, topic_tokens text[], topic_id integer, topic_label text,
+            language text, kept boolean, clean_text text, sentiment_text text, topic_tokens text[], topic_id integer, topic_label text,
             topic_confidence real, topic_model_version text, topic_distribution real[], sentiment_label text, p_negative real, p_neutral real,
             p_positive real, sentiment_score real, sentiment_model_version text, scored_at timestamptz
         ) ON COMMIT DELETE ROWS
@@ -36,22 +36,25 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
     // copy. Unchanged rows are not rewritten, so a replay costs index look-ups only. A row marked
     // failed_stage takes the mark of a kept copy (cleared when it was scored this time); a row stored
     // without a mark never gets one, since its scores are still there. A copy scored in the same batch
-    // as a failed one wins (DISTINCT ON keeps the first in order).
+    // as a failed one wins (DISTINCT ON keeps the first in order). The language is the first decision's too; a
+    // row stored without one (before V010, or undetermined then) takes the language a replay determined.
     private const string UpsertRaw = """
         WITH upserted AS (
             INSERT INTO pipeline.raw_posts AS r (post_id, company_id, source, author_id, author_handle, text, created_at,
-                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage)
+                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage, language)
             SELECT DISTINCT ON (post_id) post_id, company_id, source, author_id, author_handle, text, created_at,
-                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage
+                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage, language
             FROM staging_posts
             ORDER BY post_id, failed_stage IS NOT NULL
             ON CONFLICT (post_id) DO UPDATE SET
                 likes = EXCLUDED.likes, retweets = EXCLUDED.retweets, replies = EXCLUDED.replies,
                 quotes = EXCLUDED.quotes, fetched_at = greatest(r.fetched_at, EXCLUDED.fetched_at),
-                failed_stage = CASE WHEN r.failed_stage IS NOT NULL AND EXCLUDED.drop_reason IS NULL THEN EXCLUDED.failed_stage ELSE r.failed_stage END
+                failed_stage = CASE WHEN r.failed_stage IS NOT NULL AND EXCLUDED.drop_reason IS NULL THEN EXCLUDED.failed_stage ELSE r.failed_stage END,
+                language = coalesce(r.language, EXCLUDED.language)
             WHERE (r.likes, r.retweets, r.replies, r.quotes) IS DISTINCT FROM
                   (EXCLUDED.likes, EXCLUDED.retweets, EXCLUDED.replies, EXCLUDED.quotes)
                OR (r.failed_stage IS NOT NULL AND EXCLUDED.drop_reason IS NULL AND r.failed_stage IS DISTINCT FROM EXCLUDED.failed_stage)
+               OR (r.language IS NULL AND EXCLUDED.language IS NOT NULL)
             RETURNING company_id, created_at, drop_reason, (xmax = 0) AS inserted
         ), counted AS (
             INSERT INTO pipeline.drop_counts AS d (company_id, day, reason, posts)
@@ -181,20 +184,20 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             switch (item)
             {
                 case PipelineItem.Scored scored:
-                    WriteRaw(importer, scored.Post.Post.Raw, scored.Post.Post.Company, null, null);
+                    WriteRaw(importer, scored.Post.Post.Raw, scored.Post.Post.Company, null, null, scored.Post.Post.Language);
                     WriteScores(importer, scored.Post);
                     kept++;
                     break;
                 // Not scored, but not lost: the raw row says which stage failed, so it can be scored again.
                 case PipelineItem.Quarantined { Unscored: { } unscored } failed:
-                    WriteRaw(importer, unscored.Raw, unscored.Company, null, failed.Entry.Source);
+                    WriteRaw(importer, unscored.Raw, unscored.Company, null, failed.Entry.Source, unscored.Language);
                     WriteNulls(importer, ScoreColumns);
                     break;
                 // A duplicate id is the same post as one already stored: there is no new row to write.
                 case PipelineItem.Dropped { Reason: DropReason.DuplicateId }:
                     continue;
                 case PipelineItem.Dropped dropped:
-                    WriteRaw(importer, dropped.Post, dropped.Company, dropped.Reason, null);
+                    WriteRaw(importer, dropped.Post, dropped.Company, dropped.Reason, null, dropped.Language);
                     WriteNulls(importer, ScoreColumns);
 
                     break;
@@ -211,7 +214,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
 
     private const int ScoreColumns = 16;
 
-    private static void WriteRaw(NpgsqlBinaryImporter importer, RawPost raw, CompanyId? company, DropReason? reason, string? failedStage)
+    private static void WriteRaw(NpgsqlBinaryImporter importer, RawPost raw, CompanyId? company, DropReason? reason, string? failedStage, string? language)
     {
         importer.StartRow();
         importer.Write(raw.Id.Value, NpgsqlDbType.Bigint);
@@ -232,6 +235,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         importer.Write(raw.FetchedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
         WriteNullable(importer, reason?.ToSnakeCase());
         WriteNullable(importer, failedStage);
+        WriteNullable(importer, language);
     }
 
     /// <summary>The <see cref="ScoreColumns"/> columns after the raw ones: kept flag, texts, topic, sentiment.</summary>

@@ -110,13 +110,7 @@ public static partial class SettingsLoader
                 reader.Int("pipeline.sink.max-attempts", 0, int.MaxValue),
                 reader.Int("pipeline.sink.parallelism", 1, 16)),
             reader.Int("pipeline.sink.import-max-attempts", 1, int.MaxValue),
-            new CleaningPolicy(
-                reader.StringList("pipeline.cleaning.languages").Select(l => l.ToLowerInvariant()).ToHashSet(StringComparer.OrdinalIgnoreCase),
-                reader.Bool("pipeline.cleaning.keep-undetermined-language"),
-                reader.Bool("pipeline.cleaning.drop-own-posts"),
-                reader.Bool("pipeline.cleaning.drop-retweets"),
-                reader.Int("pipeline.cleaning.duplicate-window", 1, 50_000_000),
-                reader.StringList("pipeline.cleaning.domain-stopwords").Select(w => w.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal)),
+            LoadCleaning(reader, config),
             new ImportSettings(
                 reader.StringList("pipeline.import.files").Select(ResolveShippedFile).ToList(),
                 reader.String("pipeline.import.inbox"),

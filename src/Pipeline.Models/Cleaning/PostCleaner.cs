@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using System.Text.RegularExpressions;
 using Pipeline.Models.Domain;
+using Pipeline.Models.Language;
 
 namespace Pipeline.Models.Cleaning;
 
@@ -11,7 +12,8 @@ public abstract record CleaningOutcome(RawPost Raw)
     public sealed record Kept(CleanedPost Post) : CleaningOutcome(Post.Raw);
 
     /// <param name="Company">The company the post was collected or resolved for; null when it concerns none.</param>
-    public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason) : CleaningOutcome(Post);
+    /// <param name="Language">The language cleaning decided, as <see cref="CleanedPost.Language"/>; null when undetermined or not looked at (duplicates).</param>
+    public sealed record Dropped(RawPost Post, CompanyId? Company, DropReason Reason, string? Language = null) : CleaningOutcome(Post);
 }
 
 /// <summary>Something that decides what becomes of one post: a <see cref="PostCleaner"/> or one <see cref="CleaningRun"/> of it.</summary>
@@ -40,10 +42,12 @@ public sealed partial class PostCleaner : IPostCleaner, IDuplicateWindow
     private readonly Dictionary<CompanyId, HashSet<string>> _companyWords;
     private readonly RecentlySeen<long> _seenIds;
     private readonly RecentlySeen<ulong> _seenTexts;
+    private readonly LanguageIdentifier? _identifier;
 
     public PostCleaner(CleaningPolicy policy, CompanyDirectory companies)
     {
         _policy = policy;
+        _identifier = policy.LanguageDetection.Mode == LanguageDetectionMode.Off ? null : new LanguageIdentifier(policy.LanguageDetection);
         _companies = companies;
         _relevance = new RelevanceMatcher(companies.All);
         _ownHandles = companies.All.ToDictionary(
@@ -126,41 +130,44 @@ public sealed partial class PostCleaner : IPostCleaner, IDuplicateWindow
             return new CleaningOutcome.Dropped(raw, company?.Id, DropReason.DuplicateId);
         }
 
+        // Decided for every post that is stored (a duplicate id is not), so each row says its language, kept or not.
+        var language = LanguageOf(raw.Lang, text);
+
         if (company is null)
         {
-            return new CleaningOutcome.Dropped(raw, null, DropReason.NotRelevant);
+            return new CleaningOutcome.Dropped(raw, null, DropReason.NotRelevant, language);
         }
 
         if (_policy.DropOwnPosts && _ownHandles[company.Id].Contains(raw.AuthorHandle.TrimStart('@')))
         {
-            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.OwnPost);
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.OwnPost, language);
         }
 
-        if (!IsWantedLanguage(raw.Lang))
+        if (!IsWantedLanguage(raw.Lang, language))
         {
-            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NonEnglish);
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NonEnglish, language);
         }
 
         if (!_relevance.IsAbout(company.Id, relevanceText))
         {
-            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NotRelevant);
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.NotRelevant, language);
         }
 
         var firstTimeText = window.FirstText(raw.Id.Value, TextKey(text));
 
         if (raw.IsRetweet && (_policy.DropRetweets || !firstTimeText))
         {
-            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.DuplicateRetweet);
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.DuplicateRetweet, language);
         }
 
         if (SpamRule.IsSpam(text, _companyWords[company.Id]))
         {
-            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.Spam);
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.Spam, language);
         }
 
         if (TextNormalizer.IsEmptyOfContent(text))
         {
-            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.EmptyAfterCleaning);
+            return new CleaningOutcome.Dropped(raw, company.Id, DropReason.EmptyAfterCleaning, language);
         }
 
         var cleaned = new CleanedPost(
@@ -168,23 +175,54 @@ public sealed partial class PostCleaner : IPostCleaner, IDuplicateWindow
             company.Id,
             text,
             TextNormalizer.ForSentiment(text),
-            TextNormalizer.TopicTokens(text, _policy.DomainStopwords));
+            TextNormalizer.TopicTokens(text, _policy.DomainStopwords),
+            language);
         return new CleaningOutcome.Kept(cleaned);
     }
 
-    private bool IsWantedLanguage(string? lang)
+    /// <summary>
+    /// The post's language as the pipeline decides it: the platform's tag when it gives one (X's own detector sees
+    /// more than the text), except that a post tagged English whose words read as Pidgin is Pidgin (X has no Pidgin
+    /// and tags most of it <c>en</c>); without a tag, or with one that says undetermined (<c>und</c>), the identifier
+    /// decides. Null when undetermined, or with detection off and no tag.
+    /// </summary>
+    private string? LanguageOf(string? platformTag, string text)
     {
-        if (lang is null || _policy.Languages.Count == 0)
+        var tag = NormalTag(platformTag);
+        if (tag is not null)
+        {
+            return _identifier is not null && tag == LanguageCodes.English && _identifier.IsPidgin(text) ? LanguageCodes.Pidgin : tag;
+        }
+
+        return _identifier?.Identify(text).Code;
+    }
+
+    /// <summary>The tag's primary language, lower-case (<c>en-GB</c> is <c>en</c>); null when the platform gave none or could not tell.</summary>
+    private static string? NormalTag(string? tag)
+    {
+        if (tag is null || CleaningPolicy.UndeterminedLanguageTags.Contains(tag.Trim()))
+        {
+            return null;
+        }
+
+        var primary = tag.Trim().Split('-', '_')[0];
+        return primary.Length == 0 ? null : primary.ToLowerInvariant();
+    }
+
+    private bool IsWantedLanguage(string? platformTag, string? language)
+    {
+        if (_policy.Languages.Count == 0)
         {
             return true;
         }
 
-        if (CleaningPolicy.UndeterminedLanguageTags.Contains(lang))
+        if (language is null)
         {
-            return _policy.KeepUndeterminedLanguage;
+            // With detection off, a post the source gave no tag was never looked at: kept, as before detection existed.
+            return (platformTag is null && _identifier is null) || _policy.KeepUndeterminedLanguage;
         }
 
-        return _policy.Languages.Contains(lang);
+        return _policy.Languages.Contains(language);
     }
 
     /// <summary>A retweet's text without its "RT @someone:" prefix, case and spacing folded, hashed to 64 bits.</summary>

@@ -45,12 +45,17 @@ public sealed record RawPost(
 /// <param name="Text">The post's text with HTML entities decoded.</param>
 /// <param name="SentimentText">Cardiff NLP's preprocessing: mentions become <c>@user</c>, links become <c>http</c>; emojis kept.</param>
 /// <param name="TopicTokens">Lower-cased, stopword-free, lemma-lite tokens for the topic model.</param>
+/// <param name="Language">
+/// The language cleaning decided the post is in (ISO 639-1 code, or <c>pcm</c> for Nigerian Pidgin); null when
+/// undetermined. Stored as <c>raw_posts.language</c>, beside the platform's own tag (<see cref="RawPost.Lang"/>).
+/// </param>
 public sealed record CleanedPost(
     RawPost Raw,
     CompanyId Company,
     string Text,
     string SentimentText,
-    IReadOnlyList<string> TopicTokens);
+    IReadOnlyList<string> TopicTokens,
+    string? Language = null);
 
 /// <summary>Why the cleaning stage did not keep a post. Stored as the snake_case name.</summary>
 public enum DropReason
