@@ -69,7 +69,7 @@ public static class TopicRetraining
         var fresh = candidate.Match.Topics.Count(t => t.IsNew);
         var retired = candidate.Match.Vanished.Count;
         var reason = accepted
-            ? $"accepted {candidate.Model.Version} over {current.Version}: {verdict}; {kept} topics kept, {fresh} new, {retired} retired."
+            ? $"accepted {candidate.Model.Version} over {current.Version}: {verdict}; {kept} {(kept == 1 ? "topic" : "topics")} kept, {fresh} new, {retired} retired."
             : $"kept {current.Version}: {verdict}.";
         return new TopicRetrainOutcome(candidate, currentQuality, proposedQuality, accepted, reason, kept, fresh, retired);
     }
