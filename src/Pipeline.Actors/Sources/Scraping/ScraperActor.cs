@@ -97,11 +97,14 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>
     /// The scraper as the service runs it: a crash (anything the scraper did not expect) stops this incarnation, and
-    /// a new one starts from the persisted checkpoint after a backoff that grows while it keeps crashing.
+    /// a new one starts from the persisted checkpoint after a backoff that grows while it keeps crashing. The backoff
+    /// starts over only once an incarnation has run for the maximum backoff: Akka's default (the minimum) would let a
+    /// scraper that crashes a second after each start restart at the minimum for ever.
     /// </summary>
     public static Props Supervised(ScraperSpec spec) =>
         BackoffSupervisor.Props(Backoff.OnFailure(
-            Props.Create(() => new ScraperActor(spec)), "scraper", spec.Backoff.Min, spec.Backoff.Max, 0.2, -1));
+                Props.Create(() => new ScraperActor(spec)), "scraper", spec.Backoff.Min, spec.Backoff.Max, 0.2, -1)
+            .WithAutoReset(spec.Backoff.Max));
 
     protected override void PreStart()
     {

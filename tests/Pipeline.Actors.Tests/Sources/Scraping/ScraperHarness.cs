@@ -64,7 +64,8 @@ internal sealed class ScraperHarness : IAsyncDisposable
     /// <param name="supervised">Under its backoff supervisor, as the service runs it.</param>
     /// <param name="wrap">Wraps each instance's source (a test's fault injection).</param>
     public IActorRef Scraper(ActorSystem system, ScrapeSchedule? schedule = null, TimeSpan? timeout = null, string? name = null, bool nitter = false,
-        InputLimits? limits = null, bool supervised = false, Func<ISearchSource, ISearchSource>? wrap = null, string? diagnostics = null)
+        InputLimits? limits = null, bool supervised = false, Func<ISearchSource, ISearchSource>? wrap = null, string? diagnostics = null,
+        RetryBackoff? backoff = null)
     {
         Graph(system);
         // As in the service, where the cluster's join takes far longer: a scraper that delivered before the graph
@@ -74,13 +75,13 @@ internal sealed class ScraperHarness : IAsyncDisposable
             throw new TimeoutException("The shared graph did not open within 30 s.");
         }
 
-        var spec = Spec(schedule, timeout, nitter, limits, wrap, diagnostics);
+        var spec = Spec(schedule, timeout, nitter, limits, wrap, diagnostics, backoff);
         var props = supervised ? ScraperActor.Supervised(spec) : Props.Create(() => new ScraperActor(spec));
         return system.ActorOf(props, name ?? "scraper-" + Guid.NewGuid().ToString("N")[..6]);
     }
 
     public ScraperSpec Spec(ScrapeSchedule? schedule = null, TimeSpan? timeout = null, bool nitter = false, InputLimits? limits = null,
-        Func<ISearchSource, ISearchSource>? wrap = null, string? diagnostics = null)
+        Func<ISearchSource, ISearchSource>? wrap = null, string? diagnostics = null, RetryBackoff? backoff = null)
     {
         var options = new XSearchOptions(Timeout: timeout ?? TimeSpan.FromSeconds(5)) { Limits = limits ?? InputLimits.Default };
         var nitterOptions = new NitterSourceOptions("PipelineTests/1.0", timeout ?? TimeSpan.FromSeconds(5)) { Limits = limits ?? InputLimits.Default };
@@ -89,7 +90,7 @@ internal sealed class ScraperHarness : IAsyncDisposable
                 ? new NitterSource(_http, s.BaseUrl, nitterOptions)
                 : new XApiSource(_http, s.BaseUrl, "test-token", options))).ToList(),
             schedule ?? Backfill(),
-            new RetryBackoff(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2)),
+            backoff ?? new RetryBackoff(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2)),
             TimeSpan.FromSeconds(30),
             Entrance,
             Status,
