@@ -196,7 +196,7 @@ public sealed class TopicRetrainJob(
         status.Checked(finished, null, nextCheck);
         if (finished.Outcome == TopicRetrainOutcomeKind.Accepted)
         {
-            logger.LogInformation("{Sentence} ({Candidate} over {Version}; {Reason})", Capitalised(finished.Sentence()), finished.CandidateVersion, finished.CurrentVersion, finished.Reason);
+            logger.LogInformation("{Sentence} ({Reason})", Capitalised(finished.Sentence()), finished.Reason);
         }
 
         return finished;

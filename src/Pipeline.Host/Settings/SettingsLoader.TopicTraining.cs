@@ -34,6 +34,8 @@ public static partial class SettingsLoader
             Seed = Int("seed"),
             MaxTokensPerDocument = Int("max-tokens-per-document"),
             TopWords = Int("top-words"),
+            ThresholdQuantile = Number("threshold-quantile"),
+            ReassignMinShare = read.Bool($"{TopicTrainingKey}.reassign") ? Number("reassign-min-share") : null,
         };
         foreach (var problem in training.Problems())
         {

@@ -94,15 +94,17 @@ public static class TopicIdentity
 
         var overrides = options.LabelOverrides ?? new Dictionary<int, string>();
         var nextId = previous.NextFreshId;
+        var ids = previousOfNew.Select(i => i >= 0 ? old[i].Id : nextId++).ToList();
+        var autoLabels = TopicLabels.AutoLabels(ids, newTopics);
         var topics = new List<MatchedTopic>(newTopics.Count);
         for (var j = 0; j < newTopics.Count; j++)
         {
             var i = previousOfNew[j];
             var matched = i >= 0;
-            var id = matched ? old[i].Id : nextId++;
+            var id = ids[j];
             var label = overrides.TryGetValue(id, out var manual) ? manual
                 : matched ? old[i].Label
-                : TopicLabels.AutoLabel(id, newTopics[j]);
+                : autoLabels[j];
             topics.Add(new MatchedTopic(j, id, label, !matched, matched ? similarity[i, j] : null, newTopics[j]));
         }
 

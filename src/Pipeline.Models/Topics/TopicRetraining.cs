@@ -17,7 +17,10 @@ public sealed record TopicWindowQuality(double? CV, double UnclassifiedShare, in
 
 /// <summary>What a retrain produced and whether it may be swapped in.</summary>
 /// <param name="Candidate">The trained model, ids and labels matched to the current model's catalog.</param>
-/// <param name="Reason">One sentence for the log and /ready: why the candidate was accepted or kept out.</param>
+/// <param name="Reason">
+/// One sentence for the log and /ready: why the candidate was accepted or kept out. The topic counts are not repeated
+/// in it: they have their own fields, and the sentence that reports an accepted run leads with them.
+/// </param>
 public sealed record TopicRetrainOutcome(
     TopicTrainingResult Candidate,
     TopicWindowQuality Current,
@@ -69,7 +72,7 @@ public static class TopicRetraining
         var fresh = candidate.Match.Topics.Count(t => t.IsNew);
         var retired = candidate.Match.Vanished.Count;
         var reason = accepted
-            ? $"accepted {candidate.Model.Version} over {current.Version}: {verdict}; {kept} {(kept == 1 ? "topic" : "topics")} kept, {fresh} new, {retired} retired."
+            ? $"accepted {candidate.Model.Version} over {current.Version}: {verdict}."
             : $"kept {current.Version}: {verdict}.";
         return new TopicRetrainOutcome(candidate, currentQuality, proposedQuality, accepted, reason, kept, fresh, retired);
     }

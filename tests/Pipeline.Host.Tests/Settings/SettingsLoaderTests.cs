@@ -78,11 +78,26 @@ public sealed class SettingsLoaderTests
     [InlineData("pipeline.topics.training.topics = 2.5", "pipeline.topics.training.topics = \"2.5\": must be a whole number")]
     [InlineData("pipeline.topics.training.topics = 1", "pipeline.topics.training.topics = 1: must be between 2 and 1000")]
     [InlineData("pipeline.topics.training.burnin-iterations = 300", "pipeline.topics.training.burnin-iterations = 300: must be fewer than iterations (200)")]
+    [InlineData("pipeline.topics.training.threshold-quantile = 0.3", "pipeline.topics.training.threshold-quantile = 0.3: must be between 0.5 and 0.999")]
+    [InlineData("pipeline.topics.training.reassign-min-share = 0.4", "pipeline.topics.training.reassign-min-share = 0.4: must be above 0.5 and at most 1")]
     public void Invalid_topic_training_setting_is_named_with_its_value(string hocon, string expected)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.LoadTopicTraining(Shipped(hocon)));
 
         Assert.Contains(error.Problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Topic_decision_rule_settings_reach_the_trainer_and_reassignment_can_be_turned_off()
+    {
+        var shipped = SettingsLoader.LoadTopicTraining(Shipped());
+        var changed = SettingsLoader.LoadTopicTraining(Shipped("""
+            pipeline.topics.training.threshold-quantile = 0.9
+            pipeline.topics.training.reassign = off
+            """));
+
+        Assert.Equal((0.95, 0.6667), (shipped.ThresholdQuantile, shipped.ReassignMinShare));
+        Assert.Equal((0.9, (double?)null), (changed.ThresholdQuantile, changed.ReassignMinShare));
     }
 
     [Fact]

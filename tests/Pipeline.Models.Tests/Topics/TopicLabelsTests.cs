@@ -13,6 +13,30 @@ public sealed class TopicLabelsTests
     }
 
     [Fact]
+    public void Auto_labels_of_a_model_lead_with_the_words_that_tell_its_topics_apart()
+    {
+        // "never" is the heaviest word of every topic: by weight alone it would open all three labels.
+        IReadOnlyList<WeightedWord> Topic(params (string Word, double Weight)[] words) => words.Select(w => new WeightedWord(w.Word, w.Weight)).ToList();
+        var topics = new[]
+        {
+            Topic(("never", 0.3), ("transfer", 0.25), ("failed", 0.2), ("reversal", 0.15), ("pending", 0.1)),
+            Topic(("never", 0.3), ("card", 0.25), ("blocked", 0.2), ("atm", 0.15), ("pin", 0.1)),
+            Topic(("never", 0.3), ("app", 0.25), ("login", 0.2), ("update", 0.15), ("crash", 0.1)),
+        };
+
+        var labels = TopicLabels.AutoLabels([4, 5, 6], topics);
+
+        Assert.Equal(["transfer / failed / reversal", "card / blocked / atm", "app / login / update"], labels);
+        Assert.Equal("never / transfer / failed", TopicLabels.AutoLabel(4, topics[0]));
+    }
+
+    [Fact]
+    public void Auto_labels_name_a_topic_without_words_by_its_id()
+    {
+        Assert.Equal(["transfer", "Topic 7"], TopicLabels.AutoLabels([6, 7], [[new WeightedWord("transfer", 0.2)], []], wordCount: 1));
+    }
+
+    [Fact]
     public void Auto_label_of_a_topic_without_words_names_its_id()
     {
         Assert.Equal("Topic 12", TopicLabels.AutoLabel(12, []));

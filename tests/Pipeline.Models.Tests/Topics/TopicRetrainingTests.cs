@@ -66,7 +66,7 @@ public sealed class TopicRetrainingTests
         Assert.True(outcome.Current.UnclassifiedShare >= 0.25 - 1e-9, outcome.Reason);
         Assert.True(outcome.Proposed.UnclassifiedShare < outcome.Current.UnclassifiedShare, outcome.Reason);
         Assert.StartsWith($"accepted {outcome.Candidate.Model.Version} over {current.Version}: candidate c_v ", outcome.Reason);
-        Assert.Contains("3 topics kept, 1 new, 0 retired", outcome.Reason);
+        Assert.Equal((3, 1, 0), (outcome.TopicsKept, outcome.TopicsNew, outcome.TopicsRetired));
     }
 
     [Fact]

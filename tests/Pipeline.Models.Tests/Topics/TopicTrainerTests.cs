@@ -144,7 +144,9 @@ public sealed class TopicTrainerTests : IDisposable
         var topics = result.Model.Catalog.Topics.OrderBy(t => t.Id).ToArray();
         Assert.Equal([0, 1, 2], topics.Select(t => t.Id));
         Assert.Equal("Named by hand", topics[1].Label);
-        Assert.Equal(TopicLabels.AutoLabel(0, topics[0].TopWords), topics[0].Label);
+        var catalog = result.Model.Catalog.Topics;
+        var auto = TopicLabels.AutoLabels(catalog.Select(t => t.Id).ToList(), catalog.Select(t => t.TopWords).ToList());
+        Assert.Equal(auto[catalog.ToList().FindIndex(t => t.Id == 0)], topics[0].Label);
     }
 
     [Fact]
