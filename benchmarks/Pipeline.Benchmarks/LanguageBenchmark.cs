@@ -51,20 +51,21 @@ internal static class LanguageBenchmark
     /// How many English and Pidgin TRAINING posts each min-confidence would drop as foreign (the threshold is chosen
     /// on these, never on the val files), and, for information, how many benchmark foreign posts it drops.
     /// </summary>
-    public static void Sweep(string englishTrain, string pidginTrain, string foreign)
+    public static void Sweep(string englishTrain, string pidginTrain, string foreign, string? bankTweets)
     {
-        double[] thresholds = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99];
+        double[] thresholds = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99, 0.995];
         var wanted = new HashSet<string>(StringComparer.Ordinal) { LanguageCodes.English, LanguageCodes.Pidgin };
         foreach (var mode in new[] { LanguageDetectionMode.HighAccuracy, LanguageDetectionMode.LowAccuracy })
         {
             var identifier = new LanguageIdentifier(LanguageDetectionSettings.Default with { Mode = mode, MinConfidence = thresholds[0] });
             Console.WriteLine($"== {mode}: posts dropped as foreign at each min-language-confidence");
-            Console.WriteLine($"{"file",-32} {"posts",6} " + string.Join(' ', thresholds.Select(t => FormattableString.Invariant($"{t,7:0.00}"))));
+            Console.WriteLine($"{"file",-32} {"posts",6} " + string.Join(' ', thresholds.Select(t => FormattableString.Invariant($"{t,7:0.00#}"))));
             foreach (var (name, texts) in new[]
                      {
                          ("English train", File.ReadLines(englishTrain).ToList()),
                          ("Pidgin train", File.ReadLines(pidginTrain).ToList()),
                          ("non-English (benchmarks/data)", ReadForeign(foreign).Select(p => p.Text).ToList()),
+                         ("bank tweets 2023 (unlabelled)", bankTweets is not null && File.Exists(bankTweets) ? ReadCsvColumn(bankTweets, "tweet").ToList() : []),
                      })
             {
                 var guesses = texts.Select(identifier.Identify).ToList();
@@ -119,7 +120,7 @@ internal static class LanguageBenchmark
         Console.WriteLine($"Kept = en, pcm or undetermined (kept per keep-undetermined-language = on); languages = [en, pcm].");
         foreach (var mode in new[] { LanguageDetectionMode.HighAccuracy, LanguageDetectionMode.LowAccuracy })
         {
-            var identifier = new LanguageIdentifier(LanguageDetectionSettings.Default with { Mode = mode });
+            var identifier = new LanguageIdentifier(LanguageDetectionSettings.For(mode));
             var load = Stopwatch.StartNew();
             identifier.Warm();
             Console.WriteLine();

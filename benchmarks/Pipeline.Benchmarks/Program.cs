@@ -258,8 +258,8 @@ language.SetAction(r => LanguageBenchmark.Run(r.GetValue(languageEnglish)!, r.Ge
 
 var sweepEnglish = new Option<string>("--english") { Description = "English TRAINING posts", DefaultValueFactory = _ => LanguageBenchmark.DefaultEnglishTrain };
 var sweepPidgin = new Option<string>("--pidgin") { Description = "Pidgin TRAINING posts", DefaultValueFactory = _ => LanguageBenchmark.DefaultPidginTrain };
-var languageSweep = new Command("language-threshold", "Share of English and Pidgin training posts (and benchmark foreign posts) dropped at each min-language-confidence") { sweepEnglish, sweepPidgin, languageForeign };
-languageSweep.SetAction(r => LanguageBenchmark.Sweep(r.GetValue(sweepEnglish)!, r.GetValue(sweepPidgin)!, r.GetValue(languageForeign)!));
+var languageSweep = new Command("language-threshold", "Share of English and Pidgin training posts, 2023 bank tweets (and benchmark foreign posts) dropped at each min-language-confidence") { sweepEnglish, sweepPidgin, languageForeign, languageBank };
+languageSweep.SetAction(r => LanguageBenchmark.Sweep(r.GetValue(sweepEnglish)!, r.GetValue(sweepPidgin)!, r.GetValue(languageForeign)!, r.GetValue(languageBank)));
 
 var languageDemo = new Command("language-demo", "What the language identifier decides for a simulated week of the demo's conversation, by kind of post");
 languageDemo.SetAction(_ => LanguageBenchmark.Simulator());

@@ -28,15 +28,16 @@ public static partial class SettingsLoader
             }
         }
 
+        var mode = reader.Choice("pipeline.cleaning.language-detection", new Dictionary<string, LanguageDetectionMode>
+        {
+            ["high-accuracy"] = LanguageDetectionMode.HighAccuracy,
+            ["low-accuracy"] = LanguageDetectionMode.LowAccuracy,
+            ["off"] = LanguageDetectionMode.Off,
+        });
         var detection = new LanguageDetectionSettings(
-            reader.Choice("pipeline.cleaning.language-detection", new Dictionary<string, LanguageDetectionMode>
-            {
-                ["high-accuracy"] = LanguageDetectionMode.HighAccuracy,
-                ["low-accuracy"] = LanguageDetectionMode.LowAccuracy,
-                ["off"] = LanguageDetectionMode.Off,
-            }),
+            mode,
             // Below a half another language could be likelier still: no decision worth dropping a post on.
-            reader.Double("pipeline.cleaning.min-language-confidence", 0.5, 1),
+            reader.DoubleOrAuto("pipeline.cleaning.min-language-confidence", 0.5, 1) ?? LanguageDetectionSettings.DefaultMinConfidence(mode),
             reader.Int("pipeline.cleaning.min-language-words", 1, 50));
 
         return new CleaningPolicy(

@@ -26,9 +26,20 @@ public enum LanguageDetectionMode
 /// <param name="MinWords">Fewer words than this (after mentions, links, hashtags, numbers and emojis are taken out) are undetermined.</param>
 public sealed record LanguageDetectionSettings(LanguageDetectionMode Mode, double MinConfidence, int MinWords)
 {
-    public static LanguageDetectionSettings Default { get; } = new(LanguageDetectionMode.HighAccuracy, 0.7, 2);
+    /// <summary>The shipped default: low accuracy, whose models fit in about 20 MB (docs/language.md).</summary>
+    public static LanguageDetectionSettings Default { get; } = For(LanguageDetectionMode.LowAccuracy);
 
     public static LanguageDetectionSettings Off { get; } = Default with { Mode = LanguageDetectionMode.Off };
+
+    /// <summary>A mode with its own default confidence (<see cref="DefaultMinConfidence"/>) and two words.</summary>
+    public static LanguageDetectionSettings For(LanguageDetectionMode mode) => new(mode, DefaultMinConfidence(mode), 2);
+
+    /// <summary>
+    /// The two modes' probabilities are on different scales: the trigram models put 0.99 and more on almost any text,
+    /// the full models rarely go past 0.9 on a tweet. Each threshold is where the share of English and Pidgin
+    /// training posts and 2023 bank tweets dropped stops falling (`language-threshold` benchmark, docs/language.md).
+    /// </summary>
+    public static double DefaultMinConfidence(LanguageDetectionMode mode) => mode == LanguageDetectionMode.HighAccuracy ? 0.7 : 0.99;
 }
 
 /// <summary>What the identifier decided: an ISO 639-1 code or <see cref="LanguageCodes.Pidgin"/>; null when undetermined.</summary>
@@ -95,11 +106,11 @@ public sealed class LanguageIdentifier
 
     public LanguageDetectionSettings Settings => _settings;
 
-    /// <summary>Loads Lingua's models now rather than on the first post (start-up, benchmarks).</summary>
+    /// <summary>Loads the Lingua models this mode uses now rather than on the first post (start-up, benchmarks).</summary>
     public void Warm()
     {
-        Detector.DetectLanguageOf("warm up the models");
         DetectorFor(LanguageDetectionMode.LowAccuracy).DetectLanguageOf("warm up the models");
+        Detector.DetectLanguageOf("warm up the models");
     }
 
     private LanguageDetector Detector => DetectorFor(_settings.Mode);
@@ -127,6 +138,13 @@ public sealed class LanguageIdentifier
             // English function words rule out the other candidates, so Lingua has nothing to add: English, or
             // English and Pidgin mixed, which is Pidgin.
             return new LanguageGuess(pidgin ? LanguageCodes.Pidgin : LanguageCodes.English, 1);
+        }
+
+        if (pidgin && _settings.Mode == LanguageDetectionMode.LowAccuracy)
+        {
+            // The trigram models are sure of something on almost any text (0.99 and up is common), so their verdict
+            // cannot overrule Pidgin markers the way the full models' rare certainty can.
+            return new LanguageGuess(LanguageCodes.Pidgin, 1);
         }
 
         var (language, confidence) = MostLikely(LanguageText.Letters(words));

@@ -5,10 +5,14 @@ namespace Pipeline.Models.Language;
 /// <summary>The part of a post's text that says something about its language.</summary>
 public static class LanguageText
 {
+    public const int MaxWords = 200;
+
     /// <summary>
     /// Lower-cased words of letters only: @mentions, links, hashtags, numbers and emojis are left out (they are the
     /// same in every language, and company handles would make every post look alike). Apostrophes inside a word are
     /// dropped, so <c>don't</c> reads <c>dont</c> and never the Pidgin <c>don</c>.
+    /// Only the first <see cref="MaxWords"/> words are read: they settle the language of any post, and a megabyte of
+    /// junk in a file's text column must not become a megabyte of words.
     /// </summary>
     public static List<string> Words(string text)
     {
@@ -17,6 +21,11 @@ public static class LanguageText
         var skipping = false;
         for (var i = 0; i <= text.Length; i++)
         {
+            if (words.Count >= MaxWords)
+            {
+                break;
+            }
+
             var c = i < text.Length ? text[i] : ' ';
             if (char.IsWhiteSpace(c))
             {

@@ -14,15 +14,15 @@ public sealed class CleaningSettingsTests
             .WithFallback(SettingsLoader.Parse(File.ReadAllText(ShippedConf), environment ?? (_ => null)));
 
     [Fact]
-    public void Shipped_cleaning_keeps_english_and_pidgin_with_detection_off_until_turned_on()
+    public void Shipped_cleaning_keeps_english_and_pidgin_detected_in_low_accuracy_with_each_modes_own_confidence()
     {
         var cleaning = SettingsLoader.Load(Shipped()).Cleaning;
         var on = SettingsLoader.Load(Shipped(environment: new Dictionary<string, string> { ["PIPELINE_LANGUAGE_DETECTION"] = "high-accuracy" }.GetValueOrDefault)).Cleaning;
 
         Assert.Equal(["en", "pcm"], cleaning.Languages.Order());
         Assert.True(cleaning.KeepUndeterminedLanguage);
-        Assert.Equal(LanguageDetectionSettings.Off, cleaning.LanguageDetection);
-        Assert.Equal(LanguageDetectionSettings.Default, on.LanguageDetection);
+        Assert.Equal(new LanguageDetectionSettings(LanguageDetectionMode.LowAccuracy, 0.99, 2), cleaning.LanguageDetection);
+        Assert.Equal(new LanguageDetectionSettings(LanguageDetectionMode.HighAccuracy, 0.7, 2), on.LanguageDetection);
     }
 
     [Fact]
@@ -44,15 +44,15 @@ public sealed class CleaningSettingsTests
     [Fact]
     public void Detection_is_chosen_in_the_file_too()
     {
-        Assert.Equal(LanguageDetectionMode.LowAccuracy, SettingsLoader.Load(Shipped("pipeline.cleaning.language-detection = low-accuracy")).Cleaning.LanguageDetection.Mode);
+        Assert.Equal(LanguageDetectionMode.Off, SettingsLoader.Load(Shipped("pipeline.cleaning.language-detection = off")).Cleaning.LanguageDetection.Mode);
     }
 
     [Theory]
     [InlineData("pipeline.cleaning.languages = [\"en\", \"eng\"]", "pipeline.cleaning.languages: \"eng\" is not a language code the pipeline knows")]
     [InlineData("pipeline.cleaning.languages = [\"english\"]", "pipeline.cleaning.languages: \"english\" is not a language code the pipeline knows")]
     [InlineData("pipeline.cleaning.language-detection = fast", "pipeline.cleaning.language-detection = \"fast\": must be one of high-accuracy, low-accuracy, off")]
-    [InlineData("pipeline.cleaning.min-language-confidence = 0.3", "pipeline.cleaning.min-language-confidence = 0.3: must be between 0.5 and 1")]
-    [InlineData("pipeline.cleaning.min-language-confidence = sure", "pipeline.cleaning.min-language-confidence = \"sure\": must be a number")]
+    [InlineData("pipeline.cleaning.min-language-confidence = 0.3", "pipeline.cleaning.min-language-confidence = 0.3: must be auto or a number between 0.5 and 1")]
+    [InlineData("pipeline.cleaning.min-language-confidence = sure", "pipeline.cleaning.min-language-confidence = \"sure\": must be auto or a number between 0.5 and 1")]
     [InlineData("pipeline.cleaning.min-language-words = 0", "pipeline.cleaning.min-language-words = 0: must be between 1 and 50")]
     public void Invalid_language_setting_stops_start_up_with_its_name_and_value(string hocon, string expected)
     {

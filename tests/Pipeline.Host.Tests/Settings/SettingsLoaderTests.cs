@@ -96,7 +96,7 @@ public sealed class SettingsLoaderTests
             pipeline.topics.training.reassign = off
             """));
 
-        Assert.Equal((0.95, 0.6667), (shipped.ThresholdQuantile, shipped.ReassignMinShare));
+        Assert.Equal((0.95, 2.0 / 3), (shipped.ThresholdQuantile, shipped.ReassignMinShare));
         Assert.Equal((0.9, (double?)null), (changed.ThresholdQuantile, changed.ReassignMinShare));
     }
 

@@ -39,11 +39,25 @@ public sealed class LanguageIdentifierTests
         Assert.True(guess.Confidence >= LanguageDetectionSettings.Default.MinConfidence, $"confidence {guess.Confidence}");
     }
 
+    private const string SpanishWithPidginMarkers = "Cuidado con los mensajes que piden tu clave, es una estafa";
+
     [Fact]
-    public void Spanish_that_shares_words_with_pidgin_is_spanish()
+    public void Spanish_that_shares_words_with_pidgin_is_spanish_to_the_full_models()
     {
-        // "con" and "una" are Pidgin markers too.
-        Assert.Equal("es", Code("Cuidado con los mensajes que piden tu clave, es una estafa"));
+        // "con" and "una" are Pidgin markers too; the full models are sure enough of Spanish to overrule them.
+        var identifier = new LanguageIdentifier(LanguageDetectionSettings.For(LanguageDetectionMode.HighAccuracy));
+
+        Assert.Equal("es", identifier.Identify(SpanishWithPidginMarkers).Code);
+    }
+
+    [Fact]
+    public void Pidgin_markers_outweigh_the_trigram_models_certainty()
+    {
+        // The low-accuracy models are sure of a foreign language on Nigerian names and run-together handles too, so
+        // there the markers win: a post kept as Pidgin costs less than a customer's post dropped as Swahili.
+        Assert.Equal(LanguageDetectionMode.LowAccuracy, Identifier.Settings.Mode);
+        Assert.Equal(LanguageCodes.Pidgin, Code(SpanishWithPidginMarkers));
+        Assert.Equal(LanguageCodes.Pidgin, Code("na palmpay dey think dey disburse"));
     }
 
     [Theory]
