@@ -58,13 +58,14 @@ public sealed class PipelineMetrics : IDisposable
         var now = _clock.GetUtcNow().UtcTicks;
         foreach (var item in batch.Items)
         {
+            // Recording must never fail a commit, not even on an item a source got wrong (the sink quarantined it).
             var raw = item switch
             {
-                PipelineItem.Scored s => s.Post.Post.Raw,
+                PipelineItem.Scored s => s.Post?.Post?.Raw,
                 PipelineItem.Dropped d => d.Post,
                 _ => null,
             };
-            if (raw is { CreatedAt.UtcTicks: var ticks } && ticks <= now)
+            if (raw is { CreatedAt.UtcTicks: var ticks } && ticks <= now && Enum.IsDefined(raw.Source))
             {
                 _newestPostTicks.AddOrUpdate(PostStore.SourceName(raw.Source), ticks, (_, known) => Math.Max(known, ticks));
             }
