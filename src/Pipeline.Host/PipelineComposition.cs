@@ -65,7 +65,18 @@ public static class PipelineComposition
         builder.Services.AddSingleton(settings);
         builder.Services.AddHttpSecurity(settings.Http, credentials);
         builder.Services.AddSingleton(dataSource);
-        builder.Services.AddSingleton<PipelineCounters>();
+        // One meter per host (disposed with it) and the exporter that listens to it alone: /metrics of one host never
+        // shows another's work, however many share the process.
+        builder.Services.AddSingleton<PipelineMetrics>();
+        builder.Services.AddSingleton(sp => new PipelineCounters(sp.GetRequiredService<PipelineMetrics>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var metrics = sp.GetRequiredService<PipelineMetrics>();
+            ServiceMetrics.Observe(metrics.Meter, sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<PipelineStatus>(),
+                sp.GetRequiredService<SourceStatusBoard>(), sp.GetService<SharedGraphEntrance>(),
+                settings.Alerts.Enabled ? sp.GetRequiredService<AlertCounters>() : null);
+            return new PrometheusExport(metrics.Meter);
+        });
         builder.Services.AddSingleton<PipelineStatus>();
         // Registered through a factory so the container disposes the scorers with the service.
         builder.Services.AddSingleton(_ => models);

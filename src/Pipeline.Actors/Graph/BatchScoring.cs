@@ -103,7 +103,9 @@ public static class BatchScoring
             }
         }
 
-        counters.StageScored(stage, kept.Count - failed, failed, retried, stopwatch.Elapsed);
+        var elapsed = stopwatch.Elapsed;
+        counters.StageScored(stage, kept.Count - failed, failed, retried, elapsed);
+        counters.Metrics.Scored(stage, elapsed);
         return batch.Select(item => item is PipelineItem.Scored scored ? results[scored] : item).ToList();
     }
 

@@ -7,7 +7,8 @@ namespace Pipeline.Actors.Graph;
 /// Running totals for one process: what was read, kept, dropped (by reason), quarantined and
 /// committed. Stages update it; the import summary, the logs and <c>/metrics</c> read it.
 /// </summary>
-public sealed class PipelineCounters
+/// <param name="metrics">Where the stages that update these totals also record their histograms; one nobody exports when not given (the import verb, tests).</param>
+public sealed class PipelineCounters(PipelineMetrics? metrics = null)
 {
     private readonly ConcurrentDictionary<DropReason, long> _dropped = new();
     private readonly ConcurrentDictionary<string, StageTally> _stages = new(StringComparer.Ordinal);
@@ -23,6 +24,9 @@ public sealed class PipelineCounters
     private long _lastCommitTicks;
     private long _repairedText;
     private long _truncatedText;
+
+    /// <summary>The host's instruments, handed to the stages with these totals.</summary>
+    public PipelineMetrics Metrics { get; } = metrics ?? PipelineMetrics.Unexported;
 
     public long Read => Interlocked.Read(ref _read);
     public long Kept => Interlocked.Read(ref _kept);

@@ -50,6 +50,7 @@ public sealed class SharedGraphEntrance
     private readonly Lock _gate = new();
     private Sink<SourceItem, NotUsed>? _ingress;
     private SharedGraphState _state = SharedGraphState.NotStarted;
+    private long _inFlight;
 
     public SharedGraphState State
     {
@@ -61,6 +62,12 @@ public sealed class SharedGraphEntrance
             }
         }
     }
+
+    /// <summary>
+    /// Items run into the graph running now and not committed yet: the depth of its buffers (the MergeHub's, the
+    /// batching stages', the sink's). Those of a failed graph are lost with it and no longer counted.
+    /// </summary>
+    public long InFlight => Math.Max(0, Interlocked.Read(ref _inFlight));
 
     /// <summary>
     /// Runs <paramref name="items"/> into the graph running now and returns its generation. While the graph is down
@@ -77,7 +84,9 @@ public sealed class SharedGraphEntrance
 
         if (ingress is not null)
         {
-            Source.From(items).RunWith(ingress, materializer);
+            var batch = items as IReadOnlyCollection<SourceItem> ?? [.. items];
+            Interlocked.Add(ref _inFlight, batch.Count);
+            Source.From(batch).RunWith(ingress, materializer);
         }
 
         return generation;
@@ -88,10 +97,14 @@ public sealed class SharedGraphEntrance
         lock (_gate)
         {
             _ingress = ingress;
+            Interlocked.Exchange(ref _inFlight, 0);
             _state = _state with { Phase = SharedGraphPhase.Running, Generation = _state.Generation + 1, Since = at };
             return _state.Generation;
         }
     }
+
+    /// <summary>The graph committed <paramref name="count"/> of the items it was given.</summary>
+    internal void Committed(int count) => Interlocked.Add(ref _inFlight, -count);
 
     internal SharedGraphState Failed(string failure, DateTimeOffset at)
     {
@@ -173,7 +186,8 @@ public sealed class SharedGraphRunner : ReceiveActor
     {
         try
         {
-            var (ingress, killSwitch, completion) = _graph.RunShared(Context.Materializer());
+            var entrance = _entrance;
+            var (ingress, killSwitch, completion) = _graph.RunShared(Context.Materializer(), batch => entrance.Committed(batch.Items.Count));
             _killSwitch = killSwitch;
             completion.PipeTo(Self, success: () => new GraphEnded(null), failure: e => new GraphEnded(e));
             var generation = _entrance.Opened(ingress, DateTimeOffset.UtcNow);

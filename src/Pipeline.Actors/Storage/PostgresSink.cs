@@ -31,6 +31,7 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
         var (newPosts, attempts) = await CommitIsolatingPoisonAsync(batch, ct);
         var committed = new BatchCommitted(batch, newPosts, attempts, stopwatch.Elapsed);
         counters.Committed(committed);
+        counters.Metrics.Committed(committed);
         return committed;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -15,6 +16,7 @@ namespace Pipeline.Actors.Sources.Scraping;
 /// <param name="Instances">One <see cref="ISearchSource"/> per instance, in rotation order.</param>
 /// <param name="Ingress">The shared graph's entrance, valid across its restarts (see <see cref="SharedGraphRunner"/>).</param>
 /// <param name="Diagnostics">Folder where pages that could not be parsed are saved.</param>
+/// <param name="Metrics">Where each fetch's duration is recorded; none when null (tests that do not look).</param>
 public sealed record ScraperSpec(
     Company Company,
     string Source,
@@ -24,7 +26,8 @@ public sealed record ScraperSpec(
     TimeSpan SuspectPause,
     SharedGraphEntrance Ingress,
     SourceStatusBoard Status,
-    string Diagnostics)
+    string Diagnostics,
+    PipelineMetrics? Metrics = null)
 {
     public string Name => $"{Source}-{Company.Id}";
 }
@@ -139,15 +142,19 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
         var request = ScrapePlan.NextRequest(_checkpoint, _spec.Company, _spec.Schedule, now);
         var seq = ++_fetchSeq;
         _fetching = true;
+        // Timed where the answer arrives, not when the actor gets to it: the histogram shows the source, not the mailbox.
+        var started = Stopwatch.GetTimestamp();
         _spec.Instances[instance].FetchAsync(request, CancellationToken.None)
             .PipeTo(Self,
-                success: outcome => new Fetched(seq, request, instance, outcome),
+                success: outcome => new Fetched(seq, request, instance, outcome, Stopwatch.GetElapsedTime(started)),
                 failure: e => new Fetched(seq, request, instance,
-                    new FetchOutcome.Unavailable(UrlRedaction.Redact(_spec.Instances[instance].BaseUrl), null, e.GetBaseException().Message)));
+                    new FetchOutcome.Unavailable(UrlRedaction.Redact(_spec.Instances[instance].BaseUrl), null, e.GetBaseException().Message),
+                    Stopwatch.GetElapsedTime(started)));
     }
 
     private void OnFetched(Fetched fetched)
     {
+        _spec.Metrics?.PageFetched(_spec.Source, OutcomeName(fetched.Outcome), fetched.Elapsed);
         if (fetched.Seq != _fetchSeq)
         {
             return;
@@ -367,7 +374,17 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
         public static readonly FetchNext Instance = new();
     }
 
-    private sealed record Fetched(long Seq, SearchRequest Request, int Instance, FetchOutcome Outcome);
+    private sealed record Fetched(long Seq, SearchRequest Request, int Instance, FetchOutcome Outcome, TimeSpan Elapsed);
+
+    private static string OutcomeName(FetchOutcome outcome) => outcome switch
+    {
+        FetchOutcome.Page => "page",
+        FetchOutcome.RateLimited => "rate_limited",
+        FetchOutcome.Unavailable => "unavailable",
+        FetchOutcome.Unparseable => "unparseable",
+        FetchOutcome.Rejected => "rejected",
+        _ => "other",
+    };
 
     /// <summary>Items run into the graph and not yet all committed.</summary>
     /// <param name="Id">The delivery number its items' <see cref="PageAck"/> carries.</param>

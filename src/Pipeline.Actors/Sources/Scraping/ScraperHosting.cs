@@ -51,6 +51,7 @@ public static class ScraperHosting
             .WithShardRegion<ScraperRegion>(RegionName, (_, _, resolver) =>
                 {
                     var entrance = resolver.GetService<SharedGraphEntrance>();
+                    var metrics = resolver.GetService<PipelineMetrics>();
                     return entityId =>
                     {
                         if (Retired(entityId, byId, enabled) is { } reason)
@@ -60,7 +61,7 @@ public static class ScraperHosting
 
                         var (source, companyId) = Parse(entityId)!.Value;
                         var spec = new ScraperSpec(byId[companyId], source, sourceFactory(source), schedule, settings.Backoff,
-                            settings.SuspectPause, entrance, status, settings.Diagnostics);
+                            settings.SuspectPause, entrance, status, settings.Diagnostics, metrics);
                         // A scraper that keeps crashing is restarted with growing pauses; other scrapers are unaffected.
                         return ScraperActor.Supervised(spec);
                     };
