@@ -22,11 +22,32 @@ public sealed class TopicModelReloader(ModelSlot<TopicModel> slot, TopicSettings
     /// <summary>Null once the current model's catalog is in <c>pipeline.topics</c>; else why not.</summary>
     public string? PublishError => _publishError;
 
-    /// <param name="path">A model folder; null: the configured <c>pipeline.topics.model-dir</c>.</param>
+    /// <param name="path">
+    /// A model folder; null: the configured <c>pipeline.topics.model-dir</c>. A folder that is not on this node's disk
+    /// is written from <see cref="TopicModelArchive"/> first when the database holds a model of its name (a model
+    /// another node retrained).
+    /// </param>
     public async Task<ModelReloadOutcome> ReloadAsync(string? path, CancellationToken ct = default)
     {
+        var directory = ModelReloader<TopicModel>.Directory(path, settings.ModelDirectory);
+        if (!Directory.Exists(directory))
+        {
+            try
+            {
+                if (await TopicModelArchive.TryRestoreAsync(dataSource, directory, ct))
+                {
+                    logger.LogInformation("Topic model folder {Directory} written from the database", directory);
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException or TimeoutException)
+            {
+                // Loading then says the folder is missing, and the model in use keeps scoring.
+                logger.LogWarning("Topic model folder {Directory} could not be written from the database: {Error}", directory, e.Message);
+            }
+        }
+
         var outcome = await _core.ReloadAsync(
-            ModelReloader<TopicModel>.Directory(path, settings.ModelDirectory),
+            directory,
             directory => ScoringModels.LoadTopics(directory, settings.Threshold),
             PublishAsync,
             ct);

@@ -77,7 +77,8 @@ public sealed class TopicRetrainJob(
     }
 
     /// <summary>
-    /// Puts the latest retrained model back in use on this node after a restart, if its folder is under the models root
+    /// Puts the latest retrained model back in use on this node after a restart, from its folder under the models root or,
+    /// when this node's disk lacks it, from the database
     /// (<see cref="TopicRetrainLineage"/> says which). Local only: the other nodes run it already, or catch up from this
     /// node's versions. Returns what it did, for the log.
     /// </summary>
@@ -91,12 +92,14 @@ public sealed class TopicRetrainJob(
             return $"no retrained model to restore over {configured}";
         }
 
-        if (run.ModelFolder is null || ModelFolders.Resolve(modelsRoot, run.ModelFolder) is not { } folder || !Directory.Exists(folder))
+        if (run.ModelFolder is null || ModelFolders.Resolve(modelsRoot, run.ModelFolder) is not { } folder)
         {
-            logger.LogWarning("Retrained topic model {Version} (run {Id}) is not in {Folder} under the models root; {Configured} keeps scoring",
-                run.CandidateVersion, run.Id, run.ModelFolder, configured);
+            logger.LogWarning("Retrained topic model {Version} (run {Id}) has no folder under the models root; {Configured} keeps scoring",
+                run.CandidateVersion, run.Id, configured);
             return $"the folder of {run.CandidateVersion} is missing";
         }
+
+        // A folder missing from this node's disk is written from the database by the reloader.
 
         var outcome = await reloader.ReloadAsync(folder, ct);
         return outcome switch
@@ -152,6 +155,8 @@ public sealed class TopicRetrainJob(
 
             var relative = Save(outcome.Candidate);
             record = record with { ModelFolder = relative };
+            // Before the swap: a node told to load it may not have this node's disk.
+            await TopicModelArchive.StoreAsync(dataSource, outcome.Candidate.Model.Version, ModelFolders.Resolve(modelsRoot, relative)!, ct);
             var report = await propagate(relative, ct);
             if (report.Self.Result != NodeReloadResult.Switched)
             {

@@ -122,7 +122,7 @@ public sealed class TopicRetrainJobTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
-    public async Task A_restarted_node_goes_back_to_the_latest_retrained_model_and_scores_with_the_configured_one_when_its_folder_is_gone()
+    public async Task A_restarted_node_goes_back_to_the_latest_retrained_model_from_its_disk_or_the_database_else_to_the_configured_one()
     {
         var (settings, database) = await PrepareAsync();
         await using var _ = database;
@@ -140,9 +140,47 @@ public sealed class TopicRetrainJobTests(PostgresFixture postgres) : IDisposable
         Assert.StartsWith($"restored retrained model {run.CandidateVersion}", restored, StringComparison.Ordinal);
         Assert.Equal(run.CandidateVersion, restarted.Reloader.Slot.Current.Version);
 
-        Directory.Delete(Path.Combine(settings.Http.ModelsRoot, run.ModelFolder!), recursive: true);
+        // A new disk: the folder comes back from the database, file for file.
+        var folder = Path.Combine(settings.Http.ModelsRoot, run.ModelFolder!);
+        var files = Directory.GetFiles(folder).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
+        Directory.Delete(folder, recursive: true);
+        var fresh = Node(settings, database.DataSource);
+        Assert.StartsWith($"restored retrained model {run.CandidateVersion}", await fresh.Job.RestoreAsync(ct), StringComparison.Ordinal);
+        Assert.Equal(run.CandidateVersion, fresh.Reloader.Slot.Current.Version);
+        Assert.Equal(files.Select(f => f.Item1), Directory.GetFiles(folder).Order(StringComparer.Ordinal).Select(Path.GetFileName));
+        Assert.All(files, f => Assert.Equal(f.Item2, File.ReadAllBytes(Path.Combine(folder, f.Item1))));
+
+        // Neither on disk nor in the database: the configured model keeps scoring.
+        Directory.Delete(folder, recursive: true);
+        Assert.Equal(files.Count, await CountAsync(database.DataSource, "SELECT count(*) FROM pipeline.topic_model_files"));
+        await using (var forget = database.DataSource.CreateCommand("DELETE FROM pipeline.topic_model_files"))
+        {
+            await forget.ExecuteNonQueryAsync(ct);
+        }
+
         var again = Node(settings, database.DataSource);
-        Assert.Equal($"the folder of {run.CandidateVersion} is missing", await again.Job.RestoreAsync(ct));
+        Assert.StartsWith($"retrained model {run.CandidateVersion} not restored: ", await again.Job.RestoreAsync(ct), StringComparison.Ordinal);
         Assert.Equal(configured, again.Reloader.Slot.Current.Version);
+    }
+
+    [Fact]
+    public async Task A_node_with_a_disk_of_its_own_loads_the_model_another_node_retrained_from_the_database()
+    {
+        var (settings, database) = await PrepareAsync();
+        await using var _ = database;
+        var ct = TestContext.Current.CancellationToken;
+        var trainer = Node(settings, database.DataSource);
+        var run = await trainer.Job.RunAsync("node-1", requested: true, ct);
+        Assert.Equal(TopicRetrainOutcomeKind.Accepted, run!.Outcome);
+
+        // What the propagation asks of every node: load the folder, relative to that node's own models root.
+        var otherRoot = _temp.Combine("other-node-models");
+        Directory.CreateDirectory(otherRoot);
+        var other = Node(settings, database.DataSource);
+        var outcome = await other.Reloader.ReloadAsync(ModelFolders.Resolve(otherRoot, run.ModelFolder!), ct);
+
+        Assert.IsType<ModelReloadOutcome.Switched>(outcome);
+        Assert.Equal(run.CandidateVersion, other.Reloader.Slot.Current.Version);
+        Assert.True(File.Exists(Path.Combine(otherRoot, run.ModelFolder!, TopicCatalogJson.FileName)));
     }
 }
