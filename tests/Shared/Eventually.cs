@@ -14,6 +14,9 @@ public static class Eventually
     public static Task TrueAsync(string what, Func<Task<bool>> condition, TimeSpan patience) =>
         TrueAsync(() => what, condition, patience);
 
+    public static Task TrueAsync(string what, Func<bool> condition, TimeSpan patience) =>
+        TrueAsync(() => what, () => Task.FromResult(condition()), patience);
+
     /// <param name="what">Read when the patience is spent, so it can tell the last state seen.</param>
     public static async Task TrueAsync(Func<string> what, Func<Task<bool>> condition, TimeSpan patience)
     {
@@ -23,5 +26,14 @@ public static class Eventually
             Assert.True(DateTime.UtcNow < deadline, $"{what()}: not met within {patience.TotalSeconds:0} s");
             await Task.Delay(Interval);
         }
+    }
+
+    /// <summary>Reads <paramref name="read"/> until <paramref name="until"/> holds for what it returned, and returns that.</summary>
+    /// <param name="what">Given the last value read when the patience is spent.</param>
+    public static async Task<T> ValueAsync<T>(Func<T, string> what, Func<Task<T>> read, Func<T, bool> until, TimeSpan patience)
+    {
+        var value = default(T)!;
+        await TrueAsync(() => what(value), async () => until(value = await read()), patience);
+        return value;
     }
 }

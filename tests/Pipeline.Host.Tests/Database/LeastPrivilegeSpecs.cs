@@ -262,13 +262,5 @@ public sealed class LeastPrivilegeSpecs(PostgresFixture postgres)
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
     }
 
-    private static async Task AwaitAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100, Ct);
-        }
-    }
+    private static Task AwaitAsync(Func<Task<bool>> condition) => Eventually.TrueAsync("the awaited condition", condition, Patience);
 }

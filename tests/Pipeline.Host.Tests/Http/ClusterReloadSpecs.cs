@@ -147,26 +147,20 @@ public sealed class ClusterReloadSpecs(PostgresFixture postgres)
         }
 
         /// <summary>The <c>model-consensus</c> check once <paramref name="until"/> holds (the versions gossip takes a moment).</summary>
-        public async Task<Consensus> ConsensusAsync(Func<Consensus, bool> until)
-        {
-            var deadline = DateTime.UtcNow + Patience;
-            while (true)
-            {
-                using var response = await Http.GetAsync(new Uri(Root, "/ready"));
-                var check = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").EnumerateArray()
-                    .Single(c => c.GetProperty("name").GetString() == "model-consensus");
-                var versions = check.GetProperty("data").TryGetProperty("nodes", out var nodes)
-                    ? nodes.EnumerateObject().ToDictionary(n => n.Name, n => n.Value.GetProperty("sentiment").GetString()!)
-                    : [];
-                var consensus = new Consensus(check.GetProperty("status").GetString()!, versions);
-                if (until(consensus))
-                {
-                    return consensus;
-                }
+        public Task<Consensus> ConsensusAsync(Func<Consensus, bool> until) =>
+            Eventually.ValueAsync(
+                last => $"model-consensus never got there; last: {last?.Status} {string.Join(", ", last?.Versions.Select(v => $"{v.Key}={v.Value}") ?? [])}",
+                ReadConsensusAsync, until, Patience);
 
-                Assert.True(DateTime.UtcNow < deadline, $"model-consensus never got there; last: {check}");
-                await Task.Delay(100);
-            }
+        private async Task<Consensus> ReadConsensusAsync()
+        {
+            using var response = await Http.GetAsync(new Uri(Root, "/ready"));
+            var check = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").EnumerateArray()
+                .Single(c => c.GetProperty("name").GetString() == "model-consensus");
+            var versions = check.GetProperty("data").TryGetProperty("nodes", out var nodes)
+                ? nodes.EnumerateObject().ToDictionary(n => n.Name, n => n.Value.GetProperty("sentiment").GetString()!)
+                : [];
+            return new Consensus(check.GetProperty("status").GetString()!, versions);
         }
 
         public async ValueTask DisposeAsync()

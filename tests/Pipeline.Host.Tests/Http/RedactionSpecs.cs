@@ -35,14 +35,9 @@ public sealed class RedactionSpecs(PostgresFixture postgres)
             akka.loglevel = WARNING
             """);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        string status;
-        do
-        {
-            await Task.Delay(100);
-            status = await Http.GetStringAsync(new Uri(service.Root, "/status/sources"));
-        }
-        while (!status.Contains("lastError\":\"", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+        var status = await Eventually.ValueAsync(last => $"a scraper error in /status/sources (last: {last})",
+            () => Http.GetStringAsync(new Uri(service.Root, "/status/sources")),
+            s => s.Contains("lastError\":\"", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
 
         var scraper = Assert.Single(JsonDocument.Parse(status).RootElement.EnumerateArray());
         var shown = Assert.Single(scraper.GetProperty("instances").EnumerateArray()).GetProperty("url").GetString();

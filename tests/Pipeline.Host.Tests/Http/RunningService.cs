@@ -25,15 +25,8 @@ internal static class RunningService
     }
 
     /// <summary>Waits until the importer has moved <paramref name="name"/> to <c>done</c>.</summary>
-    public static async Task WaitImportedAsync(string inbox, string name)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!File.Exists(Path.Combine(inbox, "done", name)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{name} not imported in time");
-            await Task.Delay(50);
-        }
-    }
+    public static Task WaitImportedAsync(string inbox, string name) =>
+        Eventually.TrueAsync($"{name} imported (moved to done)", () => File.Exists(Path.Combine(inbox, "done", name)), Patience);
 
     public static async Task ImportAsync(string inbox, string name, long firstId)
     {

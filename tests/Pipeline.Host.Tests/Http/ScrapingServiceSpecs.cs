@@ -124,15 +124,7 @@ public sealed class ScrapingServiceSpecs(PostgresFixture postgres)
         Assert.Contains("PIPELINE_X_BEARER_TOKEN", error.Message);
     }
 
-    private static Task AwaitAsync(Func<bool> condition) => AwaitAsync(() => Task.FromResult(condition()));
+    private static Task AwaitAsync(Func<bool> condition) => Eventually.TrueAsync("the awaited condition", condition, Patience);
 
-    private static async Task AwaitAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100);
-        }
-    }
+    private static Task AwaitAsync(Func<Task<bool>> condition) => Eventually.TrueAsync("the awaited condition", condition, Patience);
 }

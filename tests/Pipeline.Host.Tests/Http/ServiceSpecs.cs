@@ -186,32 +186,9 @@ public sealed class ServiceSpecs(PostgresFixture postgres)
         Assert.Matches(@"(?m)^dotnet_gc_allocated_bytes [1-9][0-9]{5,}$", metrics);
     }
 
-    private static async Task AwaitReadyAsync(Uri root, HttpStatusCode expected)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        HttpStatusCode last;
-        do
-        {
-            last = (await GetAsync(root, "/healthz/ready")).Status;
-            if (last == expected)
-            {
-                return;
-            }
+    private static Task AwaitReadyAsync(Uri root, HttpStatusCode expected) =>
+        Eventually.ValueAsync(last => $"/healthz/ready stayed {last}, expected {expected}",
+            async () => (await GetAsync(root, "/healthz/ready")).Status, status => status == expected, Patience);
 
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        Assert.Fail($"/healthz/ready stayed {last}, expected {expected}");
-    }
-
-    private static async Task AwaitAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
-    }
+    private static Task AwaitAsync(Func<bool> condition) => Eventually.TrueAsync("the awaited condition", condition, Patience);
 }
