@@ -29,6 +29,16 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   install_package chromium "Chromium"
 fi
 
+# The dashboard shows emoji (sentiment faces, flags); without a colour emoji font its screenshot shows boxes.
+# Cosmetic: without root it is only mentioned.
+if [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    install_package fonts-noto-color-emoji "A colour emoji font"
+  else
+    echo "No colour emoji font: the dashboard screenshot will show boxes (sudo apt-get install -y fonts-noto-color-emoji)"
+  fi
+fi
+
 # The deployment tests read the shipped compose file through docker-compose itself (no daemon needed).
 if ! command -v docker-compose >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1; then
   install_package docker-compose "docker-compose"
