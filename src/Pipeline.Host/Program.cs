@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Pipeline.Actors.Import;
-using Pipeline.Actors.Storage;
 using Pipeline.Host.Commands;
 using Pipeline.Host.Settings;
 
@@ -161,38 +159,9 @@ static async Task<int> Guarded(Func<Task<int>> verb)
     {
         return await verb();
     }
-    catch (SettingsException e)
+    catch (Exception e) when (ExitCodes.For(e) is { } failure)
     {
-        return Fail(ExitCodes.InvalidSettings, e.Message);
+        Console.Error.WriteLine($"pipeline: {failure.Message}");
+        return failure.Code;
     }
-    catch (PostFileException e)
-    {
-        return Fail(ExitCodes.BadInput, e.Message);
-    }
-    catch (Pipeline.Models.Sentiment.LabelledFileException e)
-    {
-        return Fail(ExitCodes.BadInput, e.Message);
-    }
-    catch (Pipeline.Models.Sentiment.SentimentModelException e)
-    {
-        return Fail(ExitCodes.BadInput, e.Message);
-    }
-    catch (LocalPostgresException e)
-    {
-        return Fail(ExitCodes.DatabaseUnavailable, e.Message);
-    }
-    catch (SinkUnavailableException e)
-    {
-        return Fail(ExitCodes.DatabaseUnavailable, e.Message);
-    }
-    catch (Npgsql.NpgsqlException e)
-    {
-        return Fail(ExitCodes.DatabaseUnavailable, $"database error: {e.Message}");
-    }
-}
-
-static int Fail(int code, string message)
-{
-    Console.Error.WriteLine($"pipeline: {message}");
-    return code;
 }
