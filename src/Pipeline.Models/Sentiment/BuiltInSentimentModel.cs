@@ -9,8 +9,12 @@ namespace Pipeline.Models.Sentiment;
 /// <summary>What <c>sentiment.json</c> beside <c>model.zip</c> holds: everything scoring needs besides the weights.</summary>
 public sealed record BuiltInSentimentMetadata
 {
-    /// <summary>2: Pidgin features (21 dense features), a Pidgin lexicon file and Pidgin class offsets.</summary>
-    public const int CurrentFormat = 2;
+    /// <summary>
+    /// 3: format 2 plus NB-SVM feature scales (<see cref="FeatureScaleFile"/>); a format-2 reader would
+    /// ignore them and score with unscaled weights, hence the new number. 2: Pidgin features (21 dense
+    /// features), a Pidgin lexicon file and Pidgin class offsets.
+    /// </summary>
+    public const int CurrentFormat = 3;
 
     public int Format { get; init; } = CurrentFormat;
 
