@@ -105,10 +105,12 @@ var sentimentNoLexicon = new Option<bool>("--no-lexicon") { Description = "Leave
 var sentimentNoNegation = new Option<bool>("--no-negation") { Description = "Leave out negation marking" };
 var sentimentNoPidgin = new Option<bool>("--no-pidgin") { Description = "Leave out the Pidgin negations, intensifiers, markers, lexicon and offsets (the pcm file still counts by weighted F1)" };
 var sentimentPidginWeight = new Option<float>("--pidgin-weight") { Description = "Weight of each example of the pcm corpus (English ones weigh 1 on average)", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().PidginWeight };
+var sentimentNaiveBayes = new Option<bool>("--nb") { Description = "NB-SVM: scale each n-gram by its naive-Bayes log-count ratio, learned from the rows being fitted" };
+var sentimentNaiveBayesAlpha = new Option<float>("--nb-alpha") { Description = "Smoothing count of the --nb ratios", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().NaiveBayesAlpha };
 var trainSentiment = new Command("train-sentiment", "Train the built-in sentiment model (ML.NET) on labelled files (the one named pcm is Pidgin), with cross-validation.")
 {
     sentimentData, sentimentText, sentimentLabels, sentimentOut, sentimentFolds, sentimentL2, sentimentAlgorithm, sentimentIterations, sentimentHashBits, sentimentWordNgrams, sentimentCharWeight, sentimentNoLexicon, sentimentNoNegation,
-    sentimentNoPidgin, sentimentPidginWeight,
+    sentimentNoPidgin, sentimentPidginWeight, sentimentNaiveBayes, sentimentNaiveBayesAlpha,
 };
 trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Train(
     SentimentCommands.ReadCorpora(result.GetValue(sentimentData), result.GetValue(sentimentText), result.GetValue(sentimentLabels), "train"),
@@ -116,6 +118,8 @@ trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentComman
     new Pipeline.Models.Sentiment.BuiltInTrainerOptions
     {
         PidginWeight = result.GetValue(sentimentPidginWeight),
+        NaiveBayesScaling = result.GetValue(sentimentNaiveBayes),
+        NaiveBayesAlpha = result.GetValue(sentimentNaiveBayesAlpha),
         Folds = result.GetValue(sentimentFolds),
         L2Regularization = result.GetValue(sentimentL2),
         Algorithm = result.GetValue(sentimentAlgorithm)!,

@@ -9,8 +9,12 @@ namespace Pipeline.Models.Sentiment;
 /// <summary>What <c>sentiment.json</c> beside <c>model.zip</c> holds: everything scoring needs besides the weights.</summary>
 public sealed record BuiltInSentimentMetadata
 {
-    /// <summary>2: Pidgin features (21 dense features), a Pidgin lexicon file and Pidgin class offsets.</summary>
-    public const int CurrentFormat = 2;
+    /// <summary>
+    /// 3: format 2 plus NB-SVM feature scales (<see cref="FeatureScaleFile"/>); a format-2 reader would
+    /// ignore them and score with unscaled weights, hence the new number. 2: Pidgin features (21 dense
+    /// features), a Pidgin lexicon file and Pidgin class offsets.
+    /// </summary>
+    public const int CurrentFormat = 3;
 
     public int Format { get; init; } = CurrentFormat;
 
@@ -32,6 +36,9 @@ public sealed record BuiltInSentimentMetadata
 
     /// <summary>The learned Pidgin lexicon beside the model (<see cref="PidginLexicon.FileName"/>), or null for none.</summary>
     public string? PidginLexiconFile { get; init; }
+
+    /// <summary>The NB-SVM feature scales beside the model (<see cref="FeatureScale.FileName"/>), folded into the weights on load; null for none.</summary>
+    public string? FeatureScaleFile { get; init; }
 
     public required BuiltInTrainerOptions Trainer { get; init; }
 
@@ -82,7 +89,8 @@ public sealed class BuiltInSentimentModel
     public SentimentFeaturizer Featurizer { get; }
 
     /// <summary>Builds the scoring form from ML.NET's multiclass linear parameters (classes in key order 0, 1, 2).</summary>
-    internal static BuiltInSentimentModel FromParameters(SentimentFeaturizer featurizer, LinearMulticlassModelParametersBase parameters)
+    /// <param name="scale">The trainer's per-feature input multipliers (see <see cref="FeatureScale"/>), folded into the weights; null for none.</param>
+    internal static BuiltInSentimentModel FromParameters(SentimentFeaturizer featurizer, LinearMulticlassModelParametersBase parameters, float[]? scale = null)
     {
         VBuffer<float>[] classWeights = [];
         parameters.GetWeights(ref classWeights, out var classes);
@@ -102,7 +110,7 @@ public sealed class BuiltInSentimentModel
 
             foreach (var (index, value) in vector.Items())
             {
-                weights[(index * Classes) + c] = value;
+                weights[(index * Classes) + c] = scale is null ? value : value * scale[index];
             }
         }
 
@@ -154,9 +162,14 @@ public sealed class BuiltInSentimentModel
     }
 
     /// <summary>Writes ML.NET's model (the trainer's output, reloadable by ML.NET itself) and our metadata.</summary>
-    internal static void Save(string folder, MLContext ml, ITransformer transformer, DataViewSchema inputSchema, BuiltInSentimentMetadata metadata, PidginLexicon pidgin)
+    internal static void Save(string folder, MLContext ml, ITransformer transformer, DataViewSchema inputSchema, BuiltInSentimentMetadata metadata, PidginLexicon pidgin, float[]? scale)
     {
         Directory.CreateDirectory(folder);
+        if (metadata.FeatureScaleFile is { } scaleFile && scale is not null)
+        {
+            FeatureScale.Save(Path.Combine(folder, scaleFile), scale);
+        }
+
         if (metadata.PidginLexiconFile is { } lexiconFile)
         {
             pidgin.Save(Path.Combine(folder, lexiconFile));
@@ -196,6 +209,10 @@ public sealed class BuiltInSentimentModel
                 ? PidginLexicon.Load(Path.Combine(folder, Path.GetFileName(lexiconFile)))
                 : PidginLexicon.Empty;
 
+            var featurizer = new SentimentFeaturizer(metadata.Featurizer, pidginLexicon: pidgin);
+            var scale = metadata.FeatureScaleFile is { } scaleFile
+                ? FeatureScale.Load(Path.Combine(folder, Path.GetFileName(scaleFile)), featurizer.Dimension)
+                : null;
             var ml = new MLContext();
             var transformer = ml.Model.Load(modelPath, out _);
             var parameters = transformer switch
@@ -203,7 +220,7 @@ public sealed class BuiltInSentimentModel
                 ISingleFeaturePredictionTransformer<object> single when single.Model is LinearMulticlassModelParametersBase p => p,
                 _ => FindParameters(transformer),
             };
-            return (FromParameters(new SentimentFeaturizer(metadata.Featurizer, pidginLexicon: pidgin), parameters), metadata);
+            return (FromParameters(featurizer, parameters, scale), metadata);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException)
         {

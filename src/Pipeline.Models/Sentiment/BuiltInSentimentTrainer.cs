@@ -55,6 +55,16 @@ public sealed record BuiltInTrainerOptions
 
     /// <summary>Tune separate class offsets for texts with Pidgin markers (see <see cref="BuiltInSentimentMetadata.PidginClassOffsets"/>).</summary>
     public bool PidginOffsets { get; init; } = true;
+
+    /// <summary>
+    /// NB-SVM style: each hashed n-gram's value is multiplied by its naive-Bayes log-count ratio (the
+    /// largest |ln(p_c / q_c)| over the classes, <see cref="FeatureScale.NaiveBayes"/>) learned from the
+    /// rows being fitted, so the L2 penalty spends less on n-grams that do not separate the classes.
+    /// </summary>
+    public bool NaiveBayesScaling { get; init; }
+
+    /// <summary>Smoothing count added to every n-gram's per-class counts for <see cref="NaiveBayesScaling"/>.</summary>
+    public float NaiveBayesAlpha { get; init; } = 1f;
 }
 
 /// <summary>A named labelled training file, e.g. <c>en</c> or <c>pcm</c>.</summary>
@@ -145,7 +155,7 @@ public static class BuiltInSentimentTrainer
                 progress?.Report(new TrainingProgress($"fold {f + 1}/{options.Folds}", (double)f / steps));
                 var trainIndex = Enumerable.Range(0, labels.Length).Where(i => fold[i] != f).ToArray();
                 var trainFeatures = lexicon.CrossFitted(trainIndex, fold, out var foldLexicon);
-                var (model, _, _, _) = Fit(featurizer, vectors, trainFeatures, labels, weights, trainIndex, options);
+                var (model, _, _, _, _) = Fit(featurizer, vectors, trainFeatures, labels, weights, trainIndex, options);
                 var heldOut = Enumerable.Range(0, labels.Length).Where(i => fold[i] == f).ToArray();
                 var scratch = new SentimentFeaturizer.Scratch();
                 foreach (var i in heldOut)
@@ -195,7 +205,7 @@ public static class BuiltInSentimentTrainer
         var groups = StratifiedFolds(strata, Math.Max(options.Folds, 5), options.Seed);
         var finalFeatures = lexicon.CrossFitted(all, groups, out var finalLexicon);
         var finalFeaturizer = new SentimentFeaturizer(options.Featurizer, pidginLexicon: finalLexicon);
-        var (final, ml, transformer, schema) = Fit(finalFeaturizer, vectors, finalFeatures, labels, weights, all, options);
+        var (final, ml, transformer, schema, scale) = Fit(finalFeaturizer, vectors, finalFeatures, labels, weights, all, options);
         var metadata = new BuiltInSentimentMetadata
         {
             ModelVersion = "",
@@ -204,6 +214,7 @@ public static class BuiltInSentimentTrainer
             PidginClassOffsets = pidginOffsets,
             PidginMarkerThreshold = threshold,
             PidginLexiconFile = finalLexicon.Count > 0 ? PidginLexicon.FileName : null,
+            FeatureScaleFile = scale is not null ? FeatureScale.FileName : null,
             Trainer = options,
             CrossValidation = summary,
             TrainingExamples = labels.Length,
@@ -212,7 +223,7 @@ public static class BuiltInSentimentTrainer
         metadata = metadata with { ModelVersion = VersionOf(metadata, final) };
         if (outputFolder is not null)
         {
-            BuiltInSentimentModel.Save(outputFolder, ml, transformer, schema, metadata, finalLexicon);
+            BuiltInSentimentModel.Save(outputFolder, ml, transformer, schema, metadata, finalLexicon, scale);
         }
 
         progress?.Report(new TrainingProgress("done", 1));
@@ -500,7 +511,7 @@ public static class BuiltInSentimentTrainer
     }
 
     /// <param name="lexiconFeatures">Per row, the learned lexicon's features to merge in (null: none).</param>
-    private static (BuiltInSentimentModel Model, MLContext Ml, ITransformer Transformer, DataViewSchema Schema) Fit(
+    private static (BuiltInSentimentModel Model, MLContext Ml, ITransformer Transformer, DataViewSchema Schema, float[]? Scale) Fit(
         SentimentFeaturizer featurizer,
         (int[] Indices, float[] Values)[] vectors,
         float[]?[] lexiconFeatures,
@@ -509,6 +520,9 @@ public static class BuiltInSentimentTrainer
         int[] rows,
         BuiltInTrainerOptions options)
     {
+        var scale = options.NaiveBayesScaling
+            ? FeatureScale.NaiveBayes(rows.Select(i => vectors[i].Indices), rows.Select(i => labels[i]), featurizer.Dimension, SentimentFeaturizer.DenseCount, options.NaiveBayesAlpha)
+            : null;
         var ml = new MLContext(options.Seed);
         var definition = SchemaDefinition.Create(typeof(Row));
         definition[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), BuiltInSentimentModel.Classes);
@@ -519,6 +533,11 @@ public static class BuiltInSentimentTrainer
             rows.Select(i =>
             {
                 var vector = lexiconFeatures[i] is { } extra ? Merge(vectors[i], extra) : vectors[i];
+                if (scale is not null)
+                {
+                    vector = (vector.Indices, FeatureScale.Apply(scale, vector.Indices, vector.Values));
+                }
+
                 return new Row
                 {
                     Label = (uint)labels[i],
@@ -534,7 +553,7 @@ public static class BuiltInSentimentTrainer
             var other => throw new ArgumentException($"Unknown sentiment trainer '{other}' (lbfgs or sdca).", nameof(options)),
         };
         var transformer = trainer.Fit(ml.Data.Cache(data));
-        return (BuiltInSentimentModel.FromParameters(featurizer, transformer.Model), ml, transformer, data.Schema);
+        return (BuiltInSentimentModel.FromParameters(featurizer, transformer.Model, scale), ml, transformer, data.Schema, scale);
     }
 
     private static IEstimator<ISingleFeaturePredictionTransformer<LinearMulticlassModelParametersBase>> Sdca(MLContext ml, BuiltInTrainerOptions options) =>

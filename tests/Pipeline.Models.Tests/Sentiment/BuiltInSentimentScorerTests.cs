@@ -99,4 +99,34 @@ public sealed class BuiltInSentimentScorerTests
         Assert.Contains("model.zip", error.Message);
         Assert.Contains("train-sentiment", error.Message);
     }
+
+    [Fact]
+    public void A_format_2_model_folder_without_feature_scales_is_refused_naming_the_formats()
+    {
+        // Format 2 models had no feature scales: read by this build they would score with the wrong weights.
+        var folder = Directory.CreateTempSubdirectory("sentiment-format-2-").FullName;
+        try
+        {
+            var shipped = Path.Combine(AppContext.BaseDirectory, "models", "sentiment");
+            foreach (var file in Directory.GetFiles(shipped))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+
+            var metadata = Path.Combine(folder, BuiltInSentimentModel.MetadataFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(metadata))!.AsObject();
+            json["format"] = 2;
+            json.Remove("featureScaleFile");
+            File.WriteAllText(metadata, json.ToJsonString());
+
+            var error = Assert.Throws<SentimentModelException>(() => BuiltInSentimentScorer.Load(folder));
+
+            Assert.Contains("format 2", error.Message);
+            Assert.Contains($"format {BuiltInSentimentMetadata.CurrentFormat}", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

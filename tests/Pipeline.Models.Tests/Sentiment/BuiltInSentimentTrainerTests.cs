@@ -110,6 +110,28 @@ public sealed class BuiltInSentimentTrainerTests
     }
 
     [Fact]
+    public void A_model_trained_with_naive_bayes_scaling_ships_its_scales_and_loads_to_the_same_scores()
+    {
+        var folder = Directory.CreateTempSubdirectory("sentiment-model-").FullName;
+        try
+        {
+            var result = BuiltInSentimentTrainer.Train(Sample(), Small with { Folds = 3, NaiveBayesScaling = true }, folder);
+            using var trained = new BuiltInSentimentScorer(result.Model, result.Metadata);
+            using var loaded = BuiltInSentimentScorer.Load(folder);
+            string[] texts = ["The bank is wonderful", "The bank is terrible", "The bank opens at nine"];
+
+            Assert.Equal(FeatureScale.FileName, result.Metadata.FeatureScaleFile);
+            Assert.True(File.Exists(Path.Combine(folder, FeatureScale.FileName)));
+            Assert.Equal(trained.Score(texts), loaded.Score(texts));
+            Assert.Equal([SentimentLabel.Positive, SentimentLabel.Negative], loaded.Score(texts).Take(2).Select(s => s.Label));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Training_without_one_of_the_classes_is_refused()
     {
         var onlyTwo = Sample().Where(d => d.Label != SentimentLabel.Neutral).ToArray();
