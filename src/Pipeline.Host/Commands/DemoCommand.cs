@@ -21,7 +21,9 @@ public static class DemoCommand
     public static async Task<int> ExecuteAsync(string? configPath)
     {
         var configFile = SettingsLoader.ResolveConfigPath(configPath);
-        var config = SettingsLoader.LoadConfig(configFile);
+        // Akka prints its last lines at shutdown on stdout once its loggers have stopped; the demo's terminal is not for them.
+        var config = Akka.Configuration.ConfigurationFactory.ParseString("akka.stdout-loglevel = OFF")
+            .WithFallback(SettingsLoader.LoadConfig(configFile));
         var settings = SettingsLoader.Load(config);
         var demo = SettingsLoader.LoadDemo(config);
 
