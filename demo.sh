@@ -14,7 +14,10 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   fi
 fi
 # Built and started from the repository root, so ./.pipeline (data, inbox) lives here.
-# Errors only: restore's warnings about resolved package versions say nothing to someone trying the demo.
+# The build's output only if it fails: restore's warnings about resolved package versions say nothing to someone trying the demo.
 echo "Building the service (dotnet build -c Release src/Pipeline.Host)..."
-dotnet build -c Release src/Pipeline.Host -nologo -v quiet -clp:ErrorsOnly -tl:off
+if ! build_output=$(dotnet build -c Release src/Pipeline.Host -nologo -v quiet 2>&1); then
+  echo "$build_output" >&2
+  exit 1
+fi
 exec dotnet src/Pipeline.Host/bin/Release/net10.0/pipeline.dll demo "$@"

@@ -27,7 +27,7 @@ internal static class NativeOutput
         {
             try
             {
-                return _own >= 0 && Ioctl(_own, GetWindowSize, out var size) == 0 && size.Columns > 0 ? (size.Columns, size.Rows) : null;
+                return _own >= 0 && Libc.ioctl(_own, GetWindowSize, out var size) == 0 && size.Columns > 0 ? (size.Columns, size.Rows) : null;
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
@@ -54,26 +54,26 @@ internal static class NativeOutput
 
         try
         {
-            var own = Dup(1);
+            var own = Libc.dup(1);
             if (own < 0)
             {
                 return;
             }
 
-            var nowhere = Open("/dev/null", WriteOnly);
+            var nowhere = Libc.open("/dev/null", WriteOnly);
             // Close-on-exec: the embedded PostgreSQL, started as a child, must not hold the terminal or a test's pipe open.
-            if (nowhere < 0 || Fcntl(own, SetDescriptorFlags, CloseOnExec) < 0 || Dup2(nowhere, 1) < 0)
+            if (nowhere < 0 || Libc.fcntl(own, SetDescriptorFlags, CloseOnExec) < 0 || Libc.dup2(nowhere, 1) < 0)
             {
-                Close(own);
+                Libc.close(own);
                 if (nowhere >= 0)
                 {
-                    Close(nowhere);
+                    Libc.close(nowhere);
                 }
 
                 return;
             }
 
-            Close(nowhere);
+            Libc.close(nowhere);
             _own = own;
             var stream = new FileStream(new SafeFileHandle(own, ownsHandle: true), FileAccess.Write, bufferSize: 1);
             Console.SetOut(new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true });
@@ -98,21 +98,14 @@ internal static class NativeOutput
         public ushort PixelsY;
     }
 
-    [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static extern int Ioctl(int descriptor, nuint request, out WindowSize size);
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", EntryPoint = "dup", SetLastError = true)]
-    private static extern int Dup(int descriptor);
-
-    [DllImport("libc", EntryPoint = "dup2", SetLastError = true)]
-    private static extern int Dup2(int descriptor, int target);
-
-    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static extern int Fcntl(int descriptor, int command, int argument);
-
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static extern int Close(int descriptor);
+    // libc's own names, so no entry points to spell out; errno is not read (a failure leaves native output where it was).
+    private static class Libc
+    {
+        [DllImport("libc")] public static extern int ioctl(int fd, nuint request, out WindowSize size);
+        [DllImport("libc")] public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+        [DllImport("libc")] public static extern int dup(int fd);
+        [DllImport("libc")] public static extern int dup2(int fd, int target);
+        [DllImport("libc")] public static extern int fcntl(int fd, int command, int argument);
+        [DllImport("libc")] public static extern int close(int fd);
+    }
 }

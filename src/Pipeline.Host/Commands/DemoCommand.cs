@@ -33,7 +33,8 @@ public static class DemoCommand
         using var loggers = new SerilogLoggerFactory(log);
         var logger = loggers.CreateLogger("demo");
         terminal.WriteLine("Pipeline demo: an embedded PostgreSQL, a simulated Nitter instance and the service collecting from it.");
-        terminal.WriteLine($"  Log file:   {logFile}  (everything; here: the status, alerts and warnings that need you)");
+        terminal.WriteLine($"  Log file:   {logFile}");
+        terminal.WriteLine("              (the full log; this terminal shows the status, alerts and the warnings that need you)");
 
         var origin = DateTimeOffset.UtcNow;
         await using var simulator = await SimulatorServer.StartAsync(settings.Companies, demo.Simulation(origin), demo.Faults, demo.SimulatorPort);
@@ -98,7 +99,7 @@ public static class DemoCommand
                 (status, width) => DemoStatusView.Table(status, dashboard, logFile, width),
                 demo.StatusInterval,
                 stopping);
-                terminal.WriteLine("Stopping: committing in-flight batches, then shutting down (details in the log file).");
+                terminal.WriteLine("Stopped collecting; the in-flight batches are committed and the service shuts down (details in the log file).");
             }
         }, logging => logging.ClearProviders().AddSerilog(log));
     }

@@ -8,12 +8,10 @@ namespace Pipeline.Host.Tests.Commands;
 /// </summary>
 public sealed class NativeOutputTests
 {
+    // Three subjects of six words each, so the sampler has topics to find.
     private static readonly string[][] Subjects =
-    [
-        ["ussd", "code", "dial", "menu", "session", "network"],
-        ["branch", "queue", "teller", "cashier", "counter", "waiting"],
-        ["refund", "chargeback", "dispute", "merchant", "receipt", "complaint"],
-    ];
+        [.. new[] { "ussd code dial menu session network", "branch queue teller cashier counter waiting", "refund chargeback dispute merchant receipt complaint" }
+            .Select(words => words.Split(' '))];
 
     private static readonly string[] NativeChatter = ["thread(s)", "loglikelihood", "Time Cost", "started training"];
 
