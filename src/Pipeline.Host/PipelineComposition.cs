@@ -42,12 +42,14 @@ public static class PipelineComposition
     /// <param name="environment">Where secrets are read from; the process environment unless a test gives its own.</param>
     /// <param name="sentimentScorers">Makes the configured sentiment scorer; <see cref="SentimentScorers.Default"/> unless a test gives its own.</param>
     /// <param name="extraStages">Scoring stages run after the configured ones; none unless a test injects one (a stage that fails).</param>
+    /// <param name="logging">Replaces where the service's logs go (the demo sends them to its log file); the console unless given.</param>
     /// <exception cref="SettingsException">A model named by the settings cannot be loaded.</exception>
     public static WebApplication BuildService(
         PipelineSettings settings, Akka.Configuration.Config config, NpgsqlDataSource dataSource, string[]? urls = null,
         string? connectionString = null, Func<string, string?>? environment = null,
         Func<SentimentSettings, ISentimentScorer>? sentimentScorers = null,
-        IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null)
+        IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null,
+        Action<ILoggingBuilder>? logging = null)
     {
         // Before anything starts: a model that cannot be loaded stops start-up with the setting named.
         var models = ScoringModels.Load(settings, sentimentScorers ?? SentimentScorers.Default);
@@ -57,6 +59,7 @@ public static class PipelineComposition
         builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
         // Probes hit the health endpoints every few seconds; per-request and per-command logs would drown the pipeline's own.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Npgsql", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
         // SIGTERM runs coordinated shutdown (Akka.Hosting's StopAsync): the drain (service-unbind, at most DrainTimeout), then
         // the shard hand-off and the cluster leave (cluster-sharding-shutdown-region, cluster-leave, cluster-exiting: 10s
         // each at most by Akka's defaults). The host must wait for all of it, or the node leaves by being downed instead.

@@ -2,6 +2,16 @@ using System.CommandLine;
 using Pipeline.Host.Commands;
 using Pipeline.Host.Settings;
 
+// Only as the program itself: tests that call this entry point in their own process keep their descriptors.
+if (System.Reflection.Assembly.GetEntryAssembly() == typeof(ExitCodes).Assembly)
+{
+    Pipeline.Host.NativeOutput.KeepOffStandardOutput();
+    if (Pipeline.Host.NativeOutput.TerminalSize is { } size)
+    {
+        Spectre.Console.AnsiConsole.Console.Profile.Width = size.Columns;
+    }
+}
+
 var config = new Option<string?>("--config", "-c")
 {
     Description = "HOCON settings file (default: PIPELINE_CONFIG, then pipeline.conf beside the program or in ./hocon)",

@@ -24,7 +24,9 @@ public static class DemoRetrain
         ORDER BY 2 DESC, 1
         """;
 
-    public static async Task AfterBacklogAsync(IServiceProvider services, PipelineSettings settings, ILogger logger, TextWriter output, CancellationToken ct)
+    /// <param name="progress">Told each step, for the demo's status.</param>
+    public static async Task AfterBacklogAsync(
+        IServiceProvider services, PipelineSettings settings, ILogger logger, TextWriter output, DemoRetrainProgress progress, CancellationToken ct)
     {
         try
         {
@@ -40,17 +42,20 @@ public static class DemoRetrain
             var models = services.GetRequiredService<ScoringModels>();
             await PrintAsync(output, $"Topics of the backlog before retraining ({models.Topics!.Current.Version})", dataSource, from, ct);
             logger.LogInformation("Backlog collected: retraining the topic model on the posts of the last {Days:0.#} days", settings.TopicRetrain.Window.TotalDays);
+            progress.Now(string.Create(CultureInfo.InvariantCulture, $"running on the posts of the last {settings.TopicRetrain.Window.TotalDays:0.#} days"));
 
             var retrainer = await services.GetRequiredService<IRequiredActor<TopicRetrainerActor>>().GetAsync(ct);
             var finished = await retrainer.Ask<TopicRetrainerActor.RetrainFinished>(TopicRetrainerActor.RetrainNow.Instance, TimeSpan.FromMinutes(30), ct);
             if (finished.Run is not { } run)
             {
                 logger.LogInformation("Another node is retraining the topic model");
+                progress.Now("another node is retraining");
                 return;
             }
 
             var sentence = run.Sentence();
             logger.LogInformation("{Sentence}", char.ToUpper(sentence[0], CultureInfo.InvariantCulture) + sentence[1..]);
+            progress.Now($"done: {sentence}");
             if (run.Outcome == TopicRetrainOutcomeKind.Accepted && run.Swapped == true)
             {
                 await PrintAsync(output, $"Topics of the backlog after retraining ({models.Topics.Current.Version})", dataSource, from, ct);
@@ -62,6 +67,7 @@ public static class DemoRetrain
         catch (Exception e) when (e is NpgsqlException or AskTimeoutException or InvalidOperationException or TimeoutException)
         {
             logger.LogWarning("The demo's topic retrain did not run: {Error}", e.GetBaseException().Message);
+            progress.Now("did not run (see the log)");
         }
     }
 

@@ -33,6 +33,8 @@ public sealed record DemoSettings(
     /// </summary>
     public bool RetrainAfterBacklog { get; init; }
 
+    /// <summary>When the output is no terminal (a file, a pipe, CI), how often the status is written as a line.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     public SimulationSettings Simulation(DateTimeOffset origin) =>
         new(Seed, origin, TimeSpan.FromDays(BacklogDays), BacklogPostsPerDay, LivePostsPerMinute)

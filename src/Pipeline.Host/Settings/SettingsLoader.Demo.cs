@@ -33,6 +33,9 @@ public static partial class SettingsLoader
             reader.Int("pipeline.demo.simulator-port", 0, 65535))
         {
             RetrainAfterBacklog = config.HasPath("pipeline.demo.retrain-after-backlog") && reader.Bool("pipeline.demo.retrain-after-backlog"),
+            StatusInterval = config.HasPath("pipeline.demo.status-interval")
+                ? reader.Duration("pipeline.demo.status-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1))
+                : TimeSpan.FromSeconds(10),
         };
         reader.ThrowIfInvalid();
         return settings;

@@ -46,6 +46,9 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
     private const int RejectedPauseFactor = 10;
     private const int WarningsKept = 10;
 
+    /// <summary>How the warning of a rate-limit pause starts after the scraper's name (the demo's terminal leaves these out; it counts them).</summary>
+    public const string RateLimited = "rate limited";
+
     private readonly ScraperSpec _spec;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Random _random = new();
@@ -179,7 +182,8 @@ public sealed class ScraperActor : ReceivePersistentActor, IWithTimers
 
             case FetchOutcome.RateLimited limited:
                 var until = limited.ResetAt ?? now + _spec.Backoff.For(_pool.Instances[fetched.Instance].Failures + 1, _random);
-                Failed(fetched.Instance, until, $"rate limited ({limited.Detail}) at {limited.Url}");
+                _spec.Status.CountRateLimitPause();
+                Failed(fetched.Instance, until, $"{RateLimited} ({limited.Detail}) at {limited.Url}");
                 break;
 
             case FetchOutcome.Unavailable unavailable:

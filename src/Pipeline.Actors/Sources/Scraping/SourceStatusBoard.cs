@@ -30,6 +30,7 @@ public sealed class SourceStatusBoard
 {
     private readonly ConcurrentDictionary<string, ScraperStatus> _statuses = new();
     private readonly ConcurrentDictionary<(string Source, string Type), long> _errors = new();
+    private long _rateLimitPauses;
 
     public void Publish(ScraperStatus status) => _statuses[status.Scraper] = status;
 
@@ -43,4 +44,10 @@ public sealed class SourceStatusBoard
     /// <c>pipeline_source_errors_total{source, type}</c> exposes.
     /// </summary>
     public IReadOnlyDictionary<(string Source, string Type), long> ErrorCounts => _errors.ToDictionary(e => e.Key, e => e.Value);
+
+    /// <summary>Counts one pause of an instance that answered "too many requests".</summary>
+    public void CountRateLimitPause() => Interlocked.Increment(ref _rateLimitPauses);
+
+    /// <summary>Instances paused because they rate-limited a scraper, since start: the demo shows it instead of a warning each.</summary>
+    public long RateLimitPauses => Interlocked.Read(ref _rateLimitPauses);
 }
