@@ -87,21 +87,15 @@ public static partial class ImportBenchmark
                     return graph.Run(Source.From(items), materializer).Completion;
                 }), 0));
 
-                await TruncateAsync(postgres);
-                results.Add(("import's graph from memory (shipped models)", await TimeAsync(() =>
-                {
-                    var counters = new PipelineCounters();
-                    var graph = PipelineComposition.BuildGraph(settings, settings.Sink, postgres.DataSource, counters, NullLoggerFactory.Instance, shipped);
-                    return graph.Run(Source.From(items), materializer).Completion;
-                }), 0));
+                Task ImportGraph(Source<SourceItem, NotUsed> source) =>
+                    PipelineComposition.BuildGraph(settings, settings.Sink, postgres.DataSource, new PipelineCounters(), NullLoggerFactory.Instance, shipped)
+                        .Run(source, materializer).Completion;
 
                 await TruncateAsync(postgres);
-                results.Add(("import's graph from the CSV file, in this process", await TimeAsync(() =>
-                {
-                    var counters = new PipelineCounters();
-                    var graph = PipelineComposition.BuildGraph(settings, settings.Sink, postgres.DataSource, counters, NullLoggerFactory.Instance, shipped);
-                    return graph.Run(FileImportSource.FromFile(file, fetched, settings.Limits), materializer).Completion;
-                }), 0));
+                results.Add(("import's graph from memory (shipped models)", await TimeAsync(() => ImportGraph(Source.From(items))), 0));
+                await TruncateAsync(postgres);
+                results.Add(("import's graph from the CSV file, in this process",
+                    await TimeAsync(() => ImportGraph(FileImportSource.FromFile(file, fetched, settings.Limits))), 0));
 
                 results.Add(("CSV reader alone", await TimeAsync(() =>
                     FileImportSource.FromFile(file, fetched, settings.Limits).RunWith(Sink.Ignore<SourceItem>(), materializer)), 0));
