@@ -122,6 +122,16 @@ var scoringParallelism = new Option<int>("--parallelism") { Description = "Scori
 var scoring = new Command("scoring", "Posts/s through clean → topic → sentiment (lexicon) → sink vs clean → sink") { scoringRows, scoringBatch, scoringParallelism };
 scoring.SetAction(r => ScoringBenchmark.RunAsync(r.GetValue(scoringRows), r.GetValue(scoringBatch), r.GetValue(scoringParallelism)));
 
+var importRows = new Option<int>("--rows") { Description = "Rows of the CSV file", DefaultValueFactory = _ => 200_000 };
+var importRounds = new Option<int>("--rounds") { Description = "Rounds of every measurement (best kept)", DefaultValueFactory = _ => 2 };
+var importOnly = new Option<bool>("--import-only") { Description = "Only the child import (to try settings through the environment it inherits, e.g. DOTNET_gcServer=0)" };
+var importDll = new Option<string?>("--pipeline-dll") { Description = "The program whose import is measured (default: pipeline.dll beside this one), e.g. an earlier build to compare" };
+var importBench = new Command("import", "Posts/s of `pipeline import` of a CSV file (child process, into PostgreSQL) vs the scoring verb's graph on the same posts, the reader and cleaner alone, peak memory")
+{
+    importRows, importRounds, importOnly, importDll,
+};
+importBench.SetAction(r => ImportBenchmark.RunAsync(r.GetValue(importRows), r.GetValue(importRounds), r.GetValue(importOnly), r.GetValue(importDll)));
+
 var onnxModel = new Option<string>("--model")
 {
     Description = "ONNX model folder (model.onnx, vocab.json, merges.txt[, config.json])",
@@ -264,7 +274,7 @@ languageSweep.SetAction(r => LanguageBenchmark.Sweep(r.GetValue(sweepEnglish)!, 
 var languageDemo = new Command("language-demo", "What the language identifier decides for a simulated week of the demo's conversation, by kind of post");
 languageDemo.SetAction(_ => LanguageBenchmark.Simulator());
 
-var parsed = new RootCommand("Pipeline benchmarks") { languageDemo, languageSweep, language, languageMarkers, scoring, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, topicsRetrain, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
+var parsed = new RootCommand("Pipeline benchmarks") { languageDemo, languageSweep, language, languageMarkers, scoring, importBench, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, topicsRetrain, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
 // soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
 return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench

@@ -66,7 +66,7 @@ public static class ScoringBenchmark
         }
     }
 
-    private static IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>> Stages(TopicModel model, ScoringStageSettings stage, PipelineCounters counters)
+    internal static IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>> Stages(TopicModel model, ScoringStageSettings stage, PipelineCounters counters)
     {
         var topics = new ModelSlot<TopicModel>(new LoadedModel<TopicModel>(model, model.Version, DateTimeOffset.UtcNow, "bench"));
         var pool = SentimentScorerPool.Create(stage.Parallelism, () => new LexiconSentimentScorer("bench"));

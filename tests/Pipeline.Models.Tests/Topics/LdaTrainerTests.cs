@@ -69,6 +69,44 @@ public sealed class LdaTrainerTests
     }
 
     [Fact]
+    public void A_batch_larger_than_the_engine_batch_size_infers_the_same_as_engine_sized_batches()
+    {
+        var corpus = TwoThemeCorpus();
+        var model = LdaTrainer.Train(corpus, TwoTopics);
+        var documents = Enumerable.Range(0, LdaModel.CursorBatchSize + 1).Select(i => corpus[i % corpus.Count]).ToArray();
+
+        var throughCursor = model.InferBatch(documents);
+        var throughEngines = documents.Chunk(LdaModel.CursorBatchSize).SelectMany(model.InferBatch).ToArray();
+
+        Assert.Equal(throughEngines, throughCursor);
+    }
+
+    [Fact]
+    public void Batches_inferred_at_the_same_time_from_several_threads_get_the_same_distributions_as_one_after_another()
+    {
+        var corpus = TwoThemeCorpus();
+        var model = LdaTrainer.Train(corpus, TwoTopics);
+        var batches = corpus.Chunk(25).ToArray();
+        var sequential = batches.Select(model.InferBatch).ToArray();
+
+        var concurrent = new IReadOnlyList<float[]>[batches.Length];
+        Parallel.For(0, batches.Length * 20, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var result = model.InferBatch(batches[i % batches.Length]);
+            if (i < batches.Length)
+            {
+                concurrent[i] = result;
+            }
+            else
+            {
+                Assert.Equal(sequential[i % batches.Length], result);
+            }
+        });
+
+        Assert.Equal(sequential, concurrent);
+    }
+
+    [Fact]
     public void Empty_and_unknown_documents_infer_without_crashing_and_with_k_entries()
     {
         var model = LdaTrainer.Train(TwoThemeCorpus(), TwoTopics);

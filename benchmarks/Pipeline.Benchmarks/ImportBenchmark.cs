@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Actors.Graph;
+using Pipeline.Actors.Import;
+using Pipeline.Actors.Storage;
+using Pipeline.Host;
+using Pipeline.Host.Scoring;
+using Pipeline.Host.Settings;
+using Pipeline.Models.Cleaning;
+using Pipeline.Models.Domain;
+using Pipeline.Models.Language;
+using Pipeline.Tests.Shared;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// Posts/s of <c>pipeline import</c> of a CSV file, end to end (the real program as a child process, as
+/// shipped, into a throwaway PostgreSQL), against the <c>scoring</c> verb's graph (clean → topic → sentiment
+/// (lexicon) → sink) on the same posts in the same run, and the pieces in between that say where the
+/// difference goes: the file reader alone, the reader and the cleaner, and the import's own graph (the
+/// shipped topic and sentiment models) from memory.
+/// </summary>
+public static partial class ImportBenchmark
+{
+    private const string Truncate = "TRUNCATE pipeline.scored_posts, pipeline.raw_posts, pipeline.drop_counts, pipeline.quarantine";
+
+    public static async Task RunAsync(int rows, int rounds, bool importOnly, string? pipelineDll)
+    {
+        await using var postgres = await Postgres.StartAsync();
+        using var system = ActorSystem.Create("bench", "akka.loglevel = WARNING");
+        var materializer = system.Materializer();
+        var folder = Directory.CreateTempSubdirectory("pipeline-bench-import").FullName;
+        try
+        {
+            var generated = SyntheticTweets.Generate(rows).ToList();
+            var file = Path.Combine(folder, "posts.csv");
+            SyntheticTweets.WriteCsv(file, generated);
+            var fetched = DateTimeOffset.UtcNow;
+            var items = generated
+                .Select((row, i) => (SourceItem)new SourceItem.Post(new RawPost(new PostId(row.Id), row.Company is null ? null : new CompanyId(row.Company),
+                    PostSource.Import, "1", row.Author, row.Text, row.CreatedAt, row.Likes, row.Retweets, 0, 0, null, row.Lang,
+                    row.IsRetweet, false, fetched), $"posts.csv:{i + 2}"))
+                .ToList();
+
+            // The settings and models the child runs with: pipeline.conf and models/ beside this program.
+            var settings = SettingsLoader.Load(SettingsLoader.LoadConfig(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")));
+            using var shipped = ScoringModels.Load(settings, SentimentScorers.Default);
+            if (settings.Cleaning.LanguageDetection.Mode != LanguageDetectionMode.Off)
+            {
+                new LanguageIdentifier(settings.Cleaning.LanguageDetection).Warm();
+            }
+
+            var lexicon = CleaningPolicy.Default with { LanguageDetection = LanguageDetectionSettings.Off };
+            var benchModel = TestScoring.TopicModel("bench");
+            var stage = new ScoringStageSettings(256, TimeSpan.FromMilliseconds(100), 2);
+            Console.WriteLine($"{rows:N0} posts, CSV {new FileInfo(file).Length / 1e6:0.0} MB, {Environment.ProcessorCount} cores, {rounds} rounds (best kept)");
+
+            var results = new List<(string Name, double Seconds, double PeakRssMb)>();
+            for (var round = 1; round <= rounds; round++)
+            {
+                await TruncateAsync(postgres);
+                var child = await RunImportAsync(pipelineDll ?? Path.Combine(AppContext.BaseDirectory, "pipeline.dll"), file, postgres.ConnectionString);
+                if (child.Read != rows)
+                {
+                    throw new InvalidOperationException($"pipeline import read {child.Read:N0} of {rows:N0} rows:\n{child.Output}");
+                }
+
+                results.Add(("pipeline import (child process, as shipped)", child.Seconds, child.PeakRssMb));
+                if (importOnly)
+                {
+                    continue;
+                }
+
+                await TruncateAsync(postgres);
+                results.Add(("scoring graph (the scoring verb's: LDA + lexicon)", await TimeAsync(() =>
+                {
+                    var counters = new PipelineCounters();
+                    var cleaner = new PostCleaner(lexicon, new CompanyDirectory(SyntheticTweets.Companies));
+                    var graph = new PipelineGraph(cleaner, ScoringBenchmark.Stages(benchModel, stage, counters),
+                        new PostgresSink(new PostStore(postgres.DataSource), SinkSettings.Default, counters), SinkSettings.Default, counters);
+                    return graph.Run(Source.From(items), materializer).Completion;
+                }), 0));
+
+                Task ImportGraph(Source<SourceItem, NotUsed> source) =>
+                    PipelineComposition.BuildGraph(settings, settings.Sink, postgres.DataSource, new PipelineCounters(), NullLoggerFactory.Instance, shipped)
+                        .Run(source, materializer).Completion;
+
+                await TruncateAsync(postgres);
+                results.Add(("import's graph from memory (shipped models)", await TimeAsync(() => ImportGraph(Source.From(items))), 0));
+                await TruncateAsync(postgres);
+                results.Add(("import's graph from the CSV file, in this process",
+                    await TimeAsync(() => ImportGraph(FileImportSource.FromFile(file, fetched, settings.Limits))), 0));
+
+                results.Add(("CSV reader alone", await TimeAsync(() =>
+                    FileImportSource.FromFile(file, fetched, settings.Limits).RunWith(Sink.Ignore<SourceItem>(), materializer)), 0));
+
+                results.Add(("CSV reader → clean (no scoring, no sink)", await TimeAsync(() =>
+                {
+                    var cleaner = new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies));
+                    return FileImportSource.FromFile(file, fetched, settings.Limits)
+                        .Clean(cleaner.BeginRun(), new PipelineCounters(), new PostGuard(settings.Limits, TimeProvider.System))
+                        .RunWith(Sink.Ignore<PipelineItem>(), materializer);
+                }), 0));
+
+                results.Add(("import's graph from memory, no sink", await TimeAsync(() =>
+                {
+                    var counters = new PipelineCounters();
+                    var cleaner = new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies));
+                    return Source.From(items).Clean(cleaner.BeginRun(), counters).Score(shipped.Stages(counters))
+                        .RunWith(Sink.Ignore<PipelineItem>(), materializer);
+                }), 0));
+            }
+
+            var import = results.Where(r => r.Name.StartsWith("pipeline import", StringComparison.Ordinal)).MinBy(r => r.Seconds);
+            var reference = importOnly ? import.Seconds : results.Where(r => r.Name.StartsWith("scoring graph", StringComparison.Ordinal)).Min(r => r.Seconds);
+            Console.WriteLine();
+            Console.WriteLine($"{"what",-52} {"best s",8} {"posts/s",10} {"vs scoring",11}");
+            foreach (var group in results.GroupBy(r => r.Name))
+            {
+                var best = group.Min(r => r.Seconds);
+                Console.WriteLine($"{group.Key,-52} {best,8:0.00} {rows / best,10:N0} {reference / best,11:0.00}");
+            }
+
+            Console.WriteLine();
+            Console.WriteLine($"import / scoring: {reference / import.Seconds:0.00}; peak RSS of the import process: {results.Where(r => r.PeakRssMb > 0).Max(r => r.PeakRssMb):0} MB; " +
+                $"peak RSS of this process: {PeakRssKb(Environment.ProcessId) / 1024.0:0} MB");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task TruncateAsync(Postgres postgres)
+    {
+        await using var truncate = postgres.DataSource.CreateCommand(Truncate);
+        await truncate.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<double> TimeAsync(Func<Task> work)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await work();
+        return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// <c>pipeline import FILE</c> from the build beside this program; the time is the one its summary gives
+    /// (the graph's run, from the first row read to the last batch committed: start-up and model loading excluded).
+    /// </summary>
+    private static async Task<(double Seconds, long Read, double PeakRssMb, string Output)> RunImportAsync(string pipelineDll, string file, string connectionString)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(file)!,
+            Environment = { ["PIPELINE_DB"] = connectionString, ["COLUMNS"] = "200" },
+        };
+        start.Environment.Remove("PIPELINE_CONFIG");
+        start.ArgumentList.Add(Path.GetFullPath(pipelineDll));
+        start.ArgumentList.Add("import");
+        start.ArgumentList.Add(file);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        var exited = process.WaitForExitAsync();
+        long peak = 0;
+        using (var sampler = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
+        {
+            while (!exited.IsCompleted)
+            {
+                peak = Math.Max(peak, PeakRssKb(process.Id));
+                await Task.WhenAny(exited, sampler.WaitForNextTickAsync().AsTask());
+            }
+        }
+
+        await exited;
+        var text = await output;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pipeline import exited {process.ExitCode}:\n{text}\n{await error}");
+        }
+
+        return (Number(SecondsRow(), text), (long)Number(ReadRow(), text), peak / 1024.0, text);
+    }
+
+    private static double Number(Regex row, string output)
+    {
+        var match = row.Match(output);
+        return match.Success
+            ? double.Parse(match.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"no '{row}' in the import's summary:\n{output}");
+    }
+
+    [GeneratedRegex(@"\bseconds\W+([0-9][0-9.,]*)")]
+    private static partial Regex SecondsRow();
+
+    [GeneratedRegex(@"\bread\W+([0-9][0-9.,]*)")]
+    private static partial Regex ReadRow();
+
+    private static long PeakRssKb(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone between two samples.
+            return 0;
+        }
+    }
+}
