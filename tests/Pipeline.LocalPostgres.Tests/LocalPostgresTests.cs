@@ -3,7 +3,7 @@ using Pipeline.Postgres;
 using Pipeline.Tests.Shared;
 using Xunit;
 
-namespace Pipeline.Actors.Tests.Storage;
+namespace Pipeline.Postgres.Tests;
 
 public sealed class LocalPostgresTests(PostgresFixture fixture) : IDisposable
 {
