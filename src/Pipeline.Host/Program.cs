@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Pipeline.Host.Commands;
 using Pipeline.Host.Settings;
-using Pipeline.Postgres;
 
 // Only as the program itself: tests that call this entry point in their own process keep their descriptors.
 if (System.Reflection.Assembly.GetEntryAssembly() == typeof(ExitCodes).Assembly)
