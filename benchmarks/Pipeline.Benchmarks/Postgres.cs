@@ -1,5 +1,6 @@
 using Npgsql;
 using Pipeline.Actors.Storage;
+using Pipeline.Postgres;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Benchmarks;

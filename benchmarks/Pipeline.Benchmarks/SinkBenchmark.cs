@@ -8,6 +8,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Storage;
 using Pipeline.Models.Cleaning;
 using Pipeline.Models.Domain;
+using Pipeline.Postgres;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Benchmarks;

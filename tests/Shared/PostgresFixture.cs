@@ -1,5 +1,5 @@
 using Npgsql;
-using Pipeline.Actors.Storage;
+using Pipeline.Postgres;
 using Xunit;
 
 namespace Pipeline.Tests.Shared;

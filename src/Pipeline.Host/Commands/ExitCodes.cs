@@ -2,6 +2,7 @@ using Pipeline.Actors.Import;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Settings;
 using Pipeline.Models.Sentiment;
+using Pipeline.Postgres;
 
 namespace Pipeline.Host.Commands;
 

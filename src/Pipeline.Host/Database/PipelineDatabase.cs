@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Settings;
+using Pipeline.Postgres;
 
 namespace Pipeline.Host.Database;
 

@@ -1,9 +1,9 @@
 using Npgsql;
-using Pipeline.Actors.Storage;
+using Pipeline.Postgres;
 using Pipeline.Tests.Shared;
 using Xunit;
 
-namespace Pipeline.Actors.Tests.Storage;
+namespace Pipeline.Postgres.Tests;
 
 public sealed class LocalPostgresTests(PostgresFixture fixture) : IDisposable
 {

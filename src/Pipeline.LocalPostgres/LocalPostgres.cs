@@ -2,41 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Pipeline.Actors.Storage;
 
-namespace Pipeline.Actors.Storage;
-
-/// <summary>How to run a PostgreSQL cluster from the local server binaries.</summary>
-/// <param name="DataDirectory">The cluster's data folder (PGDATA). Created and initialised (initdb) when it has no
-/// <c>PG_VERSION</c>; reused as it is otherwise.</param>
-/// <param name="BinDirectory">Folder holding <c>initdb</c> and <c>pg_ctl</c>; <c>null</c> searches for them
-/// (see <see cref="LocalPostgres.FindBinDirectory"/>).</param>
-/// <param name="Port">Loopback TCP port; <c>null</c> picks a free one.</param>
-/// <param name="Durable"><c>false</c> turns off fsync, synchronous commit and full-page writes: fast, for throwaway
-/// clusters (tests) only.</param>
-/// <param name="Database">Database created (if missing) and named in <see cref="LocalPostgres.ConnectionString"/>.</param>
-public sealed record LocalPostgresOptions(
-    string DataDirectory,
-    string? BinDirectory = null,
-    int? Port = null,
-    bool Durable = true,
-    string Database = "pipeline")
-{
-    /// <summary>Extra server settings passed as <c>-c name=value</c> at every start (for example <c>max_connections</c>).</summary>
-    public IReadOnlyDictionary<string, string> ServerSettings { get; init; } = new Dictionary<string, string>();
-}
-
-/// <summary>Starting, stopping or reaching a <see cref="LocalPostgres"/> cluster failed; the message says why.</summary>
-public sealed class LocalPostgresException : Exception
-{
-    public LocalPostgresException(string message) : base(message) { }
-
-    public LocalPostgresException(string message, Exception inner) : base(message, inner) { }
-}
+namespace Pipeline.Postgres;
 
 /// <summary>
 /// A PostgreSQL cluster run from the local server binaries (<c>initdb</c>, <c>pg_ctl</c>): the tests' throwaway
@@ -74,18 +46,15 @@ public sealed class LocalPostgres : IAsyncDisposable
         "Install them (Debian/Ubuntu: apt-get install -y postgresql) or point pipeline.database.connection-string " +
         "(env PIPELINE_DB) at an existing server.";
 
-    private const string ServerUser = "postgres";
     private const string DebianRoot = "/usr/lib/postgresql";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
     private const int PgCtlWaitSeconds = 60;
     private const int MaxSocketPathLength = 100; // sun_path is 108 bytes; keep a margin
 
     private readonly LocalPostgresOptions _options;
     private readonly string _binDirectory;
     private readonly string _runDirectory;
-    private readonly bool _asServerUser;
-    private readonly string? _runuser;
+    private readonly ServerUser _user;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _running;
@@ -93,15 +62,14 @@ public sealed class LocalPostgres : IAsyncDisposable
     private string _password = "";
 
     private LocalPostgres(LocalPostgresOptions options, string dataDirectory, string binDirectory, int port,
-        bool asServerUser, string? runuser, ILogger logger)
+        ServerUser user, ILogger logger)
     {
         _options = options;
         DataDirectory = dataDirectory;
         _runDirectory = dataDirectory + ".run";
         _binDirectory = binDirectory;
         Port = port;
-        _asServerUser = asServerUser;
-        _runuser = runuser;
+        _user = user;
         _logger = logger;
     }
 
@@ -128,7 +96,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             Host = IPAddress.Loopback.ToString(),
             Port = Port,
-            Username = ServerUser,
+            Username = ServerUser.Name,
             Password = _password,
             Database = database,
         }.ConnectionString;
@@ -152,21 +120,8 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
 
         var password = ScramVerifier.NewPassword();
-        WritePrivateFile(file, password);
+        ServerUser.WritePrivateFile(file, password);
         return password;
-    }
-
-    /// <summary>Writes a file only its owner can read (0600 from the start: never readable by others, even briefly).</summary>
-    private static void WritePrivateFile(string file, string content)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(file, options))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(content);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     /// <summary>
@@ -212,24 +167,10 @@ public sealed class LocalPostgres : IAsyncDisposable
         var dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory));
         var binDirectory = ResolveBinDirectory(options.BinDirectory, dataDirectory);
 
-        var asServerUser = IsRoot();
-        string? runuser = null;
-        if (asServerUser)
-        {
-            runuser = FindExecutable("runuser", "/usr/sbin", "/sbin", "/usr/bin", "/bin")
-                ?? throw new LocalPostgresException(
-                    "Running as root, PostgreSQL must run as another user, but 'runuser' (util-linux) was not found.");
-            var id = await RunRawAsync("id", ["-u", ServerUser], CommandTimeout, ct).ConfigureAwait(false);
-            if (id.ExitCode != 0)
-                throw new LocalPostgresException(
-                    $"Running as root, PostgreSQL must run as the '{ServerUser}' system user, which does not exist. " +
-                    "Install the server package (Debian/Ubuntu: apt-get install -y postgresql), which creates it, " +
-                    $"or add it (useradd --system {ServerUser}).");
-        }
-
+        var user = await ServerUser.ForThisProcessAsync(logger, ct).ConfigureAwait(false);
         var server = new LocalPostgres(options, dataDirectory, binDirectory, options.Port ?? FreeLoopbackPort(),
-            asServerUser, runuser, logger);
-        await server.PrepareDirectoriesAsync(ct).ConfigureAwait(false);
+            user, logger);
+        await user.PrepareDirectoriesAsync(server.DataDirectory, server._runDirectory, ct).ConfigureAwait(false);
         await server.InitDbIfNeededAsync(ct).ConfigureAwait(false);
 
         await server._gate.WaitAsync(ct).ConfigureAwait(false);
@@ -326,54 +267,6 @@ public sealed class LocalPostgres : IAsyncDisposable
         return FindBinDirectory() ?? throw new LocalPostgresException(MissingBinariesMessage);
     }
 
-    private async Task PrepareDirectoriesAsync(CancellationToken ct)
-    {
-        if (!Directory.Exists(DataDirectory))
-        {
-            // The parents are created with the default mode; the data folder itself must be private to the server.
-            Directory.CreateDirectory(Path.GetDirectoryName(DataDirectory)!);
-            CreatePrivateDirectory(DataDirectory);
-        }
-
-        if (!Directory.Exists(_runDirectory))
-            CreatePrivateDirectory(_runDirectory);
-
-        if (!_asServerUser || OperatingSystem.IsWindows())
-            return;
-
-        foreach (var dir in new[] { DataDirectory, _runDirectory })
-            await RunCheckedAsync("chown", ["-R", ServerUser + ":", dir], asServerUser: false, ct).ConfigureAwait(false);
-
-        if (await ServerUserCanUseDirectoriesAsync(ct).ConfigureAwait(false))
-            return;
-
-        // The server user cannot reach the folders: some parent is closed to "others" (a temp folder made with
-        // mode 0700, or a home folder). Let others traverse it (x only: they still cannot list it).
-        for (var dir = Path.GetDirectoryName(DataDirectory); dir is not null; dir = Path.GetDirectoryName(dir))
-        {
-            var mode = File.GetUnixFileMode(dir);
-            if (mode.HasFlag(UnixFileMode.OtherExecute))
-                continue;
-            File.SetUnixFileMode(dir, mode | UnixFileMode.OtherExecute);
-            _logger.LogWarning(
-                "Made {Directory} traversable by others (o+x) so that the '{User}' server user can reach {DataDirectory}",
-                dir, ServerUser, DataDirectory);
-        }
-
-        if (!await ServerUserCanUseDirectoriesAsync(ct).ConfigureAwait(false))
-            throw new LocalPostgresException(
-                $"The '{ServerUser}' user, which runs the server when the pipeline runs as root, cannot write to " +
-                $"{DataDirectory} or {_runDirectory} even after chown and o+x on the parent folders " +
-                "(a read-only or special file system?). Choose a data folder elsewhere (for example under /var/tmp).");
-    }
-
-    private async Task<bool> ServerUserCanUseDirectoriesAsync(CancellationToken ct)
-    {
-        var result = await RunAsync("test", ["-w", DataDirectory, "-a", "-x", DataDirectory,
-            "-a", "-w", _runDirectory, "-a", "-x", _runDirectory], asServerUser: true, CommandTimeout, ct).ConfigureAwait(false);
-        return result.ExitCode == 0;
-    }
-
     private async Task InitDbIfNeededAsync(CancellationToken ct)
     {
         if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
@@ -381,7 +274,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             _logger.LogInformation("Reusing the PostgreSQL data folder {DataDirectory}", DataDirectory);
             // No password file: a cluster made by an earlier version with trust authentication; RequirePasswordsAsync
             // sets this password once the server is up.
-            _password = ReadOrCreatePassword(PasswordFile(ServerUser));
+            _password = ReadOrCreatePassword(PasswordFile(ServerUser.Name));
             return;
         }
 
@@ -389,15 +282,13 @@ public sealed class LocalPostgres : IAsyncDisposable
         var password = ScramVerifier.NewPassword();
         // initdb reads the superuser's password from a file the server user can read; it gets the verifier only.
         var pwfile = Path.Combine(_runDirectory, "initdb.pwfile");
-        WritePrivateFile(pwfile, ScramVerifier.Compute(password));
+        ServerUser.WritePrivateFile(pwfile, ScramVerifier.Compute(password));
         try
         {
-            if (_asServerUser)
-                await RunCheckedAsync("chown", [ServerUser + ":", pwfile], asServerUser: false, ct).ConfigureAwait(false);
-            var result = await RunAsync(Binary("initdb"),
-                ["-D", DataDirectory, "-U", ServerUser, "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C",
-                    .. (_options.Durable ? Array.Empty<string>() : ["--no-sync"])],
-                asServerUser: true, CommandTimeout, ct).ConfigureAwait(false);
+            await _user.HandOverAsync(pwfile, ct).ConfigureAwait(false);
+            var result = await _user.RunAsync(Binary("initdb"),
+                ["-D", DataDirectory, "-U", ServerUser.Name, "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C",
+                    .. (_options.Durable ? Array.Empty<string>() : ["--no-sync"])], ct).ConfigureAwait(false);
             if (result.ExitCode != 0)
                 throw new LocalPostgresException(
                     $"initdb failed for {DataDirectory} (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
@@ -407,7 +298,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             File.Delete(pwfile);
         }
 
-        WritePrivateFile(PasswordFile(ServerUser), password);
+        ServerUser.WritePrivateFile(PasswordFile(ServerUser.Name), password);
         _password = password;
     }
 
@@ -423,13 +314,13 @@ public sealed class LocalPostgres : IAsyncDisposable
             return;
 
         _logger.LogWarning("{Hba} lets clients in without a password (a cluster made by an earlier version); " +
-            "setting a password for '{User}' (kept in {File}) and requiring scram-sha-256", hba, ServerUser, PasswordFile(ServerUser));
+            "setting a password for '{User}' (kept in {File}) and requiring scram-sha-256", hba, ServerUser.Name, PasswordFile(ServerUser.Name));
         await using var connection = new NpgsqlConnection(
             new NpgsqlConnectionStringBuilder(ConnectionStringFor("postgres")) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(ct).ConfigureAwait(false);
         // A verifier is only base64, digits, '$' and ':': safe inside a literal.
         await using (var alter = new NpgsqlCommand(
-            $"ALTER ROLE {QuoteIdentifier(ServerUser)} PASSWORD '{ScramVerifier.Compute(_password)}'", connection))
+            $"ALTER ROLE {QuoteIdentifier(ServerUser.Name)} PASSWORD '{ScramVerifier.Compute(_password)}'", connection))
             await alter.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         // Rewriting keeps the file's owner (the server user) and mode.
         await File.WriteAllTextAsync(hba, ScramOnlyHba, ct).ConfigureAwait(false);
@@ -465,15 +356,14 @@ public sealed class LocalPostgres : IAsyncDisposable
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
-            var logStart = LogLength();
-            var result = await RunAsync(Binary("pg_ctl"),
+            var logStart = ChildProcess.LogLength(LogFile);
+            var result = await _user.RunAsync(Binary("pg_ctl"),
                 ["-D", DataDirectory, "-l", LogFile, "-o", ServerOptions(), "-w", "-t",
-                    PgCtlWaitSeconds.ToString(CultureInfo.InvariantCulture), "start"],
-                asServerUser: true, CommandTimeout, ct).ConfigureAwait(false);
+                    PgCtlWaitSeconds.ToString(CultureInfo.InvariantCulture), "start"], ct).ConfigureAwait(false);
             if (result.ExitCode == 0)
                 break;
 
-            var log = LogTail(logStart);
+            var log = ChildProcess.LogTail(LogFile, logStart);
             var portTaken = log.Contains("could not bind", StringComparison.OrdinalIgnoreCase)
                 || log.Contains("Address already in use", StringComparison.OrdinalIgnoreCase);
             if (portTaken && mayPickAnotherPort && attempt < attempts)
@@ -525,8 +415,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
         else
         {
-            var status = await RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "status"], asServerUser: true,
-                CommandTimeout, ct).ConfigureAwait(false);
+            var status = await _user.RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "status"], ct).ConfigureAwait(false);
             running = status.ExitCode == 0;
         }
 
@@ -588,7 +477,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// </summary>
     private IReadOnlyList<int> ClusterProcesses()
     {
-        var dataDirectory = RealPath(DataDirectory);
+        var dataDirectory = ServerUser.RealPath(DataDirectory);
         var found = new List<int>();
         foreach (var procDir in Directory.EnumerateDirectories("/proc"))
         {
@@ -611,28 +500,6 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
 
         return found;
-    }
-
-    private static string RealPath(string path)
-    {
-        try
-        {
-            var resolved = realpath(path, IntPtr.Zero);
-            if (resolved == IntPtr.Zero)
-                return path;
-            try
-            {
-                return Marshal.PtrToStringUTF8(resolved) ?? path;
-            }
-            finally
-            {
-                free(resolved);
-            }
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return path;
-        }
     }
 
     private string ServerOptions()
@@ -678,9 +545,9 @@ public sealed class LocalPostgres : IAsyncDisposable
             {
                 // Waiting cannot help: the kept password is not the cluster's (the file was lost or replaced).
                 throw new LocalPostgresException(
-                    $"PostgreSQL on 127.0.0.1:{Port} refused the '{ServerUser}' password kept in {PasswordFile(ServerUser)}: " +
+                    $"PostgreSQL on 127.0.0.1:{Port} refused the '{ServerUser.Name}' password kept in {PasswordFile(ServerUser.Name)}: " +
                     "the file was lost or replaced. Restore it from a backup of the data folder, or set that password " +
-                    $"again (ALTER ROLE {ServerUser} PASSWORD ...) while pg_hba.conf briefly allows 'local all all peer'.", e);
+                    $"again (ALTER ROLE {ServerUser.Name} PASSWORD ...) while pg_hba.conf briefly allows 'local all all peer'.", e);
             }
             catch (Exception e) when ((e is NpgsqlException or IOException or TimeoutException) && !ct.IsCancellationRequested)
             {
@@ -692,7 +559,7 @@ public sealed class LocalPostgres : IAsyncDisposable
 
         throw new LocalPostgresException(
             $"PostgreSQL started but did not accept connections on 127.0.0.1:{Port} within {ReadyTimeout.TotalSeconds:0} s " +
-            $"({last?.Message}). Server log ({LogFile}):{Environment.NewLine}{LogTail(0)}", last!);
+            $"({last?.Message}). Server log ({LogFile}):{Environment.NewLine}{ChildProcess.LogTail(LogFile, 0)}", last!);
     }
 
     private async Task EnsureDatabaseAsync(CancellationToken ct)
@@ -738,8 +605,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         var result = await PgCtlStopAsync(ct).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            var status = await RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "status"], asServerUser: true,
-                CommandTimeout, ct).ConfigureAwait(false);
+            var status = await _user.RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "status"], ct).ConfigureAwait(false);
             if (status.ExitCode == 0)
                 throw new LocalPostgresException(
                     $"Could not stop PostgreSQL on port {Port} ({DataDirectory}):{Environment.NewLine}{result.Output}");
@@ -750,8 +616,8 @@ public sealed class LocalPostgres : IAsyncDisposable
     }
 
     private Task<CommandResult> PgCtlStopAsync(CancellationToken ct) =>
-        RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "-t",
-            PgCtlWaitSeconds.ToString(CultureInfo.InvariantCulture), "stop"], asServerUser: true, CommandTimeout, ct);
+        _user.RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "-t",
+            PgCtlWaitSeconds.ToString(CultureInfo.InvariantCulture), "stop"], ct);
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
@@ -783,15 +649,6 @@ public sealed class LocalPostgres : IAsyncDisposable
             parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 0);
     }
 
-    private static string? FindExecutable(string name, params string[] extraDirectories)
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Concat(extraDirectories)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
-    }
-
     private static int FreeLoopbackPort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -806,142 +663,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
-    private static void CreatePrivateDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows())
-            Directory.CreateDirectory(path);
-        else
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
-
-    private static bool IsRoot()
-    {
-        if (OperatingSystem.IsWindows())
-            return false;
-        try
-        {
-            return geteuid() == 0;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return Environment.UserName == "root";
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "geteuid")]
-    private static extern uint geteuid();
-
-    [DllImport("libc", EntryPoint = "realpath")]
-    private static extern IntPtr realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
-
-    [DllImport("libc", EntryPoint = "free")]
-    private static extern void free(IntPtr pointer);
-
     private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private long LogLength()
-    {
-        try
-        {
-            return File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
-    /// <summary>The last lines of the server log written since <paramref name="from"/> (a byte offset).</summary>
-    private string LogTail(long from, int lines = 30)
-    {
-        try
-        {
-            if (!File.Exists(LogFile))
-                return "(no server log)";
-            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            stream.Seek(Math.Min(from, stream.Length), SeekOrigin.Begin);
-            using var reader = new StreamReader(stream);
-            var all = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            return all.Length == 0 ? "(empty)" : string.Join(Environment.NewLine, all.TakeLast(lines));
-        }
-        catch (IOException e)
-        {
-            return $"(could not read the server log: {e.Message})";
-        }
-    }
-
-    private readonly record struct CommandResult(int ExitCode, string Output);
-
-    private async Task RunCheckedAsync(string file, IReadOnlyList<string> arguments, bool asServerUser, CancellationToken ct)
-    {
-        var result = await RunAsync(file, arguments, asServerUser, CommandTimeout, ct).ConfigureAwait(false);
-        if (result.ExitCode != 0)
-            throw new LocalPostgresException(
-                $"'{file} {string.Join(' ', arguments)}' failed (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
-    }
-
-    /// <summary>Runs a command, as the server user when we are root (through runuser).</summary>
-    private Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, bool asServerUser,
-        TimeSpan timeout, CancellationToken ct)
-    {
-        if (!asServerUser || !_asServerUser)
-            return RunRawAsync(file, arguments, timeout, ct);
-        return RunRawAsync(_runuser!, ["-u", ServerUser, "--", file, .. arguments], timeout, ct);
-    }
-
-    private static async Task<CommandResult> RunRawAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout,
-        CancellationToken ct)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            // The server user may not be able to enter our working folder; "/" it can.
-            WorkingDirectory = Path.GetPathRoot(Path.GetTempPath()) ?? "/",
-        };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-
-        using var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            throw new LocalPostgresException($"Could not run '{file}': {e.Message}", e);
-        }
-
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-
-            ct.ThrowIfCancellationRequested();
-            throw new LocalPostgresException(
-                $"'{file} {string.Join(' ', arguments)}' did not finish within {timeout.TotalSeconds:0} s.");
-        }
-
-        var output = (await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false)).Trim();
-        return new CommandResult(process.ExitCode, output);
-    }
 }
