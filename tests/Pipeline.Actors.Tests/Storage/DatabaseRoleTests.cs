@@ -223,6 +223,9 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres)
     public async Task Password_reaches_the_server_only_as_a_verifier_and_the_login_works_with_it()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
+        // The login joins pipeline_reporting, which the migrations create (run alone, no other test made it first).
+        await using (var migrating = NpgsqlDataSource.Create(connectionString))
+            await new SchemaMigrator(migrating).MigrateAsync(Ct);
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         await ScalarAsync(connectionString, $"ALTER DATABASE \"{database}\" SET log_statement = 'all'");
         var user = "login_" + Guid.NewGuid().ToString("N")[..8];
