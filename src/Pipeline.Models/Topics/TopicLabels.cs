@@ -30,13 +30,6 @@ public static class TopicLabels
     /// </summary>
     public static IReadOnlyDictionary<int, string> OriginalDefaults { get; } = LoadEmbeddedDefaults();
 
-    /// <summary>"transfer / failed / reversal": the heaviest words, joined.</summary>
-    public static string AutoLabel(int id, IReadOnlyList<WeightedWord> topWords, int wordCount = 3)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(wordCount, 1);
-        return Joined(id, TopicSimilarity.Heaviest(topWords).Take(wordCount).Select(w => w.Word).ToList());
-    }
-
     /// <summary>
     /// How much a word's lift over the other topics counts against its weight in the topic, in the relevance of
     /// Sievert and Shirley (LDAvis, 2014): λ·log p(w|t) + (1 − λ)·log(p(w|t) / p(w)). Their user study found 0.6 the

@@ -5,11 +5,12 @@ namespace Pipeline.Models.Tests.Topics;
 public sealed class TopicLabelsTests
 {
     [Fact]
-    public void Auto_label_joins_the_three_heaviest_words()
+    public void A_lone_topic_is_labelled_by_its_three_heaviest_words()
     {
         var words = new[] { new WeightedWord("debit", 0.05), new WeightedWord("transfer", 0.12), new WeightedWord("reversal", 0.07), new WeightedWord("failed", 0.09) };
 
-        Assert.Equal("transfer / failed / reversal", TopicLabels.AutoLabel(4, words));
+        // A topic alone is its own background: relevance orders its words by weight.
+        Assert.Equal(["transfer / failed / reversal"], TopicLabels.AutoLabels([4], [words]));
     }
 
     [Fact]
@@ -27,7 +28,7 @@ public sealed class TopicLabelsTests
         var labels = TopicLabels.AutoLabels([4, 5, 6], topics);
 
         Assert.Equal(["transfer / failed / reversal", "card / blocked / atm", "app / login / update"], labels);
-        Assert.Equal("never / transfer / failed", TopicLabels.AutoLabel(4, topics[0]));
+        Assert.Equal(["never / transfer / failed"], TopicLabels.AutoLabels([4], [topics[0]]));
     }
 
     [Fact]
@@ -37,9 +38,9 @@ public sealed class TopicLabelsTests
     }
 
     [Fact]
-    public void Auto_label_of_a_topic_without_words_names_its_id()
+    public void A_lone_topic_without_words_is_named_by_its_id()
     {
-        Assert.Equal("Topic 12", TopicLabels.AutoLabel(12, []));
+        Assert.Equal(["Topic 12"], TopicLabels.AutoLabels([12], [[]]));
     }
 
     [Fact]
