@@ -52,10 +52,11 @@ public static class PipelineComposition
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton(_ => BuildGraph(
             settings, settings.Sink with { MaxAttempts = settings.ImportMaxAttempts }, dataSource, counters, loggers, models));
-        // The verb's summary is its output; the actor system only speaks up about problems.
+        // The verb's summary is its output; the actor system only speaks up about problems. SIGTERM is the verb's: Akka's
+        // own hook would run coordinated shutdown at once and end the graph with its batches uncommitted.
         builder.Services.AddAkka("pipeline-import", (akka, _) => akka
             .AddHocon(config, HoconAddMode.Prepend)
-            .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+            .AddHocon("akka.loglevel = WARNING\nakka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
             .ConfigureLoggers(l => l.AddLoggerFactory()));
         return builder.Build();
     }
