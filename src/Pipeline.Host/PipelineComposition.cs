@@ -38,6 +38,29 @@ public static class PipelineComposition
             counters,
             new PostGuard(settings.Limits, TimeProvider.System));
 
+    /// <summary>
+    /// The import verb's host: the graph of <see cref="BuildGraph"/> (with <c>pipeline.import.max-attempts</c>) on an actor
+    /// system that Akka.Hosting starts from the configuration, as the service's; nothing else (no HTTP, cluster, scrapers or
+    /// jobs), so that a one-file import stays small. No signal stops it: the verb drains its graph on SIGTERM, then stops it.
+    /// </summary>
+    public static IHost BuildImport(
+        PipelineSettings settings, Akka.Configuration.Config config, NpgsqlDataSource dataSource, PipelineCounters counters,
+        ILoggerFactory loggers, ScoringModels models)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
+        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton(_ => BuildGraph(
+            settings, settings.Sink with { MaxAttempts = settings.ImportMaxAttempts }, dataSource, counters, loggers, models));
+        // The verb's summary is its output; the actor system only speaks up about problems. SIGTERM is the verb's: Akka's
+        // own hook would run coordinated shutdown at once and end the graph with its batches uncommitted.
+        builder.Services.AddAkka("pipeline-import", (akka, _) => akka
+            .AddHocon(config, HoconAddMode.Prepend)
+            .AddHocon("akka.loglevel = WARNING\nakka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
+            .ConfigureLoggers(l => l.AddLoggerFactory()));
+        return builder.Build();
+    }
+
     /// <param name="connectionString">For the scrapers' journal (Akka.Persistence.Sql); needed when scraping is enabled.</param>
     /// <param name="environment">Where secrets are read from; the process environment unless a test gives its own.</param>
     /// <param name="sentimentScorers">Makes the configured sentiment scorer; <see cref="SentimentScorers.Default"/> unless a test gives its own.</param>

@@ -16,15 +16,18 @@ namespace Pipeline.Host.Commands;
 /// full service collecting from it, until Ctrl+C (which drains in-flight batches, then stops the simulator).
 /// The terminal shows where things are (<see cref="DemoTerminal"/>); the logs go to a file (<see cref="DemoLog"/>).
 /// </summary>
-public static class DemoCommand
+public sealed class DemoCommand : PipelineCommand
 {
-    public static async Task<int> ExecuteAsync(string? configPath)
+    public DemoCommand()
+        : base("demo", "Run the demo: embedded PostgreSQL, a simulated Nitter instance on loopback and the full service collecting from it; prints the dashboard and health URLs.") =>
+        SetAction((_, context, _) => ExecuteAsync(context));
+
+    /// <remarks>The demo's logs go to its log file, not to the context's console loggers.</remarks>
+    public static async Task<int> ExecuteAsync(CommandContext context)
     {
-        var configFile = SettingsLoader.ResolveConfigPath(configPath);
+        var settings = context.Settings;
         // Akka prints its last lines at shutdown on stdout once its loggers have stopped; the demo's terminal is not for them.
-        var config = Akka.Configuration.ConfigurationFactory.ParseString("akka.stdout-loglevel = OFF")
-            .WithFallback(SettingsLoader.LoadConfig(configFile));
-        var settings = SettingsLoader.Load(config);
+        var config = Akka.Configuration.ConfigurationFactory.ParseString("akka.stdout-loglevel = OFF").WithFallback(context.Config);
         var demo = SettingsLoader.LoadDemo(config);
 
         var terminal = DemoTerminal.For(AnsiConsole.Console, Console.IsOutputRedirected);

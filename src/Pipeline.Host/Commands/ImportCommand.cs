@@ -1,14 +1,13 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Streams;
-using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Database;
 using Pipeline.Host.Scoring;
-using Pipeline.Host.Settings;
 using Pipeline.Models.Domain;
 using Spectre.Console;
 
@@ -18,43 +17,53 @@ namespace Pipeline.Host.Commands;
 /// <c>pipeline import FILE</c>: runs one file through the same graph as the service, shows a
 /// progress bar, prints a summary and exits. Importing a file again stores nothing twice.
 /// </summary>
-public static class ImportCommand
+public sealed class ImportCommand : PipelineCommand
 {
     private const int ErrorsShown = 20;
 
+    private readonly Argument<FileInfo> _file = new("file") { Description = "A CSV (header-mapped), JSON lines or X archive tweets.js file" };
+
+    public ImportCommand()
+        : base("import", "Import one file through the cleaning stage into PostgreSQL, print a summary and exit.")
+    {
+        Add(_file);
+        SetAction((result, context, _) => ExecuteAsync(context, result.GetValue(_file)!));
+    }
+
     public static async Task<int> ExecuteAsync(string? configPath, FileInfo file)
+    {
+        using var context = new CommandContext(configPath);
+        return await ExecuteAsync(context, file);
+    }
+
+    public static async Task<int> ExecuteAsync(CommandContext context, FileInfo file)
     {
         if (!file.Exists)
         {
             throw new PostFileException(file.Name, null, $"file not found ({file.FullName})");
         }
 
-        var config = SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath));
-        var settings = SettingsLoader.Load(config);
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        await using var database = await PipelineDatabase.OpenAsync(settings, loggers);
+        var settings = context.Settings;
+        await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers);
 
         var counters = new PipelineCounters();
-        var sinkSettings = settings.Sink with { MaxAttempts = settings.ImportMaxAttempts };
         using var models = ScoringModels.Load(settings, SentimentScorers.Default);
         if (models.Topics is { } topics)
         {
             await TopicCatalogStore.PublishAsync(database.DataSource, topics.Current.Model.Catalog);
         }
 
-        var graph = PipelineComposition.BuildGraph(settings, sinkSettings, database.DataSource, counters, loggers, models);
         var errors = new List<QuarantineEntry>();
         var expected = CountRecords(file.FullName);
 
-        // The summary is the output of this verb; the actor system only speaks up about problems.
-        var system = ActorSystem.Create("pipeline-import",
-            Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(config));
+        using var host = PipelineComposition.BuildImport(settings, context.Config, database.DataSource, counters, context.Loggers, models);
+        await host.StartAsync();
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            var (killSwitch, completion) = graph.Run(
+            var (killSwitch, completion) = host.Services.GetRequiredService<PipelineGraph>().Run(
                 FileImportSource.FromFile(file.FullName, DateTimeOffset.UtcNow, settings.Limits),
-                system.Materializer(),
+                host.Services.GetRequiredService<ActorSystem>().Materializer(),
                 batch =>
                 {
                     lock (errors)
@@ -94,7 +103,8 @@ public static class ImportCommand
         }
         finally
         {
-            await system.Terminate();
+            // Coordinated shutdown, as the service's host runs it.
+            await host.StopAsync();
         }
     }
 

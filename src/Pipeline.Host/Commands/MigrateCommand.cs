@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Pipeline.Host.Database;
-using Pipeline.Host.Settings;
 
 namespace Pipeline.Host.Commands;
 
@@ -9,13 +8,15 @@ namespace Pipeline.Host.Commands;
 /// the writer and reporting logins and their grants, and exits: a deployment runs it once as the owner, then
 /// <c>pipeline run</c> as the writer.
 /// </summary>
-public static class MigrateCommand
+public sealed class MigrateCommand : PipelineCommand
 {
-    public static async Task<int> ExecuteAsync(string? configPath, CancellationToken ct)
+    public MigrateCommand()
+        : base("migrate", "Apply the database schema migrations and exit.", LogLevel.Information) =>
+        SetAction((_, context, ct) => ExecuteAsync(context, ct));
+
+    public static async Task<int> ExecuteAsync(CommandContext context, CancellationToken ct)
     {
-        var settings = SettingsLoader.Load(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath)));
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Npgsql", LogLevel.Warning));
-        await using var database = await PipelineDatabase.OpenAsync(settings, loggers, ct);
+        await using var database = await PipelineDatabase.OpenAsync(context.Settings, context.Loggers, ct);
         Console.WriteLine($"Schema is up to date on {database.Description}.");
         return ExitCodes.Ok;
     }

@@ -1,6 +1,6 @@
+using System.CommandLine;
 using System.Net.Http.Json;
 using Pipeline.Host.Http;
-using Pipeline.Host.Settings;
 
 namespace Pipeline.Host.Commands;
 
@@ -9,8 +9,46 @@ namespace Pipeline.Host.Commands;
 /// switch a model (<c>POST /admin/topics/reload</c>, <c>POST /admin/sentiment/reload</c>) and print its answer.
 /// The token is the service's own: <c>PIPELINE_ADMIN_TOKEN</c> from the environment, sent as a bearer token when set.
 /// </summary>
-public static class ReloadModelCommand
+public sealed class ReloadModelCommand : PipelineCommand
 {
+    private readonly Option<Uri?> _url = new("--url")
+    {
+        Description = "The running service's management address (default: pipeline.http host and port)",
+        // System.CommandLine has no converter for Uri.
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
+            {
+                return uri;
+            }
+
+            result.AddError($"--url {text}: not an absolute URL (e.g. http://127.0.0.1:8558/)");
+            return null;
+        },
+    };
+
+    private readonly Option<string?> _path = new("--path");
+
+    // The two verbs differ only in the model they name: its endpoint, and the folder --path means.
+    private ReloadModelCommand(string name, string model, string endpoint, string pathDescription)
+        : base(name, $"Ask the running service to switch to the {model} model in a folder, without a restart.")
+    {
+        _path.Description = pathDescription;
+        Declare(_url, _path);
+        SetAction((result, context, ct) =>
+            ExecuteAsync(context, result.GetValue(_url), endpoint, result.GetValue(_path), Environment.GetEnvironmentVariable, ct));
+    }
+
+    /// <summary><c>pipeline reload-topics</c>.</summary>
+    public static ReloadModelCommand Topics() =>
+        new("reload-topics", "topic", ModelReloadEndpoint.TopicsPath, "Topic model folder (default: the service's pipeline.topics.model-dir)");
+
+    /// <summary><c>pipeline reload-sentiment</c>.</summary>
+    public static ReloadModelCommand Sentiment() =>
+        new("reload-sentiment", "sentiment", ModelReloadEndpoint.SentimentPath,
+            "Sentiment model folder, read as the service's pipeline.sentiment.scorer kind (default: its pipeline.sentiment.model-dir)");
+
     /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
     /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.topics.model-dir</c>.</param>
     /// <param name="environment">Where the admin token is read; the process environment unless a test gives its own.</param>
@@ -26,11 +64,15 @@ public static class ReloadModelCommand
     private static async Task<int> ExecuteAsync(
         string? configPath, Uri? url, string endpoint, string? path, Func<string, string?> environment, CancellationToken ct)
     {
-        if (url is null)
-        {
-            var settings = SettingsLoader.Load(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath)));
-            url = HttpAccessRules.LocalUrl(settings.Http.Host, settings.Http.Port);
-        }
+        using var context = new CommandContext(configPath);
+        return await ExecuteAsync(context, url, endpoint, path, environment, ct);
+    }
+
+    private static async Task<int> ExecuteAsync(
+        CommandContext context, Uri? url, string endpoint, string? path, Func<string, string?> environment, CancellationToken ct)
+    {
+        // Only without --url are the settings read: the service's address is all this verb takes from them.
+        url ??= HttpAccessRules.LocalUrl(context.Settings.Http.Host, context.Settings.Http.Port);
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };
         if (HttpCredentials.FromEnvironment(environment).AdminToken is { } token)

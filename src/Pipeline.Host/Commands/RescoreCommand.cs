@@ -1,6 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
 using Akka.Configuration;
-using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Database;
 using Pipeline.Host.Scoring;
@@ -17,24 +17,44 @@ namespace Pipeline.Host.Commands;
 /// (<c>pipeline.topic_retrains</c>) when it descends from <c>pipeline.topics.model-dir</c> and its folder is there, else
 /// that configured model; <c>--model</c> names another folder.
 /// </summary>
-public static class RescoreCommand
+public sealed class RescoreCommand : PipelineCommand
 {
+    private readonly Option<string> _since = new("--since")
+    {
+        Description = "Posts created since: a date (2024-05-01, 2024-05-01T09:00Z, UTC) or a duration back from now (7d, 36h)", Required = true,
+    };
+
+    private readonly Option<string?> _model = new("--model") { Description = "Topic model folder (default: the latest retrained model, else pipeline.topics.model-dir)" };
+    private readonly Option<int> _batch = new("--batch") { Description = "Posts per transaction", DefaultValueFactory = _ => 2000 };
+
+    public RescoreCommand()
+        : base("rescore", "Re-compute the topic of stored posts created since a date with the current topic model (rollups follow), print counts and rate.")
+    {
+        Declare(_since, _model, _batch);
+        SetAction((result, context, ct) => ExecuteAsync(
+            context, result.GetValue(_since)!, result.GetValue(_model), result.GetValue(_batch), AnsiConsole.Console, ct));
+    }
+
     public static async Task<int> ExecuteAsync(string? configPath, string since, string? modelFolder, int batchSize, IAnsiConsole console, CancellationToken ct = default)
+    {
+        using var context = new CommandContext(configPath);
+        return await ExecuteAsync(context, since, modelFolder, batchSize, console, ct);
+    }
+
+    public static async Task<int> ExecuteAsync(CommandContext context, string since, string? modelFolder, int batchSize, IAnsiConsole console, CancellationToken ct)
     {
         if (batchSize < 1)
         {
             return Fail(console, ExitCodes.BadInput, $"--batch {batchSize}: must be at least 1");
         }
 
-        var config = SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath));
-        var settings = SettingsLoader.Load(config);
+        var settings = context.Settings;
         if (ParseSince(since, DateTimeOffset.UtcNow) is not { } from)
         {
             return Fail(console, ExitCodes.BadInput, $"--since {since}: not a date (2024-05-01, 2024-05-01T09:00Z) or a duration back from now (7d, 36h, 90m)");
         }
 
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        await using var database = await PipelineDatabase.OpenAsync(settings, loggers, ct);
+        await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct);
         var folder = modelFolder is null
             ? await CurrentModelFolderAsync(settings, database, ct)
             : ModelReloader<TopicModel>.Directory(modelFolder, settings.Topics.ModelDirectory);

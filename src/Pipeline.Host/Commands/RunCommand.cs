@@ -5,18 +5,19 @@ using Pipeline.Host.Settings;
 namespace Pipeline.Host.Commands;
 
 /// <summary><c>pipeline run</c>: the long-running service.</summary>
-public static class RunCommand
+public sealed class RunCommand : PipelineCommand
 {
-    public static async Task<int> ExecuteAsync(string? configPath)
-    {
-        var configFile = SettingsLoader.ResolveConfigPath(configPath);
-        var config = SettingsLoader.LoadConfig(configFile);
-        var settings = SettingsLoader.Load(config);
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Npgsql", LogLevel.Warning));
-        var logger = loggers.CreateLogger("pipeline");
-        logger.LogInformation("Configuration from {File}; watching {Count} companies", configFile, settings.Companies.Count);
+    public RunCommand()
+        : base("run", "Run the service: import the configured files and the inbox, store to PostgreSQL, serve health on the management port.", LogLevel.Information) =>
+        SetAction((_, context, _) => ExecuteAsync(context));
 
-        return await ServeAsync(settings, config, loggers, logger, _ =>
+    public static async Task<int> ExecuteAsync(CommandContext context)
+    {
+        var settings = context.Settings;
+        var logger = context.Loggers.CreateLogger("pipeline");
+        logger.LogInformation("Configuration from {File}; watching {Count} companies", context.ConfigFile, settings.Companies.Count);
+
+        return await ServeAsync(settings, context.Config, context.Loggers, logger, _ =>
         {
             logger.LogInformation("Health on http://{Host}:{Port}/healthz/ready; inbox {Inbox}; Ctrl+C stops after committing in-flight batches",
                 settings.Http.Host, settings.Http.Port, Path.GetFullPath(settings.Import.Inbox));

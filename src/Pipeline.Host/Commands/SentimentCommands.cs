@@ -40,8 +40,11 @@ public static class SentimentCommands
     }
 
     /// <summary>The <c>pipeline.sentiment</c> settings of <paramref name="configPath"/> (or the default settings file).</summary>
-    public static SentimentSettings ConfiguredSentiment(string? configPath) =>
-        SettingsLoader.Load(SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath))).Sentiment;
+    public static SentimentSettings ConfiguredSentiment(string? configPath)
+    {
+        using var context = new CommandContext(configPath);
+        return context.Settings.Sentiment;
+    }
 
     /// <summary>
     /// The labelled files named on the command line: each <c>--data NAME=TEXT[:LABELS]</c> (a text

@@ -1,5 +1,5 @@
+using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Database;
@@ -48,20 +48,59 @@ public sealed record TrainTopicsRequest(
 /// (<see cref="TopicTrainer"/>), keeps the previous model's ids and labels, writes the model folder
 /// and prints topics, the match with the previous model and the metrics.
 /// </summary>
-public static class TrainTopicsCommand
+public sealed class TrainTopicsCommand : PipelineCommand
 {
     private const int ProblemsShown = 10;
 
+    private readonly Argument<FileInfo?> _file = new("file")
+    {
+        Description = "Posts to train on: CSV, JSON lines or tweets.js (only a text column is needed)", Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private readonly Option<bool> _fromDatabase = new("--from-database") { Description = "Train on the kept posts stored in PostgreSQL instead of a file" };
+    private readonly Option<string?> _out = new("--out") { Description = "Model folder to write (default: models/VERSION)" };
+    private readonly Option<string?> _previous = new("--previous") { Description = "Model folder whose topic ids and labels to keep (default: pipeline.topics.model-dir, if present)" };
+    private readonly Option<bool> _noPrevious = new("--no-previous") { Description = "Start ids afresh even if a model is configured" };
+    private readonly Option<FileInfo?> _labels = new("--labels") { Description = "Labels file: one 'id<TAB>label' per line; overrides inherited and automatic labels" };
+    private readonly Option<int?> _topics = new("--topics", "-k") { Description = "Number of topics (pipeline.topics.training.topics)" };
+    private readonly Option<int?> _iterations = new("--iterations") { Description = "LDA sampler iterations" };
+    private readonly Option<int?> _seed = new("--seed") { Description = "Random seed" };
+    private readonly Option<int?> _threads = new("--threads") { Description = "Sampler threads (1 repeats runs exactly)" };
+    private readonly Option<int?> _ngrams = new("--ngrams") { Description = "Longest n-gram (1 = unigrams)" };
+    private readonly Option<float?> _alphaSum = new("--alpha-sum") { Description = "Document-topic prior, summed over topics" };
+    private readonly Option<float?> _beta = new("--beta") { Description = "Topic-word prior" };
+
+    public TrainTopicsCommand()
+        : base("train-topics", "Train the topic model (LDA) from a file or the database, keeping the previous model's topic ids and labels.")
+    {
+        Declare(_file, _fromDatabase, _out, _previous, _noPrevious, _labels, _topics, _iterations, _seed, _threads, _ngrams, _alphaSum, _beta);
+
+        SetAction((result, context, ct) => ExecuteAsync(
+            context,
+            new TrainTopicsRequest(
+                result.GetValue(_file), result.GetValue(_fromDatabase), result.GetValue(_out), result.GetValue(_previous), result.GetValue(_noPrevious),
+                result.GetValue(_labels),
+                new TrainTopicsOverrides(result.GetValue(_topics), result.GetValue(_iterations), result.GetValue(_seed), result.GetValue(_threads),
+                    result.GetValue(_ngrams), result.GetValue(_alphaSum), result.GetValue(_beta))),
+            AnsiConsole.Console,
+            ct));
+    }
+
     public static async Task<int> ExecuteAsync(string? configPath, TrainTopicsRequest request, IAnsiConsole console, CancellationToken ct = default)
+    {
+        using var context = new CommandContext(configPath);
+        return await ExecuteAsync(context, request, console, ct);
+    }
+
+    public static async Task<int> ExecuteAsync(CommandContext context, TrainTopicsRequest request, IAnsiConsole console, CancellationToken ct)
     {
         if ((request.File is null) == !request.FromDatabase)
         {
             return Fail(console, ExitCodes.BadInput, "give either a FILE to train on or --from-database, not both or neither");
         }
 
-        var config = SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath));
-        var settings = SettingsLoader.Load(config);
-        var training = request.Overrides.ApplyTo(SettingsLoader.LoadTopicTraining(config));
+        var settings = context.Settings;
+        var training = request.Overrides.ApplyTo(SettingsLoader.LoadTopicTraining(context.Config));
         if (training.Problems() is { Count: > 0 } problems)
         {
             throw new SettingsException(problems.Select(p => $"{p} (command line over {SettingsLoader.TopicTrainingKey})").ToList());
@@ -104,8 +143,7 @@ public static class TrainTopicsCommand
                 }
                 else
                 {
-                    using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-                    await using var database = await PipelineDatabase.OpenAsync(settings, loggers, ct);
+                    await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct);
                     await foreach (var text in TrainingTexts.ReadKeptAsync(database.DataSource, ct))
                     {
                         texts.Add(text);
@@ -201,9 +239,15 @@ public static class TrainTopicsCommand
     /// </summary>
     public static async Task<int> CalibrateAsync(string? configPath, FileInfo file, string? modelDirectory, IAnsiConsole console, CancellationToken ct = default)
     {
-        var config = SettingsLoader.LoadConfig(SettingsLoader.ResolveConfigPath(configPath));
-        var settings = SettingsLoader.Load(config);
-        var training = SettingsLoader.LoadTopicTraining(config);
+        using var context = new CommandContext(configPath);
+        return await CalibrateAsync(context, file, modelDirectory, console, ct);
+    }
+
+    /// <inheritdoc cref="CalibrateAsync(string?, FileInfo, string?, IAnsiConsole, CancellationToken)"/>
+    public static async Task<int> CalibrateAsync(CommandContext context, FileInfo file, string? modelDirectory, IAnsiConsole console, CancellationToken ct)
+    {
+        var settings = context.Settings;
+        var training = SettingsLoader.LoadTopicTraining(context.Config);
         var directory = Path.GetFullPath(modelDirectory ?? settings.Topics.ModelDirectory);
         TopicModel model;
         try

@@ -50,7 +50,7 @@ public sealed class DemoWebhookReceiver : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         // Ctrl+C belongs to the service, which drains first; the receiver stops when it is disposed.
-        builder.Services.AddSingleton<IHostLifetime, DisposalLifetime>();
+        builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
         var app = builder.Build();
         app.MapPost("/webhook", async context =>
         {
@@ -100,11 +100,4 @@ public sealed class DemoWebhookReceiver : IAsyncDisposable
     private static string Printable(string value) => value.Length == 0 ? "(none)" : new string([.. value.Take(80).Where(c => !char.IsControl(c))]);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
-    private sealed class DisposalLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

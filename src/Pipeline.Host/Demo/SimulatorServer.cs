@@ -38,7 +38,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
         builder.Logging.ClearProviders();
         // Ctrl+C belongs to the service, which drains first; the simulator stops when it is disposed.
-        builder.Services.AddSingleton<IHostLifetime, DisposalLifetime>();
+        builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
         var app = builder.Build();
         app.MapGet("/search", async context =>
         {
@@ -71,11 +71,4 @@ public sealed class SimulatorServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
-    private sealed class DisposalLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -23,8 +23,13 @@ internal static class PipelineProcess
     private static readonly TimeSpan RssSampleInterval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Runs <c>pipeline ARGS</c> in <paramref name="workingDirectory"/>, with <paramref name="environment"/> on top of this process's.</summary>
+    public static Task<ProcessRun> RunAsync(
+        string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args) =>
+        RunAsync(workingDirectory, environment, timeout, _ => Task.CompletedTask, args);
+
+    /// <summary>As <see cref="RunAsync(string, IReadOnlyDictionary{string, string}, TimeSpan, string[])"/>, with <paramref name="whileRunning"/> started beside the program (to signal it, say); its failure fails the run.</summary>
     public static async Task<ProcessRun> RunAsync(
-        string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+        string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, Func<Process, Task> whileRunning, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -51,6 +56,7 @@ internal static class PipelineProcess
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         var exited = process.WaitForExitAsync();
+        var alongside = whileRunning(process);
 
         // VmHWM only grows, so the last sample taken while the process lives is its peak up to then.
         long peak = 0;
@@ -70,6 +76,7 @@ internal static class PipelineProcess
         }
 
         await exited;
+        await alongside;
         return new ProcessRun(process.ExitCode, await output, await error, peak, stopwatch.Elapsed);
     }
 

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+using Pipeline.Host.Settings;
+
+namespace Pipeline.Host.Commands;
+
+/// <summary>
+/// What a verb starts from: the settings file (<c>--config</c>, else <c>PIPELINE_CONFIG</c>, else the default), its
+/// configuration and typed settings, and console logging. Each part is read the first time a verb asks for it, so a verb
+/// that needs no settings (train-sentiment, reload with <c>--url</c>) does not fail on a settings file it never uses.
+/// </summary>
+public sealed class CommandContext(string? configPath, LogLevel minimumLevel = LogLevel.Warning) : IDisposable
+{
+    private string? _configFile;
+    private Akka.Configuration.Config? _config;
+    private PipelineSettings? _settings;
+    private ILoggerFactory? _loggers;
+
+    /// <summary>The settings file in use.</summary>
+    public string ConfigFile => _configFile ??= SettingsLoader.ResolveConfigPath(configPath);
+
+    /// <summary>The whole configuration, <c>akka { }</c> included.</summary>
+    /// <exception cref="SettingsException">The file cannot be read or parsed.</exception>
+    public Akka.Configuration.Config Config => _config ??= SettingsLoader.LoadConfig(ConfigFile);
+
+    /// <exception cref="SettingsException">A setting is invalid (each problem named with its path).</exception>
+    public PipelineSettings Settings => _settings ??= SettingsLoader.Load(Config);
+
+    /// <summary>
+    /// One line per message on the console; Npgsql's own information (every connection, every command) stays out of a verb's output.
+    /// </summary>
+    public ILoggerFactory Loggers => _loggers ??= LoggerFactory.Create(b => b
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .SetMinimumLevel(minimumLevel)
+        .AddFilter("Npgsql", LogLevel.Warning));
+
+    public void Dispose() => _loggers?.Dispose();
+}

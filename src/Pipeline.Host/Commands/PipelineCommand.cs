@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace Pipeline.Host.Commands;
+
+/// <summary>
+/// A verb of the command line. Each verb is a class of its own that declares its arguments and options in its constructor
+/// and sets its action with <see cref="SetAction(Func{ParseResult, CommandContext, CancellationToken, Task{int}})"/>: the
+/// action gets the <see cref="CommandContext"/> of <c>--config</c>, and an expected failure (<see cref="ExitCodes.Table"/>)
+/// becomes its exit code with one line on stderr.
+/// </summary>
+public abstract class PipelineCommand(string name, string description, LogLevel logLevel = LogLevel.Warning) : Command(name, description)
+{
+    /// <summary>The settings file; given on the root, it applies to every verb (and may follow the verb as well).</summary>
+    public static Option<string?> ConfigOption { get; } = new("--config", "-c")
+    {
+        Description = "HOCON settings file (default: PIPELINE_CONFIG, then pipeline.conf beside the program or in ./hocon)",
+        Recursive = true,
+    };
+
+    /// <summary>Adds the verb's arguments and options, in the order its help lists them.</summary>
+    protected void Declare(params Symbol[] symbols)
+    {
+        foreach (var symbol in symbols)
+        {
+            switch (symbol)
+            {
+                case Argument argument:
+                    Add(argument);
+                    break;
+                case Option option:
+                    Add(option);
+                    break;
+                default:
+                    throw new ArgumentException($"{symbol.Name}: a verb declares arguments and options only", nameof(symbols));
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="verb"/> with the context of <c>--config</c> (logging at <c>logLevel</c> and above), disposed after it.</summary>
+    protected void SetAction(Func<ParseResult, CommandContext, CancellationToken, Task<int>> verb) =>
+        SetAction(async (result, ct) =>
+        {
+            using var context = new CommandContext(result.GetValue(ConfigOption), logLevel);
+            return await Guarded(() => verb(result, context, ct));
+        });
+
+    private static async Task<int> Guarded(Func<Task<int>> verb)
+    {
+        try
+        {
+            return await verb();
+        }
+        catch (Exception e) when (ExitCodes.For(e) is { } failure)
+        {
+            Console.Error.WriteLine($"pipeline: {failure.Message}");
+            return failure.Code;
+        }
+    }
+}
