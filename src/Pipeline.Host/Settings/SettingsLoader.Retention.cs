@@ -28,7 +28,7 @@ public static partial class SettingsLoader
             reader.Int(Key("batch-size"), 1, 100_000));
         return new RetentionSettings(
             policy,
-            reader.Duration(Key("interval"), TimeSpan.FromSeconds(1), TimeSpan.FromDays(31)),
+            reader.Duration(Key("interval"), TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(31)),
             reader.Duration(Key("first-run-after"), TimeSpan.Zero, TimeSpan.FromDays(1)));
     }
 
