@@ -79,29 +79,7 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>The lock and the database's clock, or null when another node holds it.</summary>
-    public async Task<RetentionLock?> TryLockAsync(CancellationToken ct)
-    {
-        var connection = await dataSource.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key), now()", connection);
-            command.Parameters.AddWithValue("key", LockKey);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            if (reader.GetBoolean(0))
-            {
-                return new RetentionLock(connection, reader.GetFieldValue<DateTimeOffset>(1));
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
-        await connection.DisposeAsync();
-        return null;
-    }
+    public Task<RetentionLock?> TryLockAsync(CancellationToken ct) => RetentionLock.TryTakeAsync(dataSource, ct);
 
     /// <summary>
     /// Removes every row past its cut-off, batch by batch, on the lock's connection: kept posts, then dropped posts, then
@@ -231,28 +209,14 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource)
     }
 }
 
-/// <summary>The retention lock, held by its connection until disposed; <see cref="Now"/> is the database's clock when it was taken.</summary>
-public sealed class RetentionLock(NpgsqlConnection connection, DateTimeOffset now) : IAsyncDisposable
+/// <summary>The retention lock (<see cref="RetentionStore.LockKey"/>), held by its connection until disposed.</summary>
+public sealed class RetentionLock : AdvisorySessionLock
 {
-    public NpgsqlConnection Connection => connection;
-
-    public DateTimeOffset Now => now;
-
-    public async ValueTask DisposeAsync()
+    private RetentionLock(NpgsqlConnection connection, DateTimeOffset now)
+        : base(connection, now, RetentionStore.LockKey)
     {
-        try
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            command.Parameters.AddWithValue("key", RetentionStore.LockKey);
-            await command.ExecuteNonQueryAsync();
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            // A broken connection took the lock with it (the server ends the session); the pool drops a broken connection.
-        }
-        finally
-        {
-            await connection.DisposeAsync();
-        }
     }
+
+    internal static Task<RetentionLock?> TryTakeAsync(NpgsqlDataSource dataSource, CancellationToken ct) =>
+        TryTakeAsync(dataSource, RetentionStore.LockKey, (connection, now) => new RetentionLock(connection, now), ct);
 }
