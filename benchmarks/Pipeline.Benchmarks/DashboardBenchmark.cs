@@ -195,7 +195,7 @@ public static class DashboardBenchmark
     // A year for a million posts: about as dense as the original's bank tweets.
     private const double SecondsBetweenPosts = 31.5;
 
-    private static async Task<(long Kept, long Dropped)> LoadAsync(NpgsqlDataSource dataSource, int posts)
+    internal static async Task<(long Kept, long Dropped)> LoadAsync(NpgsqlDataSource dataSource, int posts)
     {
         var random = new Random(2023);
         var drops = new Dictionary<(string Company, DateOnly Day, string Reason), long>();

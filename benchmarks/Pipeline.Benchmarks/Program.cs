@@ -274,7 +274,14 @@ languageSweep.SetAction(r => LanguageBenchmark.Sweep(r.GetValue(sweepEnglish)!, 
 var languageDemo = new Command("language-demo", "What the language identifier decides for a simulated week of the demo's conversation, by kind of post");
 languageDemo.SetAction(_ => LanguageBenchmark.Simulator());
 
-var parsed = new RootCommand("Pipeline benchmarks") { languageDemo, languageSweep, language, languageMarkers, scoring, importBench, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, topicsRetrain, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
+var retentionPosts = new Option<int>("--posts") { Description = "Stored (kept) posts to load, over a year", DefaultValueFactory = _ => 1_000_000 };
+var retentionSinkRows = new Option<int>("--sink-rows") { Description = "Rows the sink writes in each sink phase", DefaultValueFactory = _ => 200_000 };
+var retentionBatch = new Option<int>("--purge-batch") { Description = "Rows per purge transaction (pipeline.retention.batch-size)", DefaultValueFactory = _ => 2_000 };
+var retention = new Command("retention", "Retention purge at a million stored posts: posts removed/s alone and beside the sink, the sink's rows/s while it runs vs alone")
+    { retentionPosts, retentionSinkRows, retentionBatch, batch, parallelism };
+retention.SetAction(r => RetentionBenchmark.RunAsync(r.GetValue(retentionPosts), r.GetValue(retentionSinkRows), r.GetValue(retentionBatch), r.GetValue(batch), r.GetValue(parallelism)));
+
+var parsed = new RootCommand("Pipeline benchmarks") { retention, languageDemo, languageSweep, language, languageMarkers, scoring, importBench, sink, memory, importOnce, sample, nitterParse, coherence, lda, topicsBench, topicsRetrain, freshness, onnx, onnxOnce, dashboard, sentiment, soak, chaos, clusterBench, alertsBacktest, alertsCost }.Parse(args);
 // soak, chaos and cluster own child processes, a PostgreSQL server and temporary folders: they handle Ctrl+C and SIGTERM
 // themselves (Termination), stopping all three before they return.
 return await parsed.InvokeAsync(parsed.CommandResult.Command == soak || parsed.CommandResult.Command == chaos || parsed.CommandResult.Command == clusterBench

@@ -12,6 +12,7 @@ using Pipeline.Actors.Storage;
 using Pipeline.Host.Cluster;
 using Pipeline.Host.Dashboard;
 using Pipeline.Host.Http;
+using Pipeline.Host.Retention;
 using Pipeline.Host.Scoring;
 using Pipeline.Host.Settings;
 using Pipeline.Models.Cleaning;
@@ -140,6 +141,14 @@ public static class PipelineComposition
                 sp => new DelegateHealthCheck(sp.GetRequiredService<TopicRetrainStatus>().Evaluate), null, [PipelineEndpoints.ReadyTag]));
         }
 
+        // Retention: a purge on every node, the retention lock makes one of them run at a time.
+        if (settings.Retention.Enabled)
+        {
+            builder.Services.AddSingleton(sp => new RetentionStatus(settings.Retention, sp.GetRequiredService<PipelineMetrics>().Meter));
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(RetentionStatus.CheckName,
+                sp => new DelegateHealthCheck(sp.GetRequiredService<RetentionStatus>().Evaluate), null, [PipelineEndpoints.ReadyTag]));
+        }
+
         // Alerts: the detector and the webhook sender run on every node (a database lock makes one detector work at a time).
         builder.Services.AddSingleton<AlertCounters>();
         if (settings.Alerts.Enabled)
@@ -176,6 +185,11 @@ public static class PipelineComposition
             if (retrain)
             {
                 akka.AddTopicRetrainer(settings);
+            }
+
+            if (settings.Retention.Enabled)
+            {
+                akka.AddRetention(settings);
             }
 
             if (settings.Alerts.Enabled)

@@ -24,6 +24,7 @@ var root = new RootCommand("Pipeline: what customers say about companies on soci
     ReloadModelCommand.Sentiment(),
     new TrainSentimentCommand(),
     new EvalSentimentCommand(),
+    new PurgeCommand(),
 };
 root.Options.Add(PipelineCommand.ConfigOption);
 

@@ -222,7 +222,12 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
     /// snapshots and, on request, events); and membership of the reporting group, which the dashboard reads as.
     /// No CREATE anywhere, no TRUNCATE, no ownership: it cannot alter or drop a table.
     /// </summary>
-    public async Task GrantWriterAsync(string writer, CancellationToken ct = default)
+    /// <param name="purges">
+    /// The retention purge is on (<c>pipeline.retention</c> has a period other than forever): the writer may then delete
+    /// posts, their drop counts and quarantine entries, which it runs in batches. Otherwise that right is taken back, so a
+    /// deployment that keeps everything keeps a writer that cannot delete a post.
+    /// </param>
+    public async Task GrantWriterAsync(string writer, CancellationToken ct = default, bool purges = false)
     {
         RequirePlainIdentifier(DatabaseRoles.WriterSetting, writer);
         await using var command = owner.CreateCommand($"""
@@ -259,6 +264,7 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
             END
             $$;
             GRANT {DatabaseRoles.ReportingGroup} TO {writer};
+            {(purges ? "GRANT" : "REVOKE")} DELETE ON pipeline.raw_posts, pipeline.scored_posts, pipeline.drop_counts, pipeline.quarantine {(purges ? "TO" : "FROM")} {writer};
             """);
         await command.ExecuteNonQueryAsync(ct);
     }

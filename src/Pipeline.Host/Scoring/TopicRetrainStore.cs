@@ -1,4 +1,5 @@
 using Npgsql;
+using Pipeline.Actors.Storage;
 
 namespace Pipeline.Host.Scoring;
 
@@ -21,30 +22,7 @@ public sealed class TopicRetrainStore(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>The lock and the database's clock, or null when another node holds it.</summary>
-    public async Task<RetrainLock?> TryLockAsync(CancellationToken ct)
-    {
-        var connection = await dataSource.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key), now()", connection);
-            command.Parameters.AddWithValue("key", LockKey);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            if (reader.GetBoolean(0))
-            {
-                var now = reader.GetFieldValue<DateTimeOffset>(1);
-                return new RetrainLock(connection, now);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
-        await connection.DisposeAsync();
-        return null;
-    }
+    public Task<RetrainLock?> TryLockAsync(CancellationToken ct) => RetrainLock.TryTakeAsync(dataSource, ct);
 
     /// <summary>The latest run, finished or not.</summary>
     public async Task<TopicRetrainRecord?> LastAsync(CancellationToken ct) =>
@@ -173,28 +151,14 @@ public sealed class TopicRetrainStore(NpgsqlDataSource dataSource)
     }
 }
 
-/// <summary>The retrain lock, held by its connection until disposed; <see cref="Now"/> is the database's clock when it was taken.</summary>
-public sealed class RetrainLock(NpgsqlConnection connection, DateTimeOffset now) : IAsyncDisposable
+/// <summary>The retrain lock (<see cref="TopicRetrainStore.LockKey"/>), held by its connection until disposed.</summary>
+public sealed class RetrainLock : AdvisorySessionLock
 {
-    public NpgsqlConnection Connection => connection;
-
-    public DateTimeOffset Now => now;
-
-    public async ValueTask DisposeAsync()
+    private RetrainLock(NpgsqlConnection connection, DateTimeOffset now)
+        : base(connection, now, TopicRetrainStore.LockKey)
     {
-        try
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            command.Parameters.AddWithValue("key", TopicRetrainStore.LockKey);
-            await command.ExecuteNonQueryAsync();
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            // A broken connection took the lock with it (the server ends the session); the pool drops a broken connection.
-        }
-        finally
-        {
-            await connection.DisposeAsync();
-        }
     }
+
+    internal static Task<RetrainLock?> TryTakeAsync(NpgsqlDataSource dataSource, CancellationToken ct) =>
+        TryTakeAsync(dataSource, TopicRetrainStore.LockKey, (connection, now) => new RetrainLock(connection, now), ct);
 }

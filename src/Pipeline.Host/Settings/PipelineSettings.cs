@@ -91,6 +91,9 @@ public sealed record PipelineSettings(
 
     /// <summary><c>pipeline.topics.retrain</c>: scheduled retraining of the topic model on recent posts.</summary>
     public Scoring.TopicRetrainSettings TopicRetrain { get; init; } = Scoring.TopicRetrainSettings.Disabled;
+
+    /// <summary><c>pipeline.retention</c>: how long stored rows are kept and the scheduled purge.</summary>
+    public Pipeline.Host.Retention.RetentionSettings Retention { get; init; } = Pipeline.Host.Retention.RetentionSettings.Forever;
 }
 
 /// <summary><c>pipeline.topics</c>: the LDA model folder (<c>model.zip</c> + <c>topics.json</c>) and how the stage batches.</summary>

@@ -192,6 +192,7 @@ public static partial class SettingsLoader
 
         settings = settings with { Alerts = LoadAlerts(reader, config, settings.Http, settings.Companies, environment ?? Environment.GetEnvironmentVariable) };
         settings = settings with { TopicRetrain = LoadTopicRetrain(reader, config) };
+        settings = settings with { Retention = LoadRetention(reader, config) };
         if (settings.Scraping.Nitter is { Enabled: true, Instances.Count: 0 })
         {
             reader.Problem("pipeline.scraping.nitter.instances: at least one instance URL is needed when nitter.enabled = on");

@@ -84,6 +84,29 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Writer_purges_posts_past_their_period_only_while_retention_is_on_and_loses_the_right_when_it_is_off()
+    {
+        await using var roles = await SetUpAsync();
+        await using var writer = PipelineDataSource.Create(roles.WriterConnection);
+        await new PostgresSink(new PostStore(writer), SinkSettings.Default, new PipelineCounters()).CommitAsync([Kept(1), Kept(2, created: DateTimeOffset.UtcNow)]);
+        var setup = new DatabaseRoleSetup(roles.Owner.DataSource);
+        await setup.GrantWriterAsync(roles.Writer, Ct, purges: true);
+
+        RetentionRemoved removed;
+        await using (var held = await new RetentionStore(writer).TryLockAsync(Ct))
+        {
+            removed = await RetentionStore.PurgeAsync(held!, new RetentionPolicy(TimeSpan.FromDays(30), TimeSpan.FromDays(30), TimeSpan.FromDays(30), 100)
+                .CutoffsAt(held!.Now), 100, Ct);
+        }
+
+        Assert.Equal(new RetentionRemoved(1, 0, 0, 1), removed);
+        Assert.Equal(1L, await roles.Owner.CountAsync("SELECT sum(posts) FROM pipeline.daily_rollup"));
+        await setup.GrantWriterAsync(roles.Writer, Ct);
+        await AssertDeniedAsync(roles.WriterConnection, "DELETE FROM pipeline.raw_posts");
+        await AssertDeniedAsync(roles.WriterConnection, "DELETE FROM pipeline.quarantine");
+    }
+
+    [Fact]
     public async Task Writer_keeps_the_scraper_journal_tables_the_owner_made()
     {
         await using var roles = await SetUpAsync();

@@ -21,48 +21,6 @@ public sealed class RescoreCommandTests(PostgresFixture postgres) : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    // Sums of floats depend on the order they are added in: compared rounded (as RollupTriggerTests does).
-    private const string DailyMismatches = """
-        WITH posts AS (
-            SELECT (created_at AT TIME ZONE 'UTC')::date AS day, company_id, topic_id, topic_model_version, topic_label,
-                   sentiment_label, sentiment_score, pipeline.sentiment_bin(sentiment_score) AS bin
-            FROM pipeline.scored_posts),
-        fresh AS (
-            SELECT day, company_id, topic_id, topic_model_version, topic_label, sentiment_label,
-                   count(*) AS posts, count(sentiment_score) AS scored, round(coalesce(sum(sentiment_score::float8), 0)::numeric, 6)
-            FROM posts GROUP BY 1, 2, 3, 4, 5, 6),
-        kept AS (
-            SELECT day, company_id, topic_id, topic_model_version, topic_label, sentiment_label, posts, scored, round(score_sum::numeric, 6)
-            FROM pipeline.daily_rollup),
-        fresh_bins AS (
-            SELECT day, company_id, topic_id, topic_model_version, topic_label, sentiment_label, bin, count(*)
-            FROM posts WHERE bin IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7),
-        kept_bins AS (
-            SELECT day, company_id, topic_id, topic_model_version, topic_label, sentiment_label, (i - 1)::integer, n
-            FROM pipeline.daily_rollup, unnest(bins) WITH ORDINALITY AS b(n, i) WHERE n <> 0)
-        SELECT (SELECT count(*) FROM ((TABLE fresh EXCEPT ALL TABLE kept) UNION ALL (TABLE kept EXCEPT ALL TABLE fresh)) g)
-             + (SELECT count(*) FROM ((TABLE fresh_bins EXCEPT ALL TABLE kept_bins) UNION ALL (TABLE kept_bins EXCEPT ALL TABLE fresh_bins)) b)
-        """;
-
-    private const string HourlyMismatches = """
-        WITH fresh AS (
-            SELECT date_trunc('hour', created_at, 'UTC'), company_id, topic_id, topic_model_version, topic_label, sentiment_label,
-                   count(*) AS posts, count(sentiment_score) AS scored, round(coalesce(sum(sentiment_score::float8), 0)::numeric, 6)
-            FROM pipeline.scored_posts GROUP BY 1, 2, 3, 4, 5, 6),
-        kept AS (
-            SELECT hour, company_id, topic_id, topic_model_version, topic_label, sentiment_label, posts, scored, round(score_sum::numeric, 6)
-            FROM pipeline.hourly_rollup)
-        SELECT count(*) FROM ((TABLE fresh EXCEPT ALL TABLE kept) UNION ALL (TABLE kept EXCEPT ALL TABLE fresh)) g
-        """;
-
-    private const string MinuteMismatches = """
-        WITH fresh AS (
-            SELECT date_trunc('minute', created_at, 'UTC'), company_id, topic_id, sentiment_label, count(*) AS posts
-            FROM pipeline.scored_posts WHERE created_at >= pipeline.minute_rollup_horizon() GROUP BY 1, 2, 3, 4),
-        kept AS (SELECT minute, company_id, topic_id, sentiment_label, posts FROM pipeline.minute_rollup)
-        SELECT count(*) FROM ((TABLE fresh EXCEPT ALL TABLE kept) UNION ALL (TABLE kept EXCEPT ALL TABLE fresh)) g
-        """;
-
     private string WriteConfig(string connectionString, string modelDir)
     {
         var path = _temp.Combine("pipeline.conf");
@@ -137,18 +95,18 @@ public sealed class RescoreCommandTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(Posts - since, await CountAsync(connectionString, $"SELECT count(*) FROM pipeline.scored_posts WHERE topic_model_version = '{current.Version}'"));
         // The loan posts of the last ten days left Unclassified for the new topic (id 3).
         Assert.True(await CountAsync(connectionString, $"SELECT count(*) FROM pipeline.scored_posts WHERE topic_id = 3 AND created_at >= '{now.AddDays(-10):O}'") >= since / 4 * 0.9);
-        Assert.Equal(0, await CountAsync(connectionString, DailyMismatches));
-        Assert.Equal(0, await CountAsync(connectionString, HourlyMismatches));
-        Assert.Equal(0, await CountAsync(connectionString, MinuteMismatches));
+        Assert.Equal(0, await CountAsync(connectionString, RollupChecks.RollupMismatches));
+        Assert.Equal(0, await CountAsync(connectionString, RollupChecks.HourlyMismatches));
+        Assert.Equal(0, await CountAsync(connectionString, RollupChecks.MinuteMismatches));
         Assert.True(await CountAsync(connectionString, "SELECT count(*) FROM pipeline.minute_rollup") > 0);
 
         var again = await RescoreAsync(config, now.AddDays(-40).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 
         Assert.Contains($"{Posts - since:N0} posts re-scored", again.Output, StringComparison.Ordinal);
         Assert.Equal(Posts, await CountAsync(connectionString, $"SELECT count(*) FROM pipeline.scored_posts WHERE topic_model_version = '{week.Model.Version}'"));
-        Assert.Equal(0, await CountAsync(connectionString, DailyMismatches));
-        Assert.Equal(0, await CountAsync(connectionString, HourlyMismatches));
-        Assert.Equal(0, await CountAsync(connectionString, MinuteMismatches));
+        Assert.Equal(0, await CountAsync(connectionString, RollupChecks.RollupMismatches));
+        Assert.Equal(0, await CountAsync(connectionString, RollupChecks.HourlyMismatches));
+        Assert.Equal(0, await CountAsync(connectionString, RollupChecks.MinuteMismatches));
     }
 
     [Theory]

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Pipeline.Actors.Storage;
+
+namespace Pipeline.Host.Retention;
+
+public enum RetentionOutcome
+{
+    /// <summary>This node held the lock and purged (possibly nothing: no row was past its period).</summary>
+    Ran,
+
+    /// <summary>Another node held the retention lock; nothing was done here.</summary>
+    SkippedLocked,
+
+    /// <summary>The run stopped on an error; the batches committed before it stay removed.</summary>
+    Failed,
+}
+
+/// <summary>
+/// One retention run, as the log, the readiness check, <c>pipeline purge</c> and the audit trail (<c>pipeline.audit</c>,
+/// issue 16) report it. Times are the database's clock at the start and this node's at the end.
+/// </summary>
+/// <param name="Trigger"><c>schedule</c> (the node's timer) or <c>requested</c> (<c>pipeline purge</c>).</param>
+/// <param name="Cutoffs">What was past its period: null when the run was skipped before reading the clock.</param>
+public sealed record RetentionRun(
+    string Node,
+    string Trigger,
+    RetentionOutcome Outcome,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    RetentionCutoffs? Cutoffs,
+    RetentionRemoved Removed,
+    string? Error)
+{
+    public const string ScheduleTrigger = "schedule";
+    public const string RequestedTrigger = "requested";
+
+    public TimeSpan Elapsed => FinishedAt - StartedAt;
+
+    public static string Name(RetentionOutcome outcome) => outcome switch
+    {
+        RetentionOutcome.Ran => "ran",
+        RetentionOutcome.SkippedLocked => "skipped_locked",
+        _ => "failed",
+    };
+
+    /// <summary>One line for logs and health output.</summary>
+    public string Sentence() => Outcome switch
+    {
+        RetentionOutcome.SkippedLocked => "another node holds the retention lock",
+        RetentionOutcome.Failed => $"purge failed after removing {Counts()}: {Error}",
+        _ => $"removed {Counts()} in {Removed.Batches} batches ({Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)",
+    };
+
+    private string Counts() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Removed.KeptPosts:N0} kept posts, {Removed.DroppedPosts:N0} dropped posts, {Removed.QuarantineEntries:N0} quarantine entries");
+}
