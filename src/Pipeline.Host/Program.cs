@@ -117,10 +117,11 @@ var sentimentNoPidgin = new Option<bool>("--no-pidgin") { Description = "Leave o
 var sentimentPidginWeight = new Option<float>("--pidgin-weight") { Description = "Weight of each example of the pcm corpus (English ones weigh 1 on average)", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().PidginWeight };
 var sentimentNaiveBayes = new Option<bool>("--nb") { Description = "NB-SVM: scale each n-gram by its naive-Bayes log-count ratio, learned from the rows being fitted" };
 var sentimentNaiveBayesAlpha = new Option<float>("--nb-alpha") { Description = "Smoothing count of the --nb ratios", DefaultValueFactory = _ => new Pipeline.Models.Sentiment.BuiltInTrainerOptions().NaiveBayesAlpha };
+var sentimentOutOfFold = new Option<FileInfo?>("--out-of-fold") { Description = "Write each training row's cross-validation prediction, fold and tokens to this TSV (to cross-validate other models on the same folds)" };
 var trainSentiment = new Command("train-sentiment", "Train the built-in sentiment model (ML.NET) on labelled files (the one named pcm is Pidgin), with cross-validation.")
 {
     sentimentData, sentimentText, sentimentLabels, sentimentOut, sentimentFolds, sentimentL2, sentimentAlgorithm, sentimentIterations, sentimentHashBits, sentimentWordNgrams, sentimentCharWeight, sentimentNoLexicon, sentimentNoNegation,
-    sentimentNoPidgin, sentimentPidginWeight, sentimentNaiveBayes, sentimentNaiveBayesAlpha,
+    sentimentNoPidgin, sentimentPidginWeight, sentimentNaiveBayes, sentimentNaiveBayesAlpha, sentimentOutOfFold,
 };
 trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentCommands.Train(
     SentimentCommands.ReadCorpora(result.GetValue(sentimentData), result.GetValue(sentimentText), result.GetValue(sentimentLabels), "train"),
@@ -143,7 +144,8 @@ trainSentiment.SetAction(result => Guarded(() => Task.FromResult(SentimentComman
             MarkNegation = !result.GetValue(sentimentNoNegation),
             Pidgin = !result.GetValue(sentimentNoPidgin),
         },
-    }))));
+    },
+    result.GetValue(sentimentOutOfFold)))));
 
 var evalModel = new Option<string?>("--model") { Description = "Model folder (default: pipeline.sentiment.model-dir, or the shipped built-in model for --scorer builtin)" };
 var evalScorer = new Option<string?>("--scorer") { Description = "builtin or onnx (default: pipeline.sentiment.scorer, with its model-dir and onnx session settings)" };
