@@ -89,7 +89,8 @@ public static class SentimentCommands
         return corpora;
     }
 
-    public static int Train(IReadOnlyList<SentimentCorpus> corpora, DirectoryInfo output, BuiltInTrainerOptions options)
+    /// <param name="outOfFold">Where to write each training row's cross-validation prediction (TSV), or null.</param>
+    public static int Train(IReadOnlyList<SentimentCorpus> corpora, DirectoryInfo output, BuiltInTrainerOptions options, FileInfo? outOfFold = null)
     {
         foreach (var corpus in corpora)
         {
@@ -140,6 +141,12 @@ public static class SentimentCommands
         if (metadata.PidginLexiconFile is { } lexicon)
         {
             summary.AddRow("Pidgin lexicon", Markup.Escape(lexicon));
+        }
+
+        if (outOfFold is not null)
+        {
+            WriteOutOfFold(outOfFold, result.OutOfFold);
+            summary.AddRow("out-of-fold predictions", Markup.Escape(outOfFold.FullName));
         }
 
         summary.AddRow("training seconds", result.Elapsed.TotalSeconds.ToString("0", f));
@@ -215,6 +222,24 @@ public static class SentimentCommands
 
         console.Write(confusion);
         console.MarkupLine($"speed: {report.TweetsPerSecond.ToString("N0", f)} tweets/s (batches of {report.BatchSize}, {Environment.ProcessorCount} cores, {report.Seconds.ToString("0.00", f)} s scoring)");
+    }
+
+    /// <summary>
+    /// One line per training row: corpus, fold, gold label (0..2), Pidgin markers, the three raw class
+    /// scores, then the featurizer's tokens (negated ones suffixed <c>_neg</c>) separated by spaces: what
+    /// another model needs to be cross-validated on the same folds and stacked with this one.
+    /// </summary>
+    private static void WriteOutOfFold(FileInfo file, IReadOnlyList<BuiltInSentimentTrainer.OutOfFoldPrediction> rows)
+    {
+        var f = CultureInfo.InvariantCulture;
+        using var writer = new StreamWriter(file.FullName);
+        writer.WriteLine("corpus\tfold\tlabel\tmarkers\tnegative\tneutral\tpositive\ttokens");
+        foreach (var row in rows)
+        {
+            var tokens = string.Join(' ', row.Tokens.Select(t => string.Concat(t.Text.Where(c => !char.IsWhiteSpace(c))) + (t.Negated ? "_neg" : "")));
+            writer.WriteLine(string.Join('\t', row.Corpus, row.Fold.ToString(f), ((int)row.Label).ToString(f), row.PidginMarkers.ToString(f),
+                row.Logits[0].ToString("R", f), row.Logits[1].ToString("R", f), row.Logits[2].ToString("R", f), tokens));
+        }
     }
 
     /// <summary>A text + labels pair, or a single TSV (label&lt;TAB&gt;text) when no labels file is given.</summary>

@@ -24,13 +24,15 @@ public sealed class TrainSentimentCommand : PipelineCommand
     private readonly Option<float> _pidginWeight = new("--pidgin-weight") { Description = "Weight of each example of the pcm corpus (English ones weigh 1 on average)", DefaultValueFactory = _ => Trainer.PidginWeight };
     private readonly Option<bool> _naiveBayes = new("--nb") { Description = "NB-SVM: scale each n-gram by its naive-Bayes log-count ratio, learned from the rows being fitted" };
     private readonly Option<float> _naiveBayesAlpha = new("--nb-alpha") { Description = "Smoothing count of the --nb ratios", DefaultValueFactory = _ => Trainer.NaiveBayesAlpha };
+    private readonly Option<FileInfo?> _outOfFold = new("--out-of-fold") { Description = "Write each training row's cross-validation prediction, fold and tokens to this TSV (to cross-validate other models on the same folds)" };
 
     public TrainSentimentCommand()
         : base("train-sentiment", "Train the built-in sentiment model (ML.NET) on labelled files (the one named pcm is Pidgin), with cross-validation.")
     {
         Declare([.. _files.All, _out, _folds, _l2, _algorithm, _iterations, _hashBits, _wordNgrams, _charWeight, _noLexicon, _noNegation,
-            _noPidgin, _pidginWeight, _naiveBayes, _naiveBayesAlpha]);
-        SetAction((result, _, _) => Task.FromResult(SentimentCommands.Train(_files.Read(result, "train"), result.GetValue(_out)!, TrainerOptions(result))));
+            _noPidgin, _pidginWeight, _naiveBayes, _naiveBayesAlpha, _outOfFold]);
+        SetAction((result, _, _) => Task.FromResult(SentimentCommands.Train(
+            _files.Read(result, "train"), result.GetValue(_out)!, TrainerOptions(result), result.GetValue(_outOfFold))));
     }
 
     private BuiltInTrainerOptions TrainerOptions(ParseResult result) => new()

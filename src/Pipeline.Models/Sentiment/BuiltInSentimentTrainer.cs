@@ -84,7 +84,15 @@ public sealed record TrainingProgress(string Stage, double Fraction);
 /// </summary>
 public static class BuiltInSentimentTrainer
 {
-    public sealed record Result(BuiltInSentimentModel Model, BuiltInSentimentMetadata Metadata, TimeSpan Elapsed);
+    /// <param name="OutOfFold">Each training row's cross-validation prediction (empty without cross-validation), in input order.</param>
+    public sealed record Result(BuiltInSentimentModel Model, BuiltInSentimentMetadata Metadata, TimeSpan Elapsed, IReadOnlyList<OutOfFoldPrediction> OutOfFold);
+
+    /// <summary>
+    /// A training row's held-out prediction: its fold, the raw class scores of the model that did not
+    /// see it, its Pidgin marker count and its tokens as the featurizer reads them, so other models can
+    /// be cross-validated on the same folds and stacked with this one.
+    /// </summary>
+    public sealed record OutOfFoldPrediction(string Corpus, int Fold, SentimentLabel Label, int PidginMarkers, double[] Logits, IReadOnlyList<SentimentToken> Tokens);
 
     private sealed class Row
     {
@@ -144,6 +152,7 @@ public static class BuiltInSentimentTrainer
         var offsets = new double[BuiltInSentimentModel.Classes];
         double[]? pidginOffsets = null;
         var threshold = 0;
+        IReadOnlyList<OutOfFoldPrediction> predictions = [];
         if (options.Folds > 1)
         {
             var fold = StratifiedFolds(strata, options.Folds, options.Seed);
@@ -196,6 +205,9 @@ public static class BuiltInSentimentTrainer
             }
 
             summary = new CrossValidationSummary(options.Folds, corpusSummaries);
+            predictions = Enumerable.Range(0, labels.Length)
+                .Select(i => new OutOfFoldPrediction(corpora[corpusOf[i]].Name, fold[i], (SentimentLabel)labels[i], markers[i], outOfFold[i], tokens[i]))
+                .ToArray();
         }
 
         progress?.Report(new TrainingProgress("final model", (double)(steps - 1) / steps));
@@ -227,7 +239,7 @@ public static class BuiltInSentimentTrainer
         }
 
         progress?.Report(new TrainingProgress("done", 1));
-        return new Result(final, metadata, watch.Elapsed);
+        return new Result(final, metadata, watch.Elapsed, predictions);
     }
 
     /// <summary>The corpus metric: weighted F1 for Pidgin (AfriSenti's), macro recall otherwise (TweetEval's).</summary>

@@ -45,6 +45,32 @@ public sealed class TrainSentimentCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Out_of_fold_writes_a_line_per_training_row_with_its_corpus_fold_label_scores_and_tokens()
+    {
+        var english = Write("en.tsv", new[] { "terrible and useless", "opens at nine", "wonderful, love it" }
+            .SelectMany((t, label) => Enumerable.Range(0, 6).Select(i => $"{label}\t{t} number {i}")));
+        var pidgin = Write("pcm.tsv", new[] { "0\tdis app no dey work abeg", "2\tuna app sweet die", "0\twetin dey happen sef" }
+            .SelectMany(line => Enumerable.Repeat(line, 4)));
+        var oof = Path.Combine(_temp.FullName, "oof.tsv");
+
+        var (code, error) = await StandardError.RunProgramAsync("train-sentiment", "--data", $"en={english}", "--data", $"pcm={pidgin}",
+            "--out", Path.Combine(_temp.FullName, "model"), "--folds", "2", "--hash-bits", "12", "--out-of-fold", oof);
+
+        Assert.True(code == ExitCodes.Ok, error);
+        var lines = File.ReadAllLines(oof);
+        Assert.Equal("corpus\tfold\tlabel\tmarkers\tnegative\tneutral\tpositive\ttokens", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split('\t')).ToArray();
+        Assert.Equal(18 + 12, rows.Length);
+        Assert.All(rows, r => Assert.Equal(8, r.Length));
+        Assert.Equal([.. Enumerable.Repeat("en", 18), .. Enumerable.Repeat("pcm", 12)], rows.Select(r => r[0]));
+        Assert.Equal(["0", "1"], rows.Select(r => r[1]).Distinct().Order());
+        Assert.All(rows, r => Assert.True(double.TryParse(r[4], System.Globalization.CultureInfo.InvariantCulture, out _), r[4]));
+        // "no dey" negates what follows it: the token column is what another model is trained on.
+        Assert.Equal("dis app no dey work_neg abeg_neg", rows[18][7]);
+        Assert.Equal("0", rows[18][2]);
+    }
+
+    [Fact]
     public async Task The_single_file_form_still_trains()
     {
         var tsv = Write("train.tsv", new[] { "terrible and useless", "opens at nine", "wonderful, love it" }

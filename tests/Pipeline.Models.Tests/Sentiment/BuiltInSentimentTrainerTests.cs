@@ -110,6 +110,29 @@ public sealed class BuiltInSentimentTrainerTests
     }
 
     [Fact]
+    public void Out_of_fold_predictions_come_one_per_row_in_input_order_and_are_the_ones_cross_validation_scored()
+    {
+        var english = Sample();
+        var pidgin = PidginSample();
+        var result = BuiltInSentimentTrainer.Train([new SentimentCorpus("en", english), new SentimentCorpus("pcm", pidgin)], Small with { Folds = 3 });
+
+        var rows = result.OutOfFold;
+        Assert.Equal([.. english.Select(d => ("en", d.Label)), .. pidgin.Select(d => ("pcm", d.Label))], rows.Select(r => (r.Corpus, r.Label)));
+        Assert.Equal([0, 1, 2], rows.Select(r => r.Fold).Distinct().Order());
+        Assert.All(rows, r => Assert.NotEmpty(r.Tokens));
+        var en = rows.Where(r => r.Corpus == "en").ToArray();
+        var pcm = rows.Where(r => r.Corpus == "pcm").ToArray();
+        var cv = result.Metadata.CrossValidation!.Corpora;
+        Assert.Equal(cv[0].Argmax, BuiltInSentimentTrainer.MacroRecall(en.Select(r => (int)r.Label).ToArray(), en.Select(r => r.Logits).ToArray(), [0, 0, 0]), 12);
+        Assert.Equal(cv[1].Argmax, BuiltInSentimentTrainer.WeightedF1(pcm.Select(r => (int)r.Label).ToArray(), pcm.Select(r => r.Logits).ToArray(), [0, 0, 0]), 12);
+        Assert.Equal(pidgin.Select(d => result.Model.Featurizer.Tokenize(d.Text).Count), pcm.Select(r => r.Tokens.Count));
+    }
+
+    [Fact]
+    public void Training_without_cross_validation_has_no_out_of_fold_predictions() =>
+        Assert.Empty(BuiltInSentimentTrainer.Train(Sample(), Small).OutOfFold);
+
+    [Fact]
     public void A_model_trained_with_naive_bayes_scaling_ships_its_scales_and_loads_to_the_same_scores()
     {
         var folder = Directory.CreateTempSubdirectory("sentiment-model-").FullName;
