@@ -62,7 +62,7 @@ public static partial class SettingsLoader
             UnclassifiedMinShift = r.Double("unclassified-min-shift"),
             EmergingCooldown = Span("emerging-cooldown"),
         };
-        r.Adopt(rules.Problems().Select(p => r.Raw(p.Setting) is { } value ? $"{p.Setting} = {value}: {p.Message}" : $"{p.Setting}: {p.Message}"));
+        r.Adopt(rules.Problems().Select(p => r.Written(p.Setting) is { Length: > 0 } value ? $"{p.Setting} = {value}: {p.Message}" : $"{p.Setting}: {p.Message}"));
 
         var d = r.Section("delivery");
         var delivery = new DeliverySettings(
@@ -119,9 +119,10 @@ public static partial class SettingsLoader
             w.Check(earlier.All(e => e.Name != name), $"{w.Name("name")} = \"{name}\": used by another webhook already");
         }
 
-        var formatWord = (w.Raw("format") ?? "json").Trim().ToLowerInvariant();
-        WebhookFormat? format = formatWord switch { "json" => WebhookFormat.Json, "slack" => WebhookFormat.Slack, _ => null };
-        w.Check(format is not null, $"{w.Name("format")} = \"{formatWord}\": must be json or slack {named}");
+        var format = w.Choice("format", new Dictionary<string, WebhookFormat> { ["json"] = WebhookFormat.Json, ["slack"] = WebhookFormat.Slack }, "json",
+            $"json or slack {named}");
+        var severity = w.Choice("min-severity", new[] { "warning", "major", "critical" }.ToDictionary(word => word, AlertSeverities.Parse), "warning",
+            $"warning, major or critical {named}");
 
         var listed = w.List("companies");
         foreach (var unknown in listed.Where(c => !known.Contains(c)))
@@ -142,35 +143,19 @@ public static partial class SettingsLoader
             }
         }
 
-        var severityWord = (w.Raw("min-severity") ?? "warning").Trim().ToLowerInvariant();
-        var severity = AlertSeverity.Warning;
-        try
-        {
-            severity = AlertSeverities.Parse(severityWord);
-        }
-        catch (FormatException)
-        {
-            w.Problem($"{w.Name("min-severity")} = \"{severityWord}\": must be warning, major or critical {named}");
-        }
-
         var secretVariable = w.Has("secret-env") ? (w.Raw("secret-env") ?? string.Empty).Trim() : DefaultWebhookSecretVariable;
         var key = secretVariable.Length == 0 ? null : environment(secretVariable);
-        if (secretVariable.Length == 0)
-        {
-            w.Check(format == WebhookFormat.Slack, $"{w.Name("secret-env")} = \"\": a json webhook is signed; name the environment variable holding its key {named}");
-        }
-        else
-        {
-            w.Check(!string.IsNullOrWhiteSpace(key), $"{w.Name("secret-env")} = \"{secretVariable}\": the environment variable {secretVariable} is not set or empty; " +
-                $"it holds the HMAC key of X-Pipeline-Signature {named}");
-        }
+        w.Check(secretVariable.Length > 0 || format == WebhookFormat.Slack,
+            $"{w.Name("secret-env")} = \"\": a json webhook is signed; name the environment variable holding its key {named}");
+        w.Check(secretVariable.Length == 0 || !string.IsNullOrWhiteSpace(key), $"{w.Name("secret-env")} = \"{secretVariable}\": the environment variable " +
+            $"{secretVariable} is not set or empty; it holds the HMAC key of X-Pipeline-Signature {named}");
 
-        return new WebhookEndpoint(name, WebhookUrl(w, named, format, environment), format ?? WebhookFormat.Json, listed.ToHashSet(StringComparer.Ordinal),
+        return new WebhookEndpoint(name, WebhookUrl(w, named, format, environment), format, listed.ToHashSet(StringComparer.Ordinal),
             signals, severity, string.IsNullOrWhiteSpace(key) ? null : new Secret(key));
     }
 
     /// <summary>The endpoint's URL: <c>url</c> from the file, or the value of the variable <c>url-env</c> names (never shown).</summary>
-    private static Secret WebhookUrl(SettingsReader w, string named, WebhookFormat? format, Func<string, string?> environment)
+    private static Secret WebhookUrl(SettingsReader w, string named, WebhookFormat format, Func<string, string?> environment)
     {
         var unusable = new Secret("http://invalid/");
         var (url, variable) = ((w.Raw("url") ?? string.Empty).Trim(), (w.Raw("url-env") ?? string.Empty).Trim());

@@ -53,20 +53,21 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
         }
     }
 
-    /// <summary>The value as written (a list as <c>[a, b]</c>); null when absent or not a value.</summary>
+    /// <summary>The value as written; null when absent or not a single value (a list, an object).</summary>
     public string? Raw(string path)
     {
         try
         {
-            return !config.HasPath(path) ? null
-                : config.GetValue(path).IsArray() ? "[" + string.Join(", ", config.GetStringList(path)) + "]"
-                : config.GetString(path);
+            return config.HasPath(path) && !config.GetValue(path).IsArray() ? config.GetString(path) : null;
         }
         catch (Exception)
         {
             return null;
         }
     }
+
+    /// <summary><see cref="Raw"/>, or a list as <c>[a, b]</c>, for a message.</summary>
+    public string? Written(string path) => config.HasPath(path) && config.GetValue(path).IsArray() ? $"[{string.Join(", ", List(path))}]" : Raw(path);
 
     public string String(string path)
     {
@@ -121,16 +122,17 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
         return date;
     }
 
-    /// <summary>One of the words <paramref name="choices"/> maps (any case); the message lists them in order.</summary>
-    public T Choice<T>(string path, IReadOnlyDictionary<string, T> choices)
+    /// <summary>One of the words <paramref name="choices"/> maps (any case); the message lists them in order unless <paramref name="rule"/> says it.</summary>
+    /// <param name="absent">The word an absent setting stands for; null: it must be there.</param>
+    public T Choice<T>(string path, IReadOnlyDictionary<string, T> choices, string? absent = null, string? rule = null)
     {
-        var word = Raw(path)?.Trim().ToLowerInvariant();
+        var word = (Raw(path) ?? absent)?.Trim().ToLowerInvariant();
         if (word is not null && choices.TryGetValue(word, out var value))
         {
             return value;
         }
 
-        Problems.Add($"{Name(path)} = \"{word}\": must be one of {string.Join(", ", choices.Keys)}");
+        Problems.Add($"{Name(path)} = \"{word}\": must be {rule ?? "one of " + string.Join(", ", choices.Keys)}");
         return choices.Values.First();
     }
 
@@ -145,9 +147,17 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
             return [];
         }
 
-        // Akka's HOCON says `[]` is no array (IsArray is false) and reads no string from it either: Raw gives null.
-        var items = config.GetValue(path).IsArray() ? config.GetStringList(path) : (Raw(path) ?? string.Empty).Split(separator);
-        return items.Select(item => item.Trim()).Where(item => item.Length > 0).ToList();
+        try
+        {
+            // Akka's HOCON says `[]` is no array (IsArray is false) and reads no string from it either: Raw gives null.
+            var items = config.GetValue(path).IsArray() ? config.GetStringList(path) : (Raw(path) ?? string.Empty).Split(separator);
+            return items.Select(item => item.Trim()).Where(item => item.Length > 0).ToList();
+        }
+        catch (Exception)
+        {
+            Problems.Add($"{Name(path)}: must be a list of strings");
+            return [];
+        }
     }
 
     /// <summary>Readers of the objects in the list at <paramref name="path"/>; anything else in their place is a problem.</summary>
