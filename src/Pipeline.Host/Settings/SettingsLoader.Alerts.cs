@@ -1,6 +1,6 @@
-using System.Globalization;
-using Akka.Configuration;
 using Pipeline.Actors.Alerts;
+using Pipeline.Actors.Sources;
+using Pipeline.Host.Http;
 using Pipeline.Models.Alerts;
 using Pipeline.Models.Domain;
 
@@ -8,160 +8,93 @@ namespace Pipeline.Host.Settings;
 
 public static partial class SettingsLoader
 {
-    private const string Alerts = "pipeline.alerts";
-
     /// <summary>The variable a webhook's HMAC key is read from unless its <c>secret-env</c> names another.</summary>
     public const string DefaultWebhookSecretVariable = "PIPELINE_WEBHOOK_SECRET";
 
     /// <summary>
-    /// Reads <c>pipeline.alerts</c>; every problem is added to <paramref name="reader"/>'s list, named by its setting.
-    /// Secrets (the HMAC keys, URLs given through <c>url-env</c>) come from <paramref name="environment"/> only and appear in
-    /// no message.
+    /// <c>pipeline.alerts</c>. Secrets (the HMAC keys, URLs given through <c>url-env</c>) come from
+    /// <paramref name="environment"/> only and appear in no message.
     /// </summary>
-    private static AlertSettings LoadAlerts(Reader reader, Config config, HttpSettings http, IReadOnlyList<Company> companies, Func<string, string?> environment)
+    private static AlertSettings Alerts(SettingsReader root, HttpSettings http, IReadOnlyList<Company> companies, Func<string, string?> environment)
     {
-        if (!config.HasPath(Alerts))
+        if (!root.Has("pipeline.alerts"))
         {
             return AlertSettings.Disabled;
         }
 
-        var raw = new Dictionary<string, string?>(StringComparer.Ordinal);
-        string? Raw(string key)
-        {
-            var path = $"{Alerts}.{key}";
-            string? value;
-            try
-            {
-                value = config.HasPath(path) ? config.GetString(path) : null;
-            }
-            catch (Exception)
-            {
-                value = null;
-            }
-
-            raw[key] = value;
-            return value;
-        }
-
-        // Ranges are the core's to judge (AlertRules.Problems, below); here only the form: a duration, a number.
-        TimeSpan Span(string key)
-        {
-            Raw(key);
-            return reader.Duration($"{Alerts}.{key}", TimeSpan.Zero, TimeSpan.FromDays(3650));
-        }
-
-        double Number(string key)
-        {
-            Raw(key);
-            return reader.Double($"{Alerts}.{key}");
-        }
-
-        int Whole(string key)
-        {
-            Raw(key);
-            return reader.Int($"{Alerts}.{key}");
-        }
-
-        var enabled = reader.Bool($"{Alerts}.enabled");
+        var r = root.Section("pipeline.alerts");
+        // Ranges are the core's to judge (AlertRules.Problems, adopted below): it checks the same rules wherever rules come from.
+        TimeSpan Span(string key) => r.Duration(key, TimeSpan.Zero, TimeSpan.FromDays(3650));
         // The detector's timer may tick faster than once a minute (tests do); the core sizes its minute history from
         // the interval in whole minutes, so it is told the interval rounded up to one.
-        var checkInterval = reader.Duration($"{Alerts}.check-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        var checkInterval = r.Duration("check-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         var rules = new AlertRules
         {
-            Windows = Windows(reader, config, $"{Alerts}.windows", raw),
+            Windows = r.Durations("windows", "a duration such as 15m or 1h"),
             CheckInterval = TimeSpan.FromMinutes(Math.Max(1, Math.Ceiling(checkInterval.TotalMinutes))),
             LevelWindow = Span("level-window"),
-            SeasonalWeeks = Whole("seasonal-weeks"),
-            MinExpected = Number("min-expected"),
-            CompanyMinPosts = Whole("company-min-posts"),
-            TopicMinPosts = Whole("topic-min-posts"),
-            SpikeRatio = Number("spike-ratio"),
-            PValue = Number("p-value"),
-            Dispersion = Number("dispersion"),
-            TopicDispersion = Number("topic-dispersion"),
-            MajorRatio = Number("major-ratio"),
-            CriticalRatio = Number("critical-ratio"),
+            SeasonalWeeks = r.Int("seasonal-weeks"),
+            MinExpected = r.Double("min-expected"),
+            CompanyMinPosts = r.Int("company-min-posts"),
+            TopicMinPosts = r.Int("topic-min-posts"),
+            SpikeRatio = r.Double("spike-ratio"),
+            PValue = r.Double("p-value"),
+            Dispersion = r.Double("dispersion"),
+            TopicDispersion = r.Double("topic-dispersion"),
+            MajorRatio = r.Double("major-ratio"),
+            CriticalRatio = r.Double("critical-ratio"),
             NegativeBaselineWindow = Span("negative-baseline-window"),
-            NegativePriorPosts = Number("negative-prior-posts"),
-            NegativeMinPosts = Whole("negative-min-posts"),
-            NegativeMinShift = Number("negative-min-shift"),
-            NegativeRatio = Number("negative-ratio"),
-            NegativePValue = Number("negative-p-value"),
-            NegativeMajorShift = Number("negative-major-shift"),
-            NegativeCriticalShift = Number("negative-critical-shift"),
+            NegativePriorPosts = r.Double("negative-prior-posts"),
+            NegativeMinPosts = r.Int("negative-min-posts"),
+            NegativeMinShift = r.Double("negative-min-shift"),
+            NegativeRatio = r.Double("negative-ratio"),
+            NegativePValue = r.Double("negative-p-value"),
+            NegativeMajorShift = r.Double("negative-major-shift"),
+            NegativeCriticalShift = r.Double("negative-critical-shift"),
             Cooldown = Span("cooldown"),
             EmergingWindow = Span("emerging-window"),
             EmergingBaselineWindow = Span("emerging-baseline-window"),
-            EmergingFactor = Number("emerging-factor"),
-            EmergingMinPosts = Whole("emerging-min-posts"),
-            EmergingMinShare = Number("emerging-min-share"),
-            EmergingShareFloor = Number("emerging-share-floor"),
-            UnclassifiedRatio = Number("unclassified-ratio"),
-            UnclassifiedMinShift = Number("unclassified-min-shift"),
+            EmergingFactor = r.Double("emerging-factor"),
+            EmergingMinPosts = r.Int("emerging-min-posts"),
+            EmergingMinShare = r.Double("emerging-min-share"),
+            EmergingShareFloor = r.Double("emerging-share-floor"),
+            UnclassifiedRatio = r.Double("unclassified-ratio"),
+            UnclassifiedMinShift = r.Double("unclassified-min-shift"),
             EmergingCooldown = Span("emerging-cooldown"),
         };
-        foreach (var (setting, message) in rules.Problems())
-        {
-            var shown = raw.TryGetValue(setting, out var value) && value is not null ? $" = {value}" : string.Empty;
-            reader.Problem($"{Alerts}.{setting}{shown}: {message}");
-        }
+        r.Adopt(rules.Problems().Select(p => r.Written(p.Setting) is { Length: > 0 } value ? $"{p.Setting} = {value}: {p.Message}" : $"{p.Setting}: {p.Message}"));
 
+        var d = r.Section("delivery");
         var delivery = new DeliverySettings(
-            reader.Duration($"{Alerts}.delivery.poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1)),
-            reader.Duration($"{Alerts}.delivery.timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
-            reader.Duration($"{Alerts}.delivery.first-retry", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
-            reader.Duration($"{Alerts}.delivery.max-retry", TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
-            reader.Int($"{Alerts}.delivery.max-attempts", 1, 1_000));
-        if (delivery.MaxRetry < delivery.FirstRetry)
+            d.Duration("poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1)),
+            d.Duration("timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            d.Duration("first-retry", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
+            d.Duration("max-retry", TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
+            d.Int("max-attempts", 1, 1_000));
+        d.Check(delivery.MaxRetry >= delivery.FirstRetry, $"{d.Name("max-retry")} = {d.Raw("max-retry")}: must be at least first-retry ({d.Raw("first-retry")})");
+
+        var known = companies.Select(c => c.Id.Value).ToHashSet(StringComparer.Ordinal);
+        var webhooks = new List<WebhookEndpoint>();
+        foreach (var w in r.Entries("webhooks", "{ name, url or url-env, format, ... }"))
         {
-            reader.Problem($"{Alerts}.delivery.max-retry = {config.GetString($"{Alerts}.delivery.max-retry")}: must be at least first-retry ({config.GetString($"{Alerts}.delivery.first-retry")})");
+            webhooks.Add(Webhook(w, webhooks, known, environment));
         }
 
-        return new AlertSettings(enabled, checkInterval, rules, PublicUrl(reader, config, http),
-            Webhooks(reader, config, companies, environment), delivery);
+        return new AlertSettings(r.Bool("enabled"), checkInterval, rules, PublicUrl(r, http), webhooks, delivery);
     }
 
-    private static IReadOnlyList<TimeSpan> Windows(Reader reader, Config config, string path, Dictionary<string, string?> raw)
+    private static Uri PublicUrl(SettingsReader r, HttpSettings http)
     {
-        // A list, or one comma-separated string (an environment override).
-        IEnumerable<string> values = !config.HasPath(path) ? []
-            : config.GetValue(path).IsArray() ? config.GetStringList(path)
-            : (config.GetString(path) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var list = values.ToList();
-        raw["windows"] = "[" + string.Join(", ", list) + "]";
-        var windows = new List<TimeSpan>();
-        foreach (var value in list)
-        {
-            try
-            {
-                windows.Add(ConfigurationFactory.ParseString($"w = \"{value.Replace("\"", string.Empty, StringComparison.Ordinal)}\"").GetTimeSpan("w", allowInfinite: false));
-            }
-            catch (Exception)
-            {
-                reader.Problem($"{path}: \"{value}\" is not a duration such as 15m or 1h");
-            }
-        }
-
-        return windows;
-    }
-
-    private static Uri PublicUrl(Reader reader, Config config, HttpSettings http)
-    {
-        var path = $"{Alerts}.public-url";
-        var value = config.HasPath(path) ? config.GetString(path)?.Trim() : null;
+        var value = r.Raw("public-url")?.Trim();
         if (string.IsNullOrEmpty(value))
         {
             return ManagementUrl(http);
         }
 
-        if (Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Query.Length == 0 && url.Fragment.Length == 0
-            && url.UserInfo.Length == 0)
-        {
-            return url;
-        }
-
-        reader.Problem($"{path} = \"{Actors.Sources.UrlRedaction.Redact(value)}\": must be an http(s) URL without user, query or fragment (the links add /?alert=ID)");
-        return ManagementUrl(http);
+        var ok = Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Query.Length == 0
+            && url.Fragment.Length == 0 && url.UserInfo.Length == 0;
+        return r.Check(ok, $"{r.Name("public-url")} = \"{UrlRedaction.Redact(value)}\": must be an http(s) URL without user, query or fragment (the links add /?alert=ID)")
+            ? url! : ManagementUrl(http);
     }
 
     /// <summary>The management port's own address; a host or port already refused elsewhere gives a placeholder, not a second error.</summary>
@@ -169,7 +102,7 @@ public static partial class SettingsLoader
     {
         try
         {
-            return Http.HttpAccessRules.LocalUrl(http.Host, http.Port is >= 0 and <= 65535 ? http.Port : 8558);
+            return HttpAccessRules.LocalUrl(http.Host, http.Port is >= 0 and <= 65535 ? http.Port : 8558);
         }
         catch (UriFormatException)
         {
@@ -177,172 +110,72 @@ public static partial class SettingsLoader
         }
     }
 
-    private static IReadOnlyList<WebhookEndpoint> Webhooks(Reader reader, Config config, IReadOnlyList<Company> companies, Func<string, string?> environment)
+    private static WebhookEndpoint Webhook(SettingsReader w, List<WebhookEndpoint> earlier, HashSet<string> known, Func<string, string?> environment)
     {
-        var path = $"{Alerts}.webhooks";
-        if (!config.HasPath(path))
+        var name = w.Raw("name") ?? string.Empty;
+        var named = $"(webhook '{name}')";
+        if (w.Check(SlugPattern().IsMatch(name), $"{w.Name("name")} = \"{name}\": must be a lower-case slug (letters, digits, -)"))
         {
-            return [];
+            w.Check(earlier.All(e => e.Name != name), $"{w.Name("name")} = \"{name}\": used by another webhook already");
         }
 
-        var value = config.GetValue(path);
-        // Akka's HOCON reads an empty list as an empty value, not as an array.
-        if (value.IsEmpty || (!value.IsArray() && !value.IsObject() && string.IsNullOrWhiteSpace(TryString(value))))
+        var format = w.Choice("format", new Dictionary<string, WebhookFormat> { ["json"] = WebhookFormat.Json, ["slack"] = WebhookFormat.Slack }, "json",
+            $"json or slack {named}");
+        var severity = w.Choice("min-severity", new[] { "warning", "major", "critical" }.ToDictionary(word => word, AlertSeverities.Parse), "warning",
+            $"warning, major or critical {named}");
+
+        var listed = w.List("companies");
+        foreach (var unknown in listed.Where(c => !known.Contains(c)))
         {
-            return [];
+            w.Problem($"{w.Name("companies")}: \"{unknown}\" is not a configured company (webhook '{name}'; pipeline.companies ids: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
         }
 
-        if (!value.IsArray())
+        var signals = new HashSet<AlertSignal>();
+        foreach (var signal in w.List("signals"))
         {
-            reader.Problem($"{path}: must be a list of {{ name, url or url-env, format, ... }} objects");
-            return [];
-        }
-
-        var known = companies.Select(c => c.Id.Value).ToHashSet(StringComparer.Ordinal);
-        var endpoints = new List<WebhookEndpoint>();
-        var entries = value.GetArray();
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var where = $"{path}[{i}]";
-            if (!entries[i].IsObject())
-            {
-                reader.Problem($"{where}: must be an object {{ name, url or url-env, format, ... }}");
-                continue;
-            }
-
-            var entry = new Config(new Akka.Configuration.Hocon.HoconRoot(entries[i]));
-            string Text(string key, string fallback = "") => entry.HasPath(key) ? entry.GetString(key) ?? fallback : fallback;
-
-            var name = Text("name");
-            if (!SlugPattern().IsMatch(name))
-            {
-                reader.Problem($"{where}.name = \"{name}\": must be a lower-case slug (letters, digits, -)");
-            }
-            else if (endpoints.Any(e => e.Name == name))
-            {
-                reader.Problem($"{where}.name = \"{name}\": used by another webhook already");
-            }
-
-            var formatText = Text("format", "json").Trim().ToLowerInvariant();
-            WebhookFormat? format = formatText switch { "json" => WebhookFormat.Json, "slack" => WebhookFormat.Slack, _ => null };
-            if (format is null)
-            {
-                reader.Problem($"{where}.format = \"{formatText}\": must be json or slack (webhook '{name}')");
-            }
-
-            var url = WebhookUrl(reader, where, name, Text("url").Trim(), Text("url-env").Trim(), format, environment);
-
-            var listed = entry.HasPath("companies") ? entry.GetStringList("companies").ToList() : [];
-            foreach (var unknown in listed.Where(c => !known.Contains(c)))
-            {
-                reader.Problem($"{where}.companies: \"{unknown}\" is not a configured company (webhook '{name}'; pipeline.companies ids: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
-            }
-
-            var signals = new HashSet<AlertSignal>();
-            foreach (var signal in entry.HasPath("signals") ? entry.GetStringList("signals") : [])
-            {
-                try
-                {
-                    signals.Add(AlertSignals.Parse(signal.Trim()));
-                }
-                catch (FormatException)
-                {
-                    reader.Problem($"{where}.signals: \"{signal}\" is not a signal (webhook '{name}'; volume_spike, negative_shift, emerging_topic, unclassified_growth)");
-                }
-            }
-
-            var severityText = Text("min-severity", "warning").Trim().ToLowerInvariant();
-            var severity = AlertSeverity.Warning;
             try
             {
-                severity = AlertSeverities.Parse(severityText);
+                signals.Add(AlertSignals.Parse(signal));
             }
             catch (FormatException)
             {
-                reader.Problem($"{where}.min-severity = \"{severityText}\": must be warning, major or critical (webhook '{name}')");
+                w.Problem($"{w.Name("signals")}: \"{signal}\" is not a signal (webhook '{name}'; volume_spike, negative_shift, emerging_topic, unclassified_growth)");
             }
-
-            var secretVariable = entry.HasPath("secret-env") ? Text("secret-env").Trim() : DefaultWebhookSecretVariable;
-            Secret? secret = null;
-            if (secretVariable.Length == 0)
-            {
-                if (format != WebhookFormat.Slack)
-                {
-                    reader.Problem($"{where}.secret-env = \"\": a json webhook is signed; name the environment variable holding its key (webhook '{name}')");
-                }
-            }
-            else if (environment(secretVariable) is { Length: > 0 } key && !string.IsNullOrWhiteSpace(key))
-            {
-                secret = new Secret(key);
-            }
-            else
-            {
-                reader.Problem($"{where}.secret-env = \"{secretVariable}\": the environment variable {secretVariable} is not set or empty; it holds the " +
-                    $"HMAC key of X-Pipeline-Signature (webhook '{name}')");
-            }
-
-            endpoints.Add(new WebhookEndpoint(name, url, format ?? WebhookFormat.Json, listed.ToHashSet(StringComparer.Ordinal), signals, severity, secret));
         }
 
-        return endpoints;
+        var secretVariable = w.Has("secret-env") ? (w.Raw("secret-env") ?? string.Empty).Trim() : DefaultWebhookSecretVariable;
+        var key = secretVariable.Length == 0 ? null : environment(secretVariable);
+        w.Check(secretVariable.Length > 0 || format == WebhookFormat.Slack,
+            $"{w.Name("secret-env")} = \"\": a json webhook is signed; name the environment variable holding its key {named}");
+        w.Check(secretVariable.Length == 0 || !string.IsNullOrWhiteSpace(key), $"{w.Name("secret-env")} = \"{secretVariable}\": the environment variable " +
+            $"{secretVariable} is not set or empty; it holds the HMAC key of X-Pipeline-Signature {named}");
+
+        return new WebhookEndpoint(name, WebhookUrl(w, named, format, environment), format, listed.ToHashSet(StringComparer.Ordinal),
+            signals, severity, string.IsNullOrWhiteSpace(key) ? null : new Secret(key));
     }
 
     /// <summary>The endpoint's URL: <c>url</c> from the file, or the value of the variable <c>url-env</c> names (never shown).</summary>
-    private static Secret WebhookUrl(Reader reader, string where, string name, string url, string urlVariable, WebhookFormat? format, Func<string, string?> environment)
+    private static Secret WebhookUrl(SettingsReader w, string named, WebhookFormat format, Func<string, string?> environment)
     {
         var unusable = new Secret("http://invalid/");
-        if ((url.Length > 0) == (urlVariable.Length > 0))
+        var (url, variable) = ((w.Raw("url") ?? string.Empty).Trim(), (w.Raw("url-env") ?? string.Empty).Trim());
+        if (!w.Check((url.Length > 0) != (variable.Length > 0), $"{w.Path}: give exactly one of url and url-env {named}"))
         {
-            reader.Problem($"{where}: give exactly one of url and url-env (webhook '{name}')");
             return unusable;
         }
 
         if (url.Length > 0)
         {
-            if (!IsHttpUrl(url))
-            {
-                reader.Problem($"{where}.url = \"{Actors.Sources.UrlRedaction.Redact(url)}\": must be an http(s) URL (webhook '{name}')");
-                return unusable;
-            }
-
-            if (format == WebhookFormat.Slack && new Uri(url).Host.EndsWith("slack.com", StringComparison.OrdinalIgnoreCase))
-            {
-                reader.Problem($"{where}.url: a Slack webhook URL is a secret; put it in an environment variable and name that in url-env (webhook '{name}')");
-                return unusable;
-            }
-
-            return new Secret(url);
+            return w.Check(HttpUrl(url) is { Host.Length: > 0 }, $"{w.Name("url")} = \"{UrlRedaction.Redact(url)}\": must be an http(s) URL {named}")
+                && w.Check(format != WebhookFormat.Slack || !new Uri(url).Host.EndsWith("slack.com", StringComparison.OrdinalIgnoreCase),
+                    $"{w.Name("url")}: a Slack webhook URL is a secret; put it in an environment variable and name that in url-env {named}")
+                ? new Secret(url) : unusable;
         }
 
-        var value = environment(urlVariable)?.Trim();
-        if (string.IsNullOrEmpty(value))
-        {
-            reader.Problem($"{where}.url-env = \"{urlVariable}\": the environment variable {urlVariable} is not set or empty (webhook '{name}')");
-            return unusable;
-        }
-
-        if (!IsHttpUrl(value))
-        {
+        var value = environment(variable)?.Trim();
+        return w.Check(!string.IsNullOrEmpty(value), $"{w.Name("url-env")} = \"{variable}\": the environment variable {variable} is not set or empty {named}")
             // The value is a secret: the message says what is wrong with it, not what it is.
-            reader.Problem($"{where}.url-env = \"{urlVariable}\": the variable's value is not an http(s) URL (webhook '{name}')");
-            return unusable;
-        }
-
-        return new Secret(value);
-    }
-
-    private static bool IsHttpUrl(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0;
-
-    private static string? TryString(Akka.Configuration.Hocon.HoconValue value)
-    {
-        try
-        {
-            return value.GetString();
-        }
-        catch (Exception)
-        {
-            return null;
-        }
+            && w.Check(HttpUrl(value!) is { Host.Length: > 0 }, $"{w.Name("url-env")} = \"{variable}\": the variable's value is not an http(s) URL {named}")
+            ? new Secret(value!) : unusable;
     }
 }

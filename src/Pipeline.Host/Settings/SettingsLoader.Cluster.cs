@@ -1,5 +1,5 @@
 using System.Globalization;
-using Akka.Configuration;
+using System.Net;
 
 namespace Pipeline.Host.Settings;
 
@@ -7,68 +7,49 @@ public static partial class SettingsLoader
 {
     public const string SeedNodeScheme = "akka.tcp";
 
-    /// <summary>Reads <c>pipeline.cluster</c>; every problem is added to <paramref name="reader"/>'s list.</summary>
-    private static ClusterSettings LoadCluster(Reader reader, Config config)
+    private static ClusterSettings Cluster(SettingsReader r)
     {
-        var host = reader.String("pipeline.cluster.host");
-        var port = reader.Int("pipeline.cluster.port", 0, 65535);
+        var host = r.String("host");
+        var port = r.Int("port", 0, 65535);
         // Empty: the node listens where it is reached, the usual case outside containers and NAT.
-        var bindHost = reader.OptionalString("pipeline.cluster.bind-host") ?? host;
-        var bindPort = reader.OptionalString("pipeline.cluster.bind-port") is null ? port : reader.Int("pipeline.cluster.bind-port", 0, 65535);
-        foreach (var (path, name) in new[] { ("pipeline.cluster.host", host), ("pipeline.cluster.bind-host", bindHost) })
+        var bindHost = r.OptionalString("bind-host") ?? host;
+        var bindPort = r.OptionalString("bind-port") is null ? port : r.Int("bind-port", 0, 65535);
+        foreach (var (key, name) in new[] { ("host", host), ("bind-host", bindHost) })
         {
-            if (name.Length > 0 && !IsHostName(name))
-            {
-                reader.Problem($"{path} = \"{name}\": must be a host name or an IP address (no scheme or port)");
-            }
+            r.Check(name.Length == 0 || IsHostName(name), $"{r.Name(key)} = \"{name}\": must be a host name or an IP address (no scheme or port)");
         }
 
-        var seeds = SeedNodes(reader, config, "pipeline.cluster.seed-nodes");
-        var strategy = reader.Choice("pipeline.cluster.split-brain-resolver", new Dictionary<string, SplitBrainStrategy>
+        var seeds = SeedNodes(r, "seed-nodes");
+        var strategy = r.Choice("split-brain-resolver", new Dictionary<string, SplitBrainStrategy>
         {
             ["keep-majority"] = SplitBrainStrategy.KeepMajority,
             ["static-quorum"] = SplitBrainStrategy.StaticQuorum,
             ["keep-oldest"] = SplitBrainStrategy.KeepOldest,
             ["off"] = SplitBrainStrategy.Off,
         });
-        var quorum = reader.Int("pipeline.cluster.quorum-size", 0, 1_000);
-        if (strategy == SplitBrainStrategy.StaticQuorum && quorum < 1)
-        {
-            reader.Problem("pipeline.cluster.quorum-size = 0: split-brain-resolver = static-quorum needs the members a side must keep " +
-                "(more than half of the cluster's size, PIPELINE_CLUSTER_QUORUM_SIZE)");
-        }
-
-        var settings = new ClusterSettings(
-            host, port, bindHost, bindPort, seeds, strategy, quorum,
-            reader.Bool("pipeline.cluster.down-if-alone"),
-            reader.Duration("pipeline.cluster.stable-after", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
-            reader.Duration("pipeline.cluster.acceptable-heartbeat-pause", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)));
-
+        var quorum = r.Int("quorum-size", 0, 1_000);
+        r.Check(strategy != SplitBrainStrategy.StaticQuorum || quorum >= 1, $"{r.Name("quorum-size")} = 0: split-brain-resolver = static-quorum needs the " +
+            "members a side must keep (more than half of the cluster's size, PIPELINE_CLUSTER_QUORUM_SIZE)");
         // Seed nodes on other machines would be told to reach this node at a loopback address: they never could.
-        if (seeds.Count > 0 && IsLoopback(host) && seeds.Any(s => !IsLoopback(new Uri(s).Host)))
-        {
-            reader.Problem($"pipeline.cluster.host = \"{host}\" is a loopback address, but seed nodes are on other hosts: set it " +
-                "(PIPELINE_CLUSTER_HOST) to the name or address the other nodes reach this one at");
-        }
-
-        return settings;
+        r.Check(seeds.Count == 0 || !IsLoopback(host) || seeds.All(s => IsLoopback(new Uri(s).Host)), $"{r.Name("host")} = \"{host}\" is a loopback " +
+            "address, but seed nodes are on other hosts: set it (PIPELINE_CLUSTER_HOST) to the name or address the other nodes reach this one at");
+        return new ClusterSettings(host, port, bindHost, bindPort, seeds, strategy, quorum, r.Bool("down-if-alone"),
+            r.Duration("stable-after", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+            r.Duration("acceptable-heartbeat-pause", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)));
     }
 
     /// <summary>
-    /// Seed node addresses, each <c>akka.tcp://pipeline@host:port</c>: a list, or one comma-separated string (the form an
-    /// environment variable gives). Normalised (no trailing slash) so they compare equal to Akka's own addresses.
+    /// Seed node addresses, each <c>akka.tcp://pipeline@host:port</c>, normalised (no trailing slash) so they compare
+    /// equal to Akka's own addresses.
     /// </summary>
-    private static IReadOnlyList<string> SeedNodes(Reader reader, Config config, string path)
+    private static List<string> SeedNodes(SettingsReader r, string path)
     {
-        IEnumerable<string> values = !config.HasPath(path) ? []
-            : config.GetValue(path).IsArray() ? config.GetStringList(path)
-            : (config.GetString(path) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var seeds = new List<string>();
-        foreach (var value in values.Select(v => v.Trim()).Where(v => v.Length > 0))
+        foreach (var value in r.List(path))
         {
-            if (SeedNodeProblem(value) is { } problem)
+            var problem = SeedNodeProblem(value);
+            if (!r.Check(problem is null, $"{r.Name(path)}: \"{value}\" {problem}"))
             {
-                reader.Problem($"{path}: \"{value}\" {problem}");
                 continue;
             }
 
@@ -117,5 +98,5 @@ public static partial class SettingsLoader
 
     private static bool IsLoopback(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

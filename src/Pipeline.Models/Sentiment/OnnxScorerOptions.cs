@@ -56,13 +56,23 @@ public sealed record OnnxScorerOptions
         return problems;
     }
 
-    /// <summary>Reads a settings value: disabled, basic, extended or all (case-insensitive).</summary>
-    public static GraphOptimizationLevel ParseGraphOptimization(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "disabled" or "none" => GraphOptimizationLevel.ORT_DISABLE_ALL,
-        "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-        "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-        "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
-        _ => throw new ArgumentException($"graph optimisation '{value}' is not one of disabled, basic, extended, all", nameof(value)),
-    };
+    /// <summary>
+    /// The words a setting may name a graph optimisation level with (any case), in the order messages list them;
+    /// <c>disabled</c> is kept beside <c>none</c> for the benchmark verb's older spelling.
+    /// </summary>
+    public static IReadOnlyDictionary<string, GraphOptimizationLevel> GraphOptimizationWords { get; } =
+        new Dictionary<string, GraphOptimizationLevel>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["none"] = GraphOptimizationLevel.ORT_DISABLE_ALL,
+            ["basic"] = GraphOptimizationLevel.ORT_ENABLE_BASIC,
+            ["extended"] = GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            ["all"] = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ["disabled"] = GraphOptimizationLevel.ORT_DISABLE_ALL,
+        };
+
+    /// <summary>Reads a word of <see cref="GraphOptimizationWords"/>.</summary>
+    public static GraphOptimizationLevel ParseGraphOptimization(string value) =>
+        GraphOptimizationWords.TryGetValue(value.Trim(), out var level)
+            ? level
+            : throw new ArgumentException($"graph optimisation '{value}' is not one of {string.Join(", ", GraphOptimizationWords.Keys)}", nameof(value));
 }

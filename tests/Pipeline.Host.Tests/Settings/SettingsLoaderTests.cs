@@ -131,6 +131,16 @@ public sealed class SettingsLoaderTests
         Assert.Equal(TimeSpan.FromHours(2), limits.FutureTolerance);
     }
 
+    [Theory]
+    [InlineData("none", Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL)]
+    [InlineData("disabled", Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL)]
+    [InlineData("Extended", Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED)]
+    public void Onnx_graph_optimisation_takes_the_words_the_scorer_options_define(string word, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel expected)
+    {
+        Assert.Equal(expected, SettingsLoader.Load(Shipped($"pipeline.sentiment.onnx.graph-optimization = {word}")).Sentiment.Onnx.GraphOptimization);
+        Assert.Equal(expected, Pipeline.Models.Sentiment.OnnxScorerOptions.ParseGraphOptimization(word));
+    }
+
     [Fact]
     public void Every_problem_is_reported_at_once()
     {
