@@ -29,11 +29,11 @@ public static class PipelineComposition
     /// <param name="extraStages">Run after the configured scoring stages (tests inject a stage that fails here).</param>
     public static PipelineGraph BuildGraph(
         PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers,
-        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null) =>
+        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null, string? privacySecret = null) =>
         new(
             new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies)),
             [.. models.Stages(counters), .. extraStages ?? []],
-            new PostgresSink(new PostStore(dataSource), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
+            new PostgresSink(new PostStore(dataSource, privacySecret), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
             sinkSettings,
             counters,
             new PostGuard(settings.Limits, TimeProvider.System));
@@ -54,6 +54,7 @@ public static class PipelineComposition
         // Before anything starts: a model that cannot be loaded stops start-up with the setting named.
         var models = ScoringModels.Load(settings, sentimentScorers ?? SentimentScorers.Default);
         var credentials = SettingsLoader.LoadHttpCredentials(settings.Http, environment ?? Environment.GetEnvironmentVariable);
+        var privacy = PrivacySecret.FromEnvironment(environment ?? Environment.GetEnvironmentVariable);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
@@ -67,6 +68,7 @@ public static class PipelineComposition
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddHttpSecurity(settings.Http, credentials);
+        builder.Services.AddSingleton(privacy);
         builder.Services.AddSingleton(dataSource);
         // One meter per host (disposed with it) and the exporter that listens to it alone: /metrics of one host never
         // shows another's work, however many share the process.
@@ -84,7 +86,7 @@ public static class PipelineComposition
         // Registered through a factory so the container disposes the scorers with the service.
         builder.Services.AddSingleton(_ => models);
         builder.Services.AddSingleton(sp => BuildGraph(settings, settings.Sink, dataSource,
-            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ScoringModels>(), extraStages));
+            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ScoringModels>(), extraStages, privacy.Value));
         if (models.Topics is { } topics)
         {
             builder.Services.AddSingleton(sp => new TopicModelReloader(topics, settings.Topics, dataSource, sp.GetRequiredService<ILogger<TopicModelReloader>>()));
@@ -171,7 +173,7 @@ public static class PipelineComposition
         var app = builder.Build();
         app.UseCrossSiteRefusal();
         app.MapPipelineEndpoints();
-        app.MapGroup(HttpSecurity.AdminPrefix).RequireAdmin().MapModelReloads();
+        app.MapGroup(HttpSecurity.AdminPrefix).RequireAdmin().MapModelReloads().MapDataSubjects();
         app.MapDashboard();
         return app;
     }

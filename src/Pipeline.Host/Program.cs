@@ -163,6 +163,8 @@ var root = new RootCommand("Pipeline: what customers say about companies on soci
     run, demo, import, migrate, trainTopics, calibrateTopics, rescore, reloadTopics, reloadSentiment, trainSentiment, evalSentiment,
 };
 root.Options.Add(config);
+root.Subcommands.Add(ForgetCommand.Create(config));
+root.Subcommands.Add(ExportCommand.Create(config));
 
 // The run, demo and import verbs handle SIGTERM/SIGINT themselves to drain in-flight batches.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

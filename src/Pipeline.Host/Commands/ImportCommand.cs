@@ -7,6 +7,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Database;
+using Pipeline.Host.Http;
 using Pipeline.Host.Scoring;
 using Pipeline.Host.Settings;
 using Pipeline.Models.Domain;
@@ -42,7 +43,8 @@ public static class ImportCommand
             await TopicCatalogStore.PublishAsync(database.DataSource, topics.Current.Model.Catalog);
         }
 
-        var graph = PipelineComposition.BuildGraph(settings, sinkSettings, database.DataSource, counters, loggers, models);
+        var graph = PipelineComposition.BuildGraph(settings, sinkSettings, database.DataSource, counters, loggers, models,
+            privacySecret: PrivacySecret.FromEnvironment(Environment.GetEnvironmentVariable).Value);
         var errors = new List<QuarantineEntry>();
         var expected = CountRecords(file.FullName);
 
