@@ -14,6 +14,7 @@ namespace Pipeline.Host.Http;
 /// A folder given in the request must resolve (links followed, <c>..</c> taken) to one under
 /// <c>pipeline.http.models-root</c>; any other gets 403 with one fixed body, whether it exists or not, so the
 /// endpoint neither loads from nor tells about the rest of the disk. Access: <see cref="HttpSecurity.RequireAdmin{TBuilder}"/> on the <c>/admin</c> group.
+/// Every request, whatever its answer, leaves one row in the audit trail (<see cref="AdminCaller.AuditAsync"/>).
 /// <para>
 /// The reload goes to every node of the cluster (<see cref="ModelReloadPropagator"/>), this one included, with the folder
 /// relative to the models root: each node loads it from under its own root, with the same confinement. The status is
