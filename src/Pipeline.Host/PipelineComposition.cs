@@ -30,11 +30,11 @@ public static class PipelineComposition
     /// <param name="extraStages">Run after the configured scoring stages (tests inject a stage that fails here).</param>
     public static PipelineGraph BuildGraph(
         PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers,
-        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null) =>
+        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null, string? privacySecret = null) =>
         new(
             new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies)),
             [.. models.Stages(counters), .. extraStages ?? []],
-            new PostgresSink(new PostStore(dataSource), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
+            new PostgresSink(new PostStore(dataSource, privacySecret), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
             sinkSettings,
             counters,
             new PostGuard(settings.Limits, TimeProvider.System));
@@ -52,7 +52,9 @@ public static class PipelineComposition
         builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton(_ => BuildGraph(
-            settings, settings.Sink with { MaxAttempts = settings.ImportMaxAttempts }, dataSource, counters, loggers, models));
+            settings, settings.Sink with { MaxAttempts = settings.ImportMaxAttempts }, dataSource, counters, loggers, models,
+            // The same key as the service's, or imported authors would get other pseudonyms and tombstones would not match.
+            privacySecret: PrivacySecret.FromEnvironment(Environment.GetEnvironmentVariable).Value));
         // The verb's summary is its output; the actor system only speaks up about problems. SIGTERM is the verb's: Akka's
         // own hook would run coordinated shutdown at once and end the graph with its batches uncommitted.
         builder.Services.AddAkka("pipeline-import", (akka, _) => akka
@@ -78,6 +80,7 @@ public static class PipelineComposition
         // Before anything starts: a model that cannot be loaded stops start-up with the setting named.
         var models = ScoringModels.Load(settings, sentimentScorers ?? SentimentScorers.Default);
         var credentials = SettingsLoader.LoadHttpCredentials(settings.Http, environment ?? Environment.GetEnvironmentVariable);
+        var privacy = PrivacySecret.FromEnvironment(environment ?? Environment.GetEnvironmentVariable);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls ?? [$"http://{settings.Http.Host}:{settings.Http.Port}"]);
@@ -91,6 +94,7 @@ public static class PipelineComposition
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddHttpSecurity(settings.Http, credentials);
+        builder.Services.AddSingleton(privacy);
         builder.Services.AddSingleton(dataSource);
         // One meter per host (disposed with it) and the exporter that listens to it alone: /metrics of one host never
         // shows another's work, however many share the process.
@@ -108,7 +112,7 @@ public static class PipelineComposition
         // Registered through a factory so the container disposes the scorers with the service.
         builder.Services.AddSingleton(_ => models);
         builder.Services.AddSingleton(sp => BuildGraph(settings, settings.Sink, dataSource,
-            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ScoringModels>(), extraStages));
+            sp.GetRequiredService<PipelineCounters>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ScoringModels>(), extraStages, privacy.Value));
         if (models.Topics is { } topics)
         {
             builder.Services.AddSingleton(sp => new TopicModelReloader(topics, settings.Topics, dataSource, sp.GetRequiredService<ILogger<TopicModelReloader>>()));
@@ -208,7 +212,7 @@ public static class PipelineComposition
         var app = builder.Build();
         app.UseCrossSiteRefusal();
         app.MapPipelineEndpoints();
-        app.MapGroup(HttpSecurity.AdminPrefix).RequireAdmin().MapModelReloads();
+        app.MapGroup(HttpSecurity.AdminPrefix).RequireAdmin().MapModelReloads().MapDataSubjects();
         app.MapDashboard();
         return app;
     }

@@ -25,6 +25,8 @@ var root = new RootCommand("Pipeline: what customers say about companies on soci
     new TrainSentimentCommand(),
     new EvalSentimentCommand(),
     new PurgeCommand(),
+    new ForgetCommand(),
+    new ExportCommand(),
 };
 root.Options.Add(PipelineCommand.ConfigOption);
 

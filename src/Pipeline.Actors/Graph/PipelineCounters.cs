@@ -109,6 +109,26 @@ public sealed class PipelineCounters(PipelineMetrics? metrics = null)
         Interlocked.Exchange(ref _lastCommitTicks, DateTimeOffset.UtcNow.UtcTicks);
     }
 
+    /// <summary>The sink did not store <paramref name="original"/>: its author or id was forgotten (a tombstone). Counted as dropped <c>forgotten</c> instead.</summary>
+    public void Forgotten(PipelineItem original)
+    {
+        switch (original)
+        {
+            case PipelineItem.Scored:
+                Interlocked.Decrement(ref _kept);
+                break;
+            case PipelineItem.Dropped { Reason: DropReason.Forgotten }:
+                return;
+            case PipelineItem.Dropped dropped:
+                _dropped.AddOrUpdate(dropped.Reason, 0, (_, n) => n - 1);
+                break;
+            default:
+                return;
+        }
+
+        _dropped.AddOrUpdate(DropReason.Forgotten, 1, (_, n) => n + 1);
+    }
+
     public void SinkRetried() => Interlocked.Increment(ref _sinkRetries);
 
     /// <summary>

@@ -220,7 +220,8 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
     /// rollups, whose aged-out minutes the alert detector deletes); the sequences and functions
     /// the inserts and triggers use; the Akka.Persistence journal, snapshot and tag tables in full (Akka deletes old
     /// snapshots and, on request, events); and membership of the reporting group, which the dashboard reads as.
-    /// No CREATE anywhere, no TRUNCATE, no ownership: it cannot alter or drop a table.
+    /// No CREATE anywhere, no TRUNCATE, no ownership: it cannot alter or drop a table. Posts are deleted only through
+    /// <c>pipeline.forget_posts</c> (V014, run with the owner's rights), and the audit trail is append-only.
     /// </summary>
     /// <param name="purges">
     /// The retention purge is on (<c>pipeline.retention</c> has a period other than forever): the writer may then delete
@@ -243,6 +244,15 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
             GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA pipeline TO {writer};
             REVOKE INSERT, UPDATE, DELETE ON pipeline.schema_migrations FROM {writer};
             GRANT DELETE ON pipeline.topics, pipeline.daily_rollup TO {writer};
+            DO $$
+            BEGIN
+                -- Made by V014: the audit trail is append-only, and the privacy secret is read, never changed.
+                IF to_regclass('pipeline.audit') IS NOT NULL THEN
+                    REVOKE UPDATE ON pipeline.audit, pipeline.privacy_key FROM {writer};
+                    REVOKE INSERT ON pipeline.privacy_key FROM {writer};
+                END IF;
+            END
+            $$;
             DO $$
             BEGIN
                 -- Made by V009: the trigger removes emptied groups, the detector the minutes that aged out.

@@ -15,9 +15,27 @@ namespace Pipeline.Actors.Storage;
 /// A kept post a scoring stage failed on (<see cref="PipelineItem.Quarantined.Unscored"/>) gets its
 /// raw row with <c>failed_stage</c> set and no scored row; a replay that scores it clears the mark.
 /// Every string is made storable (<see cref="Pipeline.Models.Text.SafeText.Repair(string)"/>) on the way.
+/// <para>
+/// Privacy (docs/data.md): every raw row gets its author's pseudonym, and a post whose author or id has a tombstone
+/// (<c>pipeline forget</c>) is not stored at all: it is counted in drop_counts as <c>forgotten</c> and reported in
+/// <see cref="StoreResult.Forgotten"/>. The check is here, in the batch's transaction against pipeline.tombstones, not
+/// in a cache in the cleaning stage: a tombstone written by any node (or the CLI) counts from the next batch on, with no
+/// refresh to wait for, and the forget's lock (<see cref="ForgetLock"/>) keeps a batch in flight from bringing back
+/// what it deletes.
+/// </para>
 /// </summary>
-public sealed class PostStore(NpgsqlDataSource dataSource)
+/// <param name="privacySecret">The value of <see cref="PrivacyKeys.SecretVariable"/>; null: the database's own key.</param>
+public sealed class PostStore(NpgsqlDataSource dataSource, string? privacySecret = null)
 {
+    /// <summary>
+    /// Every batch holds this transaction lock shared, and <c>forget</c> exclusively: a forget waits for the batches in
+    /// flight to commit (and then deletes what they stored), and batches after it see its tombstones.
+    /// 0x706970656667 = "pipefg"; apart from the migrator's key and the two-key rollup locks.
+    /// </summary>
+    public const long ForgetLock = 0x706970656667;
+
+    private PrivacyKeys? _keys;
+
     // One staging table for both targets: one COPY per batch. With the pool's session reset
     // off (PipelineDataSource) it survives between batches, so the DDL below is a no-op after the
     // first batch on each connection.
@@ -28,7 +46,8 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             url text, lang text, is_retweet boolean, is_reply boolean, fetched_at timestamptz, drop_reason text, failed_stage text,
             language text, kept boolean, clean_text text, sentiment_text text, topic_tokens text[], topic_id integer, topic_label text,
             topic_confidence real, topic_model_version text, topic_distribution real[], sentiment_label text, p_negative real, p_neutral real,
-            p_positive real, sentiment_score real, sentiment_model_version text, scored_at timestamptz
+            p_positive real, sentiment_score real, sentiment_model_version text, scored_at timestamptz,
+            author_pseudonym text, author_key bytea, post_key bytea
         ) ON COMMIT DELETE ROWS
         """;
 
@@ -41,20 +60,22 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
     private const string UpsertRaw = """
         WITH upserted AS (
             INSERT INTO pipeline.raw_posts AS r (post_id, company_id, source, author_id, author_handle, text, created_at,
-                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage, language)
+                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage, language, author_pseudonym)
             SELECT DISTINCT ON (post_id) post_id, company_id, source, author_id, author_handle, text, created_at,
-                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage, language
+                likes, retweets, replies, quotes, url, lang, is_retweet, is_reply, fetched_at, drop_reason, failed_stage, language, author_pseudonym
             FROM staging_posts
             ORDER BY post_id, failed_stage IS NOT NULL
             ON CONFLICT (post_id) DO UPDATE SET
                 likes = EXCLUDED.likes, retweets = EXCLUDED.retweets, replies = EXCLUDED.replies,
                 quotes = EXCLUDED.quotes, fetched_at = greatest(r.fetched_at, EXCLUDED.fetched_at),
                 failed_stage = CASE WHEN r.failed_stage IS NOT NULL AND EXCLUDED.drop_reason IS NULL THEN EXCLUDED.failed_stage ELSE r.failed_stage END,
-                language = coalesce(r.language, EXCLUDED.language)
+                language = coalesce(r.language, EXCLUDED.language),
+                author_pseudonym = coalesce(r.author_pseudonym, EXCLUDED.author_pseudonym)
             WHERE (r.likes, r.retweets, r.replies, r.quotes) IS DISTINCT FROM
                   (EXCLUDED.likes, EXCLUDED.retweets, EXCLUDED.replies, EXCLUDED.quotes)
                OR (r.failed_stage IS NOT NULL AND EXCLUDED.drop_reason IS NULL AND r.failed_stage IS DISTINCT FROM EXCLUDED.failed_stage)
                OR (r.language IS NULL AND EXCLUDED.language IS NOT NULL)
+               OR (r.author_pseudonym IS NULL AND EXCLUDED.author_pseudonym IS NOT NULL)
             RETURNING company_id, created_at, drop_reason, (xmax = 0) AS inserted
         ), counted AS (
             INSERT INTO pipeline.drop_counts AS d (company_id, day, reason, posts)
@@ -66,6 +87,26 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
             ON CONFLICT (company_id, day, reason) DO UPDATE SET posts = d.posts + EXCLUDED.posts
         )
         SELECT count(*) FILTER (WHERE inserted) FROM upserted
+        """;
+
+    private static readonly string TakeForgetLock = $"SELECT pg_advisory_xact_lock_shared({ForgetLock})";
+
+    // Staged posts with a tombstone leave the batch before anything is stored, counted as dropped 'forgotten' once per
+    // arrival (a forgotten post has no row to tell a first arrival from a replay).
+    private const string RemoveForgotten = """
+        WITH forgotten AS (
+            DELETE FROM staging_posts st
+            WHERE EXISTS (SELECT 1 FROM pipeline.tombstones t WHERE t.key_hash IN (st.author_key, st.post_key))
+            RETURNING st.post_id, st.company_id, st.created_at
+        ), counted AS (
+            INSERT INTO pipeline.drop_counts AS d (company_id, day, reason, posts)
+            SELECT coalesce(company_id, ''), (created_at AT TIME ZONE 'UTC')::date, 'forgotten', count(DISTINCT post_id)
+            FROM forgotten
+            GROUP BY 1, 2
+            ORDER BY 1, 2
+            ON CONFLICT (company_id, day, reason) DO UPDATE SET posts = d.posts + EXCLUDED.posts
+        )
+        SELECT coalesce(array_agg(DISTINCT post_id), '{}') FROM forgotten
         """;
 
     // The rollup rows the scored upsert below will lock, taken first and in one order by every writer (issue 12).
@@ -129,13 +170,21 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
 
     private const string InsertQuarantine = """
         INSERT INTO pipeline.quarantine (source, location, error, payload, post_id, company_id, fingerprint)
-        SELECT * FROM unnest(@source, @location, @error, @payload, @post_id, @company_id, @fingerprint)
+        SELECT source, location, error, payload, post_id, company_id, fingerprint
+        FROM unnest(@source, @location, @error, @payload, @post_id, @company_id, @fingerprint, @author_key, @post_key)
+            AS q(source, location, error, payload, post_id, company_id, fingerprint, author_key, post_key)
+        WHERE NOT EXISTS (SELECT 1 FROM pipeline.tombstones t WHERE t.key_hash IN (q.author_key, q.post_key))
         ON CONFLICT (fingerprint) DO NOTHING
         """;
 
     /// <summary>Stores the batch atomically; returns how many posts were stored for the first time.</summary>
-    public async Task<int> WriteAsync(IReadOnlyList<PipelineItem> items, CancellationToken ct = default)
+    public async Task<int> WriteAsync(IReadOnlyList<PipelineItem> items, CancellationToken ct = default) =>
+        (await WriteBatchAsync(items, ct)).NewPosts;
+
+    /// <summary>Stores the batch atomically: how many posts were stored for the first time, and which were forgotten (not stored).</summary>
+    public async Task<StoreResult> WriteBatchAsync(IReadOnlyList<PipelineItem> items, CancellationToken ct = default)
     {
+        var keys = _keys ??= await PrivacyKeys.LoadAsync(dataSource, privacySecret, ct);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using (var ddl = new NpgsqlCommand(StagingDdl, connection, transaction))
@@ -144,29 +193,48 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         }
 
         var newPosts = 0;
-        var (rows, kept) = await CopyToStagingAsync(connection, items, ct);
-        if (rows > 0)
+        long[] forgotten = [];
+        var (rows, kept) = await CopyToStagingAsync(connection, items, keys, ct);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertRaw));
-            if (kept > 0)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(TakeForgetLock));
+            if (rows > 0)
             {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(LockRollupKeys));
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertScored));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(RemoveForgotten));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertRaw));
+                if (kept > 0)
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(LockRollupKeys));
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertScored));
+                }
             }
 
-            newPosts = (int)(long)(await batch.ExecuteScalarAsync(ct))!;
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (rows > 0)
+            {
+                await reader.NextResultAsync(ct);
+                await reader.ReadAsync(ct);
+                forgotten = reader.GetFieldValue<long[]>(0);
+                await reader.NextResultAsync(ct);
+                await reader.ReadAsync(ct);
+                newPosts = (int)reader.GetInt64(0);
+            }
+
+            // The remaining statements run as the reader is consumed.
+            while (await reader.NextResultAsync(ct))
+            {
+            }
         }
 
         // In fingerprint order, so that two batches quarantining the same items wait for each other rather than deadlock.
-        var quarantined = items.OfType<PipelineItem.Quarantined>().Select(q => q.Entry).OrderBy(Fingerprint, StringComparer.Ordinal).ToList();
+        var quarantined = items.OfType<PipelineItem.Quarantined>().OrderBy(q => Fingerprint(q.Entry), StringComparer.Ordinal).ToList();
         if (quarantined.Count > 0)
         {
-            await InsertQuarantineAsync(connection, transaction, quarantined, ct);
+            await InsertQuarantineAsync(connection, transaction, quarantined, keys, ct);
         }
 
         await transaction.CommitAsync(ct);
-        return newPosts;
+        return new StoreResult(newPosts, forgotten.ToHashSet());
     }
 
     /// <remarks>
@@ -174,7 +242,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
     /// awaiting each of 32 values per row cost more than the database's own work.
     /// </remarks>
     private static async Task<(int Rows, int Kept)> CopyToStagingAsync(
-        NpgsqlConnection connection, IReadOnlyList<PipelineItem> items, CancellationToken ct)
+        NpgsqlConnection connection, IReadOnlyList<PipelineItem> items, PrivacyKeys keys, CancellationToken ct)
     {
         int rows = 0, kept = 0;
         await using var importer = await connection.BeginBinaryImportAsync(
@@ -186,12 +254,14 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
                 case PipelineItem.Scored scored:
                     WriteRaw(importer, scored.Post.Post.Raw, scored.Post.Post.Company, null, null, scored.Post.Post.Language);
                     WriteScores(importer, scored.Post);
+                    WritePrivacy(importer, scored.Post.Post.Raw, keys);
                     kept++;
                     break;
                 // Not scored, but not lost: the raw row says which stage failed, so it can be scored again.
                 case PipelineItem.Quarantined { Unscored: { } unscored } failed:
                     WriteRaw(importer, unscored.Raw, unscored.Company, null, failed.Entry.Source, unscored.Language);
                     WriteNulls(importer, ScoreColumns);
+                    WritePrivacy(importer, unscored.Raw, keys);
                     break;
                 // A duplicate id is the same post as one already stored: there is no new row to write.
                 case PipelineItem.Dropped { Reason: DropReason.DuplicateId }:
@@ -199,7 +269,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
                 case PipelineItem.Dropped dropped:
                     WriteRaw(importer, dropped.Post, dropped.Company, dropped.Reason, null, dropped.Language);
                     WriteNulls(importer, ScoreColumns);
-
+                    WritePrivacy(importer, dropped.Post, keys);
                     break;
                 default:
                     continue;
@@ -236,6 +306,14 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         WriteNullable(importer, reason?.ToSnakeCase());
         WriteNullable(importer, failedStage);
         WriteNullable(importer, language);
+    }
+
+    /// <summary>The last columns: the author's pseudonym, and the keyed hashes a tombstone of the author or the post would have.</summary>
+    private static void WritePrivacy(NpgsqlBinaryImporter importer, RawPost raw, PrivacyKeys keys)
+    {
+        importer.Write(keys.Pseudonym(Sanitize(raw.AuthorHandle)), NpgsqlDbType.Text);
+        importer.Write(keys.AuthorTombstone(Sanitize(raw.AuthorHandle)), NpgsqlDbType.Bytea);
+        importer.Write(keys.PostTombstone(raw.Id.Value), NpgsqlDbType.Bytea);
     }
 
     /// <summary>The <see cref="ScoreColumns"/> columns after the raw ones: kept flag, texts, topic, sentiment.</summary>
@@ -300,8 +378,9 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
     }
 
     private static async Task InsertQuarantineAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<QuarantineEntry> entries, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PipelineItem.Quarantined> items, PrivacyKeys keys, CancellationToken ct)
     {
+        var entries = items.Select(q => q.Entry).ToList();
         await using var command = new NpgsqlCommand(InsertQuarantine, connection, transaction);
         command.Parameters.AddWithValue("source", entries.Select(e => Sanitize(e.Source)).ToArray());
         command.Parameters.AddWithValue("location", entries.Select(e => Sanitize(e.Location)).ToArray());
@@ -313,6 +392,11 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("company_id", NpgsqlDbType.Array | NpgsqlDbType.Text,
             entries.Select(e => e.Company is { } company ? Sanitize(company.Value) : null).ToArray());
         command.Parameters.AddWithValue("fingerprint", entries.Select(Fingerprint).ToArray());
+        // An entry of a forgotten author or post is not kept either (only a failed post's raw row names its author).
+        command.Parameters.AddWithValue("author_key", NpgsqlDbType.Array | NpgsqlDbType.Bytea,
+            items.Select(q => q.Unscored is { } unscored ? keys.AuthorTombstone(Sanitize(unscored.Raw.AuthorHandle)) : null).ToArray());
+        command.Parameters.AddWithValue("post_key", NpgsqlDbType.Array | NpgsqlDbType.Bytea,
+            entries.Select(e => e.PostId is { } id ? keys.PostTombstone(id.Value) : null).ToArray());
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -345,3 +429,7 @@ public sealed class PostStore(NpgsqlDataSource dataSource)
         _ => throw new UnreachableException(),
     };
 }
+
+/// <param name="NewPosts">Posts stored for the first time.</param>
+/// <param name="Forgotten">Ids of the batch's posts that were not stored because of a tombstone.</param>
+public sealed record StoreResult(int NewPosts, IReadOnlySet<long> Forgotten);

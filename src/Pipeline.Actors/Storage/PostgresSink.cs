@@ -39,9 +39,10 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
     {
         try
         {
-            var written = await WriteWithRetriesAsync(batch, ct);
+            var (result, attempts) = await WriteWithRetriesAsync(batch, ct);
             CountUnscoredRows(batch);
-            return written;
+            CountForgotten(batch, result.Forgotten);
+            return (result.NewPosts, attempts);
         }
         catch (Exception e) when (IsRowError(e, ct))
         {
@@ -77,13 +78,36 @@ public sealed class PostgresSink(PostStore store, SinkSettings settings, Pipelin
         }
     }
 
-    private async Task<(int NewPosts, int Attempts)> WriteWithRetriesAsync(IReadOnlyList<PipelineItem> batch, CancellationToken ct)
+    /// <summary>Posts the store left out because of a tombstone: counted as dropped <c>forgotten</c> instead of what they were.</summary>
+    private void CountForgotten(IReadOnlyList<PipelineItem> batch, IReadOnlySet<long> forgotten)
+    {
+        if (forgotten.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var item in batch)
+        {
+            var id = item switch
+            {
+                PipelineItem.Scored s => s.Post.Post.Raw.Id.Value,
+                PipelineItem.Dropped { Reason: not DropReason.DuplicateId } d => d.Post.Id.Value,
+                _ => (long?)null,
+            };
+            if (id is { } postId && forgotten.Contains(postId))
+            {
+                counters.Forgotten(item);
+            }
+        }
+    }
+
+    private async Task<(StoreResult Result, int Attempts)> WriteWithRetriesAsync(IReadOnlyList<PipelineItem> batch, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return (await store.WriteAsync(batch, ct), attempt);
+                return (await store.WriteBatchAsync(batch, ct), attempt);
             }
             catch (Exception e) when (IsTransient(e) && !ct.IsCancellationRequested)
             {

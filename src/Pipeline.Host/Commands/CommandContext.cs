@@ -8,7 +8,8 @@ namespace Pipeline.Host.Commands;
 /// configuration and typed settings, and console logging. Each part is read the first time a verb asks for it, so a verb
 /// that needs no settings (train-sentiment, reload with <c>--url</c>) does not fail on a settings file it never uses.
 /// </summary>
-public sealed class CommandContext(string? configPath, LogLevel minimumLevel = LogLevel.Warning) : IDisposable
+/// <param name="logsToStandardError">For a verb whose standard output is its data (export): every log line goes to standard error.</param>
+public sealed class CommandContext(string? configPath, LogLevel minimumLevel = LogLevel.Warning, bool logsToStandardError = false) : IDisposable
 {
     private string? _configFile;
     private Akka.Configuration.Config? _config;
@@ -30,6 +31,7 @@ public sealed class CommandContext(string? configPath, LogLevel minimumLevel = L
     /// </summary>
     public ILoggerFactory Loggers => _loggers ??= LoggerFactory.Create(b => b
         .AddSimpleConsole(o => o.SingleLine = true)
+        .AddConsole(o => o.LogToStandardErrorThreshold = logsToStandardError ? LogLevel.Trace : LogLevel.None)
         .SetMinimumLevel(minimumLevel)
         .AddFilter("Npgsql", LogLevel.Warning));
 

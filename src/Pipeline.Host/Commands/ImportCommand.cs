@@ -7,6 +7,7 @@ using Pipeline.Actors.Graph;
 using Pipeline.Actors.Import;
 using Pipeline.Actors.Storage;
 using Pipeline.Host.Database;
+using Pipeline.Host.Http;
 using Pipeline.Host.Scoring;
 using Pipeline.Models.Domain;
 using Spectre.Console;

@@ -9,7 +9,8 @@ namespace Pipeline.Host.Commands;
 /// action gets the <see cref="CommandContext"/> of <c>--config</c>, and an expected failure (<see cref="ExitCodes.Table"/>)
 /// becomes its exit code with one line on stderr.
 /// </summary>
-public abstract class PipelineCommand(string name, string description, LogLevel logLevel = LogLevel.Warning) : Command(name, description)
+public abstract class PipelineCommand(string name, string description, LogLevel logLevel = LogLevel.Warning, bool logsToStandardError = false)
+    : Command(name, description)
 {
     /// <summary>The settings file; given on the root, it applies to every verb (and may follow the verb as well).</summary>
     public static Option<string?> ConfigOption { get; } = new("--config", "-c")
@@ -41,7 +42,7 @@ public abstract class PipelineCommand(string name, string description, LogLevel 
     protected void SetAction(Func<ParseResult, CommandContext, CancellationToken, Task<int>> verb) =>
         SetAction(async (result, ct) =>
         {
-            using var context = new CommandContext(result.GetValue(ConfigOption), logLevel);
+            using var context = new CommandContext(result.GetValue(ConfigOption), logLevel, logsToStandardError);
             return await Guarded(() => verb(result, context, ct));
         });
 

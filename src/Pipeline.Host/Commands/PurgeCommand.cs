@@ -1,3 +1,4 @@
+using Pipeline.Actors.Storage;
 using Microsoft.Extensions.Logging;
 using Pipeline.Host.Database;
 using Pipeline.Host.Retention;
@@ -32,8 +33,7 @@ public sealed class PurgeCommand : PipelineCommand
         var loggers = context.Loggers;
         await using var database = await PipelineDatabase.OpenAsync(settings, loggers, ct);
         var job = new RetentionJob(settings.Retention, database.DataSource, new RetentionStatus(settings.Retention), loggers.CreateLogger<RetentionJob>(),
-            // AUDIT (issue 16): the same pipeline.audit writer as RetentionHosting's, caller = the local user.
-            audit: null);
+            audit: (run, token) => run.AuditAsync(database.DataSource, AuditTrail.CommandLineCaller(), token));
         var run = await job.RunAsync(Environment.MachineName, RetentionRun.RequestedTrigger, ct);
         await output.WriteLineAsync($"Retention on {database.Description}: {run.Sentence()}.");
         return run.Outcome == RetentionOutcome.Failed ? ExitCodes.DatabaseUnavailable : ExitCodes.Ok;

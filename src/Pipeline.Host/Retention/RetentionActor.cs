@@ -82,14 +82,13 @@ public static class RetentionHosting
     public static AkkaConfigurationBuilder AddRetention(this AkkaConfigurationBuilder builder, PipelineSettings settings) =>
         builder.WithActors((system, registry, resolver) =>
         {
+            var dataSource = resolver.GetService<NpgsqlDataSource>();
             var job = new RetentionJob(
                 settings.Retention,
-                resolver.GetService<NpgsqlDataSource>(),
+                dataSource,
                 resolver.GetService<RetentionStatus>(),
                 resolver.GetService<ILoggerFactory>().CreateLogger<RetentionJob>(),
-                // AUDIT (issue 16): write one pipeline.audit row per run here, once the audit trail exists (action
-                // "retention", the run's cut-offs and removed counts as parameters, its outcome, caller = the node).
-                audit: null);
+                audit: (run, ct) => run.AuditAsync(dataSource, $"node:{run.Node} ({run.Trigger})", ct));
             registry.Register<RetentionActor>(system.ActorOf(RetentionActor.Props(settings.Retention, job), "retention"));
         });
 }

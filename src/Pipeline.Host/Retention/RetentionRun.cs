@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 using Pipeline.Actors.Storage;
 
 namespace Pipeline.Host.Retention;
@@ -42,6 +43,10 @@ public sealed record RetentionRun(
         RetentionOutcome.SkippedLocked => "skipped_locked",
         _ => "failed",
     };
+
+    /// <summary>The run's row in <c>pipeline.audit</c> (action <c>retention</c>): its cut-offs, what it removed and its sentence.</summary>
+    public Task AuditAsync(NpgsqlDataSource dataSource, string caller, CancellationToken ct) =>
+        AuditTrail.RecordAsync(dataSource, "retention", new { trigger = Trigger, node = Node, cutoffs = Cutoffs, removed = Removed }, $"{Name(Outcome)}: {Sentence()}", caller, ct);
 
     /// <summary>One line for logs and health output.</summary>
     public string Sentence() => Outcome switch

@@ -198,6 +198,14 @@ public sealed class TopicRetrainJob(
     {
         var finished = record with { FinishedAt = DateTimeOffset.UtcNow };
         await _store.UpdateAsync(finished, CancellationToken.None);
+        if (finished.Swapped == true)
+        {
+            // A model swap changes every later post's topic: audited like a reload (docs/data.md), the node as its caller.
+            await AuditTrail.RecordAsync(dataSource, "topic-retrain-swap",
+                new { retrainId = finished.Id, trigger = finished.Trigger, from = finished.CurrentVersion, to = finished.CandidateVersion, modelFolder = finished.ModelFolder },
+                $"swapped in: {finished.Reason}", $"node:{finished.Node} ({finished.Trigger})", CancellationToken.None);
+        }
+
         status.Checked(finished, null, nextCheck);
         if (finished.Outcome == TopicRetrainOutcomeKind.Accepted)
         {

@@ -67,6 +67,9 @@ public enum DropReason
     NonEnglish,
     Spam,
     EmptyAfterCleaning,
+
+    /// <summary>The author or the post was forgotten (<c>pipeline forget</c>): decided by the sink against the tombstones, never by cleaning.</summary>
+    Forgotten,
 }
 
 public static class DropReasonNames
@@ -80,6 +83,7 @@ public static class DropReasonNames
         DropReason.NonEnglish => "non_english",
         DropReason.Spam => "spam",
         DropReason.EmptyAfterCleaning => "empty_after_cleaning",
+        DropReason.Forgotten => "forgotten",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -59,7 +59,7 @@ public sealed class AdminAuthSpecs(PostgresFixture postgres)
             .Where(e => e.RoutePattern.RawText?.StartsWith("/admin", StringComparison.OrdinalIgnoreCase) == true)
             .ToList();
 
-        Assert.Equal(["/admin/sentiment/reload", "/admin/topics/reload"], admin.Select(e => e.RoutePattern.RawText).Order());
+        Assert.Equal(["/admin/forget", "/admin/sentiment/reload", "/admin/topics/reload"], admin.Select(e => e.RoutePattern.RawText).Order());
         Assert.All(admin, e => Assert.NotNull(e.Metadata.GetMetadata<Pipeline.Host.Http.HttpSecurity.AdminOnly>()));
     }
 

@@ -35,6 +35,9 @@ internal sealed class GuardedService : IAsyncDisposable
 
     public Uri Root { get; }
 
+    /// <summary>The service's database, as the run-time login sees it.</summary>
+    public PipelineDatabase Database => _database;
+
     /// <summary>Settings as the test gives them on top of the shipped file, with the inbox and models root in <paramref name="folder"/>.</summary>
     public static Config Configure(TempDirectory folder, string connectionString, string hocon = "") =>
         ConfigurationFactory.ParseString($$"""
@@ -53,7 +56,8 @@ internal sealed class GuardedService : IAsyncDisposable
     {
         var folder = new TempDirectory();
         Directory.CreateDirectory(folder.Combine("models"));
-        var config = Configure(folder, await postgres.CreateDatabaseAsync(), hocon);
+        // "{folder}" in the test's HOCON stands for the service's folder (a diagnostics folder in it, say).
+        var config = Configure(folder, await postgres.CreateDatabaseAsync(), hocon.Replace("{folder}", folder.Path, StringComparison.Ordinal));
         var settings = SettingsLoader.Load(config);
         var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance);
         var host = bind.Contains(':', StringComparison.Ordinal) ? $"[{bind}]" : bind;

@@ -97,6 +97,23 @@ public sealed class TopicRetrainJobTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task A_retrained_model_swapped_in_leaves_one_audit_row_naming_both_versions_and_the_node()
+    {
+        var (settings, database) = await PrepareAsync();
+        await using var _ = database;
+        var node = Node(settings, database.DataSource);
+
+        var run = await node.Job.RunAsync("node-1", requested: true, TestContext.Current.CancellationToken);
+
+        Assert.True(run?.Swapped);
+        var audit = Assert.Single(await Pipeline.Actors.Storage.AuditTrail.ReadAsync(database.DataSource));
+        Assert.Equal(("topic-retrain-swap", "node:node-1 (requested)"), (audit.Action, audit.Caller));
+        Assert.Contains(run!.CurrentVersion, audit.Parameters);
+        Assert.Contains(run.CandidateVersion!, audit.Parameters);
+        Assert.StartsWith("swapped in: ", audit.Outcome);
+    }
+
+    [Fact]
     public async Task A_node_skips_while_another_holds_the_retrain_lock_even_when_asked_to_run_now()
     {
         var (settings, database) = await PrepareAsync();

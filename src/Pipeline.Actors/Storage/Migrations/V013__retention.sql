@@ -1,4 +1,4 @@
--- Retention (pipeline.retention, docs/data-retention.md): what the scheduled purge reads to find the posts past their period,
+-- Retention (pipeline.retention, docs/data.md#retention-for-how-long): what the scheduled purge reads to find the posts past their period,
 -- oldest first, without scanning the post tables.
 --
 -- V005 dropped every created_at index on the post tables to spare the sink index writes. The purge needs one back, but only
