@@ -29,14 +29,19 @@ public static class PipelineComposition
     /// <param name="extraStages">Run after the configured scoring stages (tests inject a stage that fails here).</param>
     public static PipelineGraph BuildGraph(
         PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers,
-        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null) =>
-        new(
-            new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies)),
+        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null)
+    {
+        var cleaner = new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies));
+        // Language models load with the other models, at start-up, not inside the first page's or file's run.
+        cleaner.Warm();
+        return new(
+            cleaner,
             [.. models.Stages(counters), .. extraStages ?? []],
             new PostgresSink(new PostStore(dataSource), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
             sinkSettings,
             counters,
             new PostGuard(settings.Limits, TimeProvider.System));
+    }
 
     /// <param name="connectionString">For the scrapers' journal (Akka.Persistence.Sql); needed when scraping is enabled.</param>
     /// <param name="environment">Where secrets are read from; the process environment unless a test gives its own.</param>
