@@ -62,6 +62,7 @@ public static partial class ImportBenchmark
             Console.WriteLine($"{rows:N0} posts, CSV {new FileInfo(file).Length / 1e6:0.0} MB, {Environment.ProcessorCount} cores, {rounds} rounds (best kept)");
 
             var results = new List<(string Name, double Seconds, double PeakRssMb)>();
+            var childCpu = new List<double>();
             for (var round = 1; round <= rounds; round++)
             {
                 await TruncateAsync(postgres);
@@ -72,6 +73,7 @@ public static partial class ImportBenchmark
                 }
 
                 results.Add(("pipeline import (child process, as shipped)", child.Seconds, child.PeakRssMb));
+                childCpu.Add(child.CpuSeconds);
                 if (importOnly)
                 {
                     continue;
@@ -130,6 +132,8 @@ public static partial class ImportBenchmark
             Console.WriteLine();
             Console.WriteLine($"import / scoring: {reference / import.Seconds:0.00}; peak RSS of the import process: {results.Where(r => r.PeakRssMb > 0).Max(r => r.PeakRssMb):0} MB; " +
                 $"peak RSS of this process: {PeakRssKb(Environment.ProcessId) / 1024.0:0} MB");
+            Console.WriteLine($"CPU of the import process (user + system, start-up included), each round: {string.Join(", ", childCpu.Select(c => $"{c:0.0} s"))}; " +
+                $"load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         }
         finally
         {
@@ -154,7 +158,7 @@ public static partial class ImportBenchmark
     /// <c>pipeline import FILE</c> from the build beside this program; the time is the one its summary gives
     /// (the graph's run, from the first row read to the last batch committed: start-up and model loading excluded).
     /// </summary>
-    private static async Task<(double Seconds, long Read, double PeakRssMb, string Output)> RunImportAsync(string pipelineDll, string file, string connectionString)
+    private static async Task<(double Seconds, long Read, double PeakRssMb, double CpuSeconds, string Output)> RunImportAsync(string pipelineDll, string file, string connectionString)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -172,11 +176,13 @@ public static partial class ImportBenchmark
         var error = process.StandardError.ReadToEndAsync();
         var exited = process.WaitForExitAsync();
         long peak = 0;
+        double cpu = 0;
         using (var sampler = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
         {
             while (!exited.IsCompleted)
             {
                 peak = Math.Max(peak, PeakRssKb(process.Id));
+                cpu = Math.Max(cpu, CpuSeconds(process.Id));
                 await Task.WhenAny(exited, sampler.WaitForNextTickAsync().AsTask());
             }
         }
@@ -188,7 +194,7 @@ public static partial class ImportBenchmark
             throw new InvalidOperationException($"pipeline import exited {process.ExitCode}:\n{text}\n{await error}");
         }
 
-        return (Number(SecondsRow(), text), (long)Number(ReadRow(), text), peak / 1024.0, text);
+        return (Number(SecondsRow(), text), (long)Number(ReadRow(), text), peak / 1024.0, cpu, text);
     }
 
     private static double Number(Regex row, string output)
@@ -204,6 +210,25 @@ public static partial class ImportBenchmark
 
     [GeneratedRegex(@"\bread\W+([0-9][0-9.,]*)")]
     private static partial Regex ReadRow();
+
+    /// <summary>
+    /// User + system CPU seconds the process has used so far (its whole life: start-up and model loading too). On a
+    /// shared, overloaded machine this says more than wall time about what a change saves.
+    /// </summary>
+    private static double CpuSeconds(int pid)
+    {
+        try
+        {
+            // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them, in clock ticks (100/s).
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
 
     private static long PeakRssKb(int pid)
     {

@@ -30,14 +30,19 @@ public static class PipelineComposition
     /// <param name="extraStages">Run after the configured scoring stages (tests inject a stage that fails here).</param>
     public static PipelineGraph BuildGraph(
         PipelineSettings settings, SinkSettings sinkSettings, NpgsqlDataSource dataSource, PipelineCounters counters, ILoggerFactory loggers,
-        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null, string? privacySecret = null) =>
-        new(
-            new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies)),
+        ScoringModels models, IReadOnlyList<Flow<PipelineItem, PipelineItem, NotUsed>>? extraStages = null, string? privacySecret = null)
+    {
+        var cleaner = new PostCleaner(settings.Cleaning, new CompanyDirectory(settings.Companies));
+        // Language models load with the other models, at start-up, not inside the first page's or file's run.
+        cleaner.Warm();
+        return new(
+            cleaner,
             [.. models.Stages(counters), .. extraStages ?? []],
             new PostgresSink(new PostStore(dataSource, privacySecret), sinkSettings, counters, loggers.CreateLogger<PostgresSink>()),
             sinkSettings,
             counters,
             new PostGuard(settings.Limits, TimeProvider.System));
+    }
 
     /// <summary>
     /// The import verb's host: the graph of <see cref="BuildGraph"/> (with <c>pipeline.import.max-attempts</c>) on an actor

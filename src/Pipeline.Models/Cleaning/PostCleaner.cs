@@ -66,6 +66,12 @@ public sealed partial class PostCleaner : IPostCleaner, IDuplicateWindow
 
     private readonly Lock _seen = new();
 
+    /// <summary>
+    /// Loads the language identifier's models now (when detection is on) rather than on the first untagged post, so that
+    /// a graph's first rows and a timed import do not pay for them (about a second of CPU, once per process).
+    /// </summary>
+    public void Warm() => _identifier?.Warm();
+
     internal CleaningPolicy Policy => _policy;
 
     /// <summary>Cleans one post and remembers its id (and retweet text) at once.</summary>

@@ -38,6 +38,31 @@ public sealed class SentimentFeaturizerTests
         Assert.All(indices, i => Assert.InRange(i, 0, Featurizer.Dimension - 1));
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(18)]
+    [InlineData(24)]
+    public void Long_texts_with_repeated_ngrams_give_a_sorted_unique_vector_with_each_bucket_once(int hashBits)
+    {
+        // Hundreds of character n-grams (the radix-sorted path; 24 bits takes an odd number of passes), with repeats.
+        var featurizer = new SentimentFeaturizer(new SentimentFeaturizerOptions { HashBits = hashBits });
+        var text = string.Join(' ', Enumerable.Repeat("the transfer failed again and again, reverse my money now!!", 6));
+        var scratch = new SentimentFeaturizer.Scratch();
+
+        featurizer.Featurize(text, scratch);
+
+        var indices = scratch.IndicesSpan.ToArray();
+        Assert.Equal(indices.Order().Distinct(), indices);
+        Assert.All(indices, i => Assert.InRange(i, 0, featurizer.Dimension - 1));
+        // Six copies of one sentence hit the buckets of one copy, plus the word bigram joining two copies ("!! the").
+        var once = new SentimentFeaturizer.Scratch();
+        featurizer.Featurize("the transfer failed again and again, reverse my money now!!", once);
+        var hashed = indices.Where(i => i >= SentimentFeaturizer.DenseCount).ToHashSet();
+        var hashedOnce = once.IndicesSpan.ToArray().Where(i => i >= SentimentFeaturizer.DenseCount).ToList();
+        Assert.Superset(hashedOnce.ToHashSet(), hashed);
+        Assert.InRange(hashed.Count, hashedOnce.Count, hashedOnce.Count + 1);
+    }
+
     [Fact]
     public void Lexicon_features_see_negation()
     {
