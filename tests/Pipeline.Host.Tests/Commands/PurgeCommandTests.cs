@@ -54,6 +54,25 @@ public sealed class PurgeCommandTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Each_purge_run_leaves_one_audit_row_with_its_trigger_and_counts_and_the_local_user_as_caller()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        var config = WriteConfig(connectionString, "kept-posts = 30d");
+
+        using var output = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, await PurgeCommand.ExecuteAsync(config, output, TestContext.Current.CancellationToken));
+
+        await using var dataSource = PipelineDataSource.Create(connectionString);
+        var entry = Assert.Single(await AuditTrail.ReadAsync(dataSource, ct: TestContext.Current.CancellationToken));
+        Assert.Equal("retention", entry.Action);
+        Assert.Equal(AuditTrail.CommandLineCaller(), entry.Caller);
+        Assert.StartsWith("ran: removed 0 kept posts", entry.Outcome, StringComparison.Ordinal);
+        using var parameters = System.Text.Json.JsonDocument.Parse(entry.Parameters);
+        Assert.Equal("requested", parameters.RootElement.GetProperty("trigger").GetString());
+        Assert.Equal(0, parameters.RootElement.GetProperty("removed").GetProperty("keptPosts").GetInt64());
+    }
+
+    [Fact]
     public async Task Purge_with_every_period_forever_touches_nothing_and_says_so()
     {
         using var output = new StringWriter();
