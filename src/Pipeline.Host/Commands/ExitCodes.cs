@@ -29,9 +29,24 @@ public static class ExitCodes
         (typeof(LocalPostgresException), DatabaseUnavailable, e => e.Message),
         (typeof(SinkUnavailableException), DatabaseUnavailable, e => e.Message),
         (typeof(Npgsql.NpgsqlException), DatabaseUnavailable, e => $"database error: {e.Message}"),
+        (typeof(Microsoft.AspNetCore.Connections.AddressInUseException), InvalidSettings,
+            _ => "the management port is taken by another process (address already in use): choose another with pipeline.http.port or PIPELINE_HTTP_PORT"),
     ];
 
-    /// <summary>The entry of <see cref="Table"/> for <paramref name="e"/>; null when the exception is not an expected failure.</summary>
-    public static (int Code, string Message)? For(Exception e) =>
-        Table.FirstOrDefault(row => row.Exception.IsInstanceOfType(e)) is { Exception: not null } row ? (row.Code, row.Message(e)) : null;
+    /// <summary>
+    /// The entry of <see cref="Table"/> for <paramref name="e"/> or, failing that, the first of its inner exceptions that
+    /// has one (Kestrel wraps a port in use in an IOException); null when none is an expected failure.
+    /// </summary>
+    public static (int Code, string Message)? For(Exception e)
+    {
+        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (Table.FirstOrDefault(row => row.Exception.IsInstanceOfType(cause)) is { Exception: not null } row)
+            {
+                return (row.Code, row.Message(cause));
+            }
+        }
+
+        return null;
+    }
 }

@@ -21,9 +21,22 @@ public sealed class ExitCodesTests
     }
 
     [Fact]
+    public void A_management_port_in_use_as_kestrel_reports_it_names_the_port_setting_instead_of_a_stack_trace()
+    {
+        var bind = new IOException("Failed to bind to address http://127.0.0.1:8558: address already in use.",
+            new Microsoft.AspNetCore.Connections.AddressInUseException("Address already in use"));
+
+        var failure = ExitCodes.For(bind);
+
+        Assert.Equal(ExitCodes.InvalidSettings, failure?.Code);
+        Assert.Contains("pipeline.http.port", failure?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unexpected_exception_is_not_mapped_so_it_surfaces_as_a_bug()
     {
         Assert.Null(ExitCodes.For(new InvalidOperationException("a bug")));
         Assert.Null(ExitCodes.For(new NullReferenceException()));
+        Assert.Null(ExitCodes.For(new IOException("disk full", new InvalidOperationException("a bug"))));
     }
 }

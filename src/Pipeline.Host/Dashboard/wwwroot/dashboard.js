@@ -497,7 +497,8 @@
     meta.append(
       span('company', post.company),
       span('time', new Date(post.createdAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'),
-      span('author', '@' + post.author));
+      // A pseudonym names nobody's account, so it gets no @.
+      span('author', post.author.startsWith('anon-') ? post.author : '@' + post.author));
     if (post.topicLabel) meta.append(span('topic', post.topicLabel));
     if (post.sentimentLabel) {
       const sentiment = span('sentiment', `${post.sentimentLabel} ${post.sentimentScore.toFixed(2)}`);
