@@ -26,6 +26,10 @@ public sealed class CommandContext(string? configPath, LogLevel minimumLevel = L
     /// <exception cref="SettingsException">A setting is invalid (each problem named with its path).</exception>
     public PipelineSettings Settings => _settings ??= SettingsLoader.Load(Config);
 
+    /// <summary>The pseudonym and tombstone secret, as the service reads it (null: the database's own key).</summary>
+    /// <exception cref="SettingsException">It is set but too short.</exception>
+    public string? PrivacySecret => Pipeline.Host.Settings.PrivacySecret.FromEnvironment(Environment.GetEnvironmentVariable).Value;
+
     /// <summary>
     /// One line per message on the console; Npgsql's own information (every connection, every command) stays out of a verb's output.
     /// </summary>

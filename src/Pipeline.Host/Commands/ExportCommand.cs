@@ -36,7 +36,7 @@ public sealed class ExportCommand : PipelineCommand
         }
 
         await using var database = await PipelineDatabase.OpenAsync(context.Settings, context.Loggers, ct);
-        var keys = await PrivacyKeys.LoadAsync(database.DataSource, PrivacySecret.FromEnvironment(Environment.GetEnvironmentVariable).Value, ct);
+        var keys = await PrivacyKeys.LoadAsync(database.DataSource, context.PrivacySecret, ct);
         int lines;
         if (output is null)
         {

@@ -40,7 +40,7 @@ public sealed class ForgetCommand : PipelineCommand
 
         var settings = context.Settings;
         await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct);
-        var keys = await PrivacyKeys.LoadAsync(database.DataSource, PrivacySecret.FromEnvironment(Environment.GetEnvironmentVariable).Value, ct);
+        var keys = await PrivacyKeys.LoadAsync(database.DataSource, context.PrivacySecret, ct);
         var parameters = ForgetAudit.Parameters(keys, subject);
         ForgetReport report;
         try

@@ -101,7 +101,7 @@ public sealed class PipelineDatabase : IAsyncDisposable
                         rights.User, rights.IsSuperuser ? "a superuser" : "the owner of the pipeline schema", database.WriterUser);
                 await CompanyCatalog.SyncAsync(opened.DataSource, settings.Companies, ct);
                 // Rows stored before V014 get their pseudonyms (none to do on every later start).
-                var keys = await PrivacyKeys.LoadAsync(opened.DataSource, Http.PrivacySecret.FromEnvironment(environment).Value, ct);
+                var keys = await PrivacyKeys.LoadAsync(opened.DataSource, PrivacySecret.FromEnvironment(environment).Value, ct);
                 if (await PseudonymBackfill.RunAsync(opened.DataSource, keys, ct) is > 0 and var filled)
                     logger.LogInformation("Gave {Rows} stored posts their author pseudonyms (stored before migration V014)", filled);
                 return opened;
