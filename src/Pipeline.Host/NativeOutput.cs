@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace Pipeline.Host;
 
@@ -14,7 +13,7 @@ namespace Pipeline.Host;
 /// </summary>
 internal static class NativeOutput
 {
-    // The program's own duplicate of descriptor 1, once moved; -1 before.
+    // A duplicate of the real descriptor 1, kept to ask the terminal its size; -1 before the move.
     private static int _own = -1;
 
     /// <summary>
@@ -60,10 +59,15 @@ internal static class NativeOutput
                 return;
             }
 
+            // The console's own stream, taken while descriptor 1 is still the real output, writes with write(2) on a
+            // duplicate of it. A FileStream would write at offsets of its own when the output is a file (pwrite), so
+            // whatever the shell writes to the same file afterwards would overwrite the verb's lines.
+            var program = Console.OpenStandardOutput();
             var nowhere = Libc.open("/dev/null", WriteOnly);
             // Close-on-exec: the embedded PostgreSQL, started as a child, must not hold the terminal or a test's pipe open.
             if (nowhere < 0 || Libc.fcntl(own, SetDescriptorFlags, CloseOnExec) < 0 || Libc.dup2(nowhere, 1) < 0)
             {
+                program.Dispose();
                 Libc.close(own);
                 if (nowhere >= 0)
                 {
@@ -75,8 +79,7 @@ internal static class NativeOutput
 
             Libc.close(nowhere);
             _own = own;
-            var stream = new FileStream(new SafeFileHandle(own, ownsHandle: true), FileAccess.Write, bufferSize: 1);
-            Console.SetOut(new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true });
+            Console.SetOut(new StreamWriter(program, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true });
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -30,5 +30,7 @@ var root = new RootCommand("Pipeline: what customers say about companies on soci
 };
 root.Options.Add(PipelineCommand.ConfigOption);
 
+// "@name" is a handle here (forget/export --author @name), never a response file to read arguments from.
+var parsing = new ParserConfiguration { ResponseFileTokenReplacer = null };
 // The run, demo and import verbs handle SIGTERM/SIGINT themselves to drain in-flight batches.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await root.Parse(args, parsing).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

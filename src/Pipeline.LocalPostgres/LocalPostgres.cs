@@ -172,6 +172,13 @@ public sealed class LocalPostgres : IAsyncDisposable
             user, logger);
         await user.PrepareDirectoriesAsync(server.DataDirectory, server._runDirectory, ct).ConfigureAwait(false);
         await server.InitDbIfNeededAsync(ct).ConfigureAwait(false);
+        if (options.JoinRunning && server.RunningServerPort() is { } runningPort)
+        {
+            // Not ours to stop: _running stays false, so StopAsync and DisposeAsync leave it up.
+            server.Port = runningPort;
+            logger.LogInformation("Joined the PostgreSQL server already running on 127.0.0.1:{Port} ({DataDirectory})", runningPort, server.DataDirectory);
+            return server;
+        }
 
         await server._gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -455,6 +462,22 @@ public sealed class LocalPostgres : IAsyncDisposable
     }
 
     private string PidFile => Path.Combine(DataDirectory, "postmaster.pid");
+
+    /// <summary>The port of a live server on the data folder (line 4 of <c>postmaster.pid</c>), or <c>null</c> when none runs.</summary>
+    private int? RunningServerPort()
+    {
+        if (!ProcFileSystem || ReadPostmasterPid() is not { } pid || !ClusterProcesses().Contains(pid))
+            return null;
+        try
+        {
+            var portLine = File.ReadLines(PidFile).Skip(3).FirstOrDefault()?.Trim();
+            return int.TryParse(portLine, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) ? port : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     private static bool ProcFileSystem => OperatingSystem.IsLinux() && Directory.Exists("/proc/self");
 

@@ -18,6 +18,13 @@ public sealed record LocalPostgresOptions(
 {
     /// <summary>Extra server settings passed as <c>-c name=value</c> at every start (for example <c>max_connections</c>).</summary>
     public IReadOnlyDictionary<string, string> ServerSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// When a server is already up on the data folder (the running service's, or the demo's), connect to it as it is and
+    /// leave it running afterwards, instead of stopping it and starting one with this run's settings. For one-shot verbs
+    /// (export, forget, migrate…) beside a running service; the service itself always starts its own.
+    /// </summary>
+    public bool JoinRunning { get; init; }
 }
 
 /// <summary>Starting, stopping or reaching a <see cref="LocalPostgres"/> cluster failed; the message says why.</summary>

@@ -202,6 +202,32 @@ public sealed class LocalPostgresTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Joining_a_running_server_uses_it_as_it_is_and_leaves_it_running_when_done()
+    {
+        var options = Options();
+        await using var running = await LocalPostgres.StartAsync(options, ct: Ct);
+        await ScalarAsync<int>(running.ConnectionString, "CREATE TABLE kept AS SELECT 7 AS id; SELECT 1");
+
+        await using (var joined = await LocalPostgres.StartAsync(options with { JoinRunning = true }, ct: Ct))
+        {
+            Assert.Equal(running.Port, joined.Port);
+            Assert.False(joined.IsRunning);
+            Assert.Equal(7, await ScalarAsync<int>(joined.ConnectionString, "SELECT id FROM kept"));
+        }
+
+        Assert.Equal(7, await ScalarAsync<int>(running.ConnectionString, "SELECT id FROM kept"));
+    }
+
+    [Fact]
+    public async Task Joining_with_no_server_running_starts_one_of_its_own()
+    {
+        await using var started = await LocalPostgres.StartAsync(Options() with { JoinRunning = true }, ct: Ct);
+
+        Assert.True(started.IsRunning);
+        Assert.Equal(1, await ScalarAsync<int>(started.ConnectionString, "SELECT 1"));
+    }
+
+    [Fact]
     public async Task Missing_binaries_give_a_message_that_says_how_to_install_them()
     {
         var empty = Directory.CreateDirectory(_temp.Combine("empty-bin")).FullName;

@@ -26,6 +26,12 @@ public sealed class CommandContext(string? configPath, LogLevel minimumLevel = L
     /// <exception cref="SettingsException">A setting is invalid (each problem named with its path).</exception>
     public PipelineSettings Settings => _settings ??= SettingsLoader.Load(Config);
 
+    /// <summary>
+    /// <see cref="Settings"/>, or with <paramref name="demoDatabase"/> the same settings pointed at the demo's embedded
+    /// database (<c>pipeline.demo.folder</c>), so an admin verb can reach what the demo stored, running or not.
+    /// </summary>
+    public PipelineSettings SettingsFor(bool demoDatabase) => demoDatabase ? SettingsLoader.LoadDemo(Config).Embedded(Settings) : Settings;
+
     /// <summary>The pseudonym and tombstone secret, as the service reads it (null: the database's own key).</summary>
     /// <exception cref="SettingsException">It is set but too short.</exception>
     public string? PrivacySecret => Pipeline.Host.Settings.PrivacySecret.FromEnvironment(Environment.GetEnvironmentVariable).Value;

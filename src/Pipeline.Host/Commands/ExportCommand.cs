@@ -13,12 +13,13 @@ public sealed class ExportCommand : PipelineCommand
 {
     private readonly Option<string> _author = new("--author") { Description = "The handle (with or without @) whose stored items to export", Required = true };
     private readonly Option<FileInfo?> _out = new("--out") { Description = "File to write (default: standard output)" };
+    private readonly Option<bool> _demo = DemoDatabaseOption();
 
     public ExportCommand()
         : base("export", "Write every stored item about an author (posts, scores, quarantine entries) as JSON lines.", logsToStandardError: true)
     {
-        Declare(_author, _out);
-        SetAction((result, context, ct) => ExecuteAsync(context, result.GetValue(_author)!, result.GetValue(_out), ct));
+        Declare(_author, _out, _demo);
+        SetAction((result, context, ct) => ExecuteAsync(context, result.GetValue(_author)!, result.GetValue(_out), ct, result.GetValue(_demo)));
     }
 
     public static async Task<int> ExecuteAsync(string? configPath, string author, FileInfo? output, CancellationToken ct)
@@ -27,7 +28,7 @@ public sealed class ExportCommand : PipelineCommand
         return await ExecuteAsync(context, author, output, ct);
     }
 
-    public static async Task<int> ExecuteAsync(CommandContext context, string author, FileInfo? output, CancellationToken ct)
+    public static async Task<int> ExecuteAsync(CommandContext context, string author, FileInfo? output, CancellationToken ct, bool demoDatabase = false)
     {
         if (ForgetAudit.Subject(null, author) is not (DataSubject.Author subject, _))
         {
@@ -35,12 +36,22 @@ public sealed class ExportCommand : PipelineCommand
             return ExitCodes.BadInput;
         }
 
-        await using var database = await PipelineDatabase.OpenAsync(context.Settings, context.Loggers, ct);
+        await using var database = await PipelineDatabase.OpenAsync(context.SettingsFor(demoDatabase), context.Loggers, ct, joinRunningServer: true);
         var keys = await PrivacyKeys.LoadAsync(database.DataSource, context.PrivacySecret, ct);
         int lines;
         if (output is null)
         {
-            lines = await DataSubjects.ExportAsync(database.DataSource, keys, subject, Console.Out, ct);
+            try
+            {
+                lines = await DataSubjects.ExportAsync(database.DataSource, keys, subject, Console.Out, ct);
+            }
+            catch (IOException e)
+            {
+                // The reader went away (`| head`): what it took is out, so the export is still audited.
+                await AuditTrail.RecordAsync(database.DataSource, "export", Parameters(keys, author, output), "stopped: standard output closed", AuditTrail.CommandLineCaller(), ct);
+                await Console.Error.WriteLineAsync($"pipeline export: stopped, standard output was closed ({e.Message})");
+                return ExitCodes.Failed;
+            }
         }
         else
         {
@@ -48,9 +59,11 @@ public sealed class ExportCommand : PipelineCommand
             lines = await DataSubjects.ExportAsync(database.DataSource, keys, subject, writer, ct);
         }
 
-        var parameters = new { subject = "author", tombstone = Convert.ToHexStringLower(keys.AuthorTombstone(author))[..16], output = output?.FullName ?? "stdout" };
-        await AuditTrail.RecordAsync(database.DataSource, "export", parameters, $"exported {lines} items", AuditTrail.CommandLineCaller(), ct);
+        await AuditTrail.RecordAsync(database.DataSource, "export", Parameters(keys, author, output), $"exported {lines} items", AuditTrail.CommandLineCaller(), ct);
         await Console.Error.WriteLineAsync($"pipeline export: {lines} items");
         return ExitCodes.Ok;
     }
+
+    private static object Parameters(PrivacyKeys keys, string author, FileInfo? output) =>
+        new { subject = "author", tombstone = Convert.ToHexStringLower(keys.AuthorTombstone(author))[..16], output = output?.FullName ?? "stdout" };
 }

@@ -14,13 +14,14 @@ public sealed class ForgetCommand : PipelineCommand
 {
     private readonly Option<long?> _post = new("--post") { Description = "The platform's id of the post to forget" };
     private readonly Option<string?> _author = new("--author") { Description = "The handle (with or without @) whose every post to forget" };
+    private readonly Option<bool> _demo = DemoDatabaseOption();
 
     public ForgetCommand()
         : base("forget", "Delete a post or every post of an author from every table and diagnostics file, and keep them out for good (tombstones).", logsToStandardError: true)
     {
-        Declare(_post, _author);
+        Declare(_post, _author, _demo);
         SetAction((result, context, ct) => ExecuteAsync(
-            context, result.GetValue(_post)?.ToString(System.Globalization.CultureInfo.InvariantCulture), result.GetValue(_author), ct));
+            context, result.GetValue(_post)?.ToString(System.Globalization.CultureInfo.InvariantCulture), result.GetValue(_author), ct, result.GetValue(_demo)));
     }
 
     public static async Task<int> ExecuteAsync(string? configPath, string? post, string? author, CancellationToken ct)
@@ -29,7 +30,7 @@ public sealed class ForgetCommand : PipelineCommand
         return await ExecuteAsync(context, post, author, ct);
     }
 
-    public static async Task<int> ExecuteAsync(CommandContext context, string? post, string? author, CancellationToken ct)
+    public static async Task<int> ExecuteAsync(CommandContext context, string? post, string? author, CancellationToken ct, bool demoDatabase = false)
     {
         var (subject, problem) = ForgetAudit.Subject(post, author);
         if (subject is null)
@@ -38,8 +39,8 @@ public sealed class ForgetCommand : PipelineCommand
             return ExitCodes.BadInput;
         }
 
-        var settings = context.Settings;
-        await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct);
+        var settings = context.SettingsFor(demoDatabase);
+        await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct, joinRunningServer: true);
         var keys = await PrivacyKeys.LoadAsync(database.DataSource, context.PrivacySecret, ct);
         var parameters = ForgetAudit.Parameters(keys, subject);
         ForgetReport report;

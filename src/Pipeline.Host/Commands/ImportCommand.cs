@@ -45,7 +45,7 @@ public sealed class ImportCommand : PipelineCommand
         }
 
         var settings = context.Settings;
-        await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers);
+        await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, joinRunningServer: true);
 
         var counters = new PipelineCounters();
         using var models = ScoringModels.Load(settings, SentimentScorers.Default);

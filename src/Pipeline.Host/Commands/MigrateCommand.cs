@@ -16,7 +16,7 @@ public sealed class MigrateCommand : PipelineCommand
 
     public static async Task<int> ExecuteAsync(CommandContext context, CancellationToken ct)
     {
-        await using var database = await PipelineDatabase.OpenAsync(context.Settings, context.Loggers, ct);
+        await using var database = await PipelineDatabase.OpenAsync(context.Settings, context.Loggers, ct, joinRunningServer: true);
         Console.WriteLine($"Schema is up to date on {database.Description}.");
         return ExitCodes.Ok;
     }

@@ -19,6 +19,12 @@ public abstract class PipelineCommand(string name, string description, LogLevel 
         Recursive = true,
     };
 
+    /// <summary><c>--demo</c> for the admin verbs: see <see cref="CommandContext.SettingsFor"/>.</summary>
+    protected static Option<bool> DemoDatabaseOption() => new("--demo")
+    {
+        Description = "Use the demo's embedded database (under pipeline.demo.folder), whether the demo is running or not",
+    };
+
     /// <summary>Adds the verb's arguments and options, in the order its help lists them.</summary>
     protected void Declare(params Symbol[] symbols)
     {

@@ -31,7 +31,7 @@ public sealed class PurgeCommand : PipelineCommand
         }
 
         var loggers = context.Loggers;
-        await using var database = await PipelineDatabase.OpenAsync(settings, loggers, ct);
+        await using var database = await PipelineDatabase.OpenAsync(settings, loggers, ct, joinRunningServer: true);
         var job = new RetentionJob(settings.Retention, database.DataSource, new RetentionStatus(settings.Retention), loggers.CreateLogger<RetentionJob>(),
             audit: (run, token) => run.AuditAsync(database.DataSource, AuditTrail.CommandLineCaller(), token));
         var run = await job.RunAsync(Environment.MachineName, RetentionRun.RequestedTrigger, ct);

@@ -54,7 +54,7 @@ public sealed class RescoreCommand : PipelineCommand
             return Fail(console, ExitCodes.BadInput, $"--since {since}: not a date (2024-05-01, 2024-05-01T09:00Z) or a duration back from now (7d, 36h, 90m)");
         }
 
-        await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct);
+        await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct, joinRunningServer: true);
         var folder = modelFolder is null
             ? await CurrentModelFolderAsync(settings, database, ct)
             : ModelReloader<TopicModel>.Directory(modelFolder, settings.Topics.ModelDirectory);

@@ -143,7 +143,7 @@ public sealed class TrainTopicsCommand : PipelineCommand
                 }
                 else
                 {
-                    await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct);
+                    await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct, joinRunningServer: true);
                     await foreach (var text in TrainingTexts.ReadKeptAsync(database.DataSource, ct))
                     {
                         texts.Add(text);

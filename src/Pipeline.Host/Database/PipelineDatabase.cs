@@ -49,9 +49,11 @@ public sealed class PipelineDatabase : IAsyncDisposable
     /// when there is one, and syncs the companies as the run-time login.
     /// </summary>
     /// <param name="environment">Where the passwords are read from; the process environment unless a test gives its own.</param>
+    /// <param name="joinRunningServer">For one-shot verbs: an embedded server already up on the data folder (the running
+    /// service's or demo's) is used as it is and left running, not restarted under the service's feet.</param>
     /// <exception cref="SettingsException">A role name cannot be used, or migrations are pending and no login may apply them.</exception>
     public static async Task<PipelineDatabase> OpenAsync(PipelineSettings settings, ILoggerFactory loggers, CancellationToken ct = default,
-        Func<string, string?>? environment = null)
+        Func<string, string?>? environment = null, bool joinRunningServer = false)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var logger = loggers.CreateLogger<PipelineDatabase>();
@@ -65,7 +67,7 @@ public sealed class PipelineDatabase : IAsyncDisposable
                 var options = new LocalPostgresOptions(
                     Path.GetFullPath(database.Embedded.DataDirectory),
                     database.Embedded.BinDirectory,
-                    database.Embedded.Port == 0 ? null : database.Embedded.Port);
+                    database.Embedded.Port == 0 ? null : database.Embedded.Port) { JoinRunning = joinRunningServer };
                 embedded = await LocalPostgres.StartAsync(options, loggers.CreateLogger<LocalPostgres>(), ct);
                 // Embedded, the program is its own DBA: it migrates as the superuser and runs as a writer whose
                 // generated password is kept beside the superuser's in the data folder.

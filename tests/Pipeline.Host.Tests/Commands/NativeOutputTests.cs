@@ -41,4 +41,44 @@ public sealed class NativeOutputTests
             Assert.DoesNotContain(chatter, run.Error, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task Verb_output_redirected_to_a_file_survives_what_the_shell_writes_to_the_same_file_after_it()
+    {
+        using var folder = new TempDirectory();
+        var file = Path.Combine(folder.Path, "out.txt");
+        var program = Path.Combine(AppContext.BaseDirectory, "pipeline.dll");
+        var shell = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
+        // One descriptor for both writers, opened without O_APPEND, as in any script's `{ …; } > file`.
+        shell.ArgumentList.Add("-c");
+        shell.ArgumentList.Add("{ dotnet \"$1\" --help; echo after-the-verb; } > \"$2\"");
+        shell.ArgumentList.Add("sh");
+        shell.ArgumentList.Add(program);
+        shell.ArgumentList.Add(file);
+        using var process = System.Diagnostics.Process.Start(shell)!;
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(process.ExitCode == 0, error);
+        var lines = await File.ReadAllLinesAsync(file, TestContext.Current.CancellationToken);
+        Assert.StartsWith("Description:", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, line => line.TrimStart().StartsWith("export", StringComparison.Ordinal));
+        Assert.Equal("after-the-verb", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Handle_written_with_its_at_sign_reaches_the_verb_instead_of_being_read_as_a_response_file()
+    {
+        using var folder = new TempDirectory();
+        var config = Path.Combine(folder.Path, "pipeline.conf");
+        // A setting the verb refuses before it connects: reaching that refusal shows the arguments were parsed.
+        await File.WriteAllTextAsync(config, await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "pipeline.conf"))
+            + Environment.NewLine + "pipeline.http.port = 70000", TestContext.Current.CancellationToken);
+
+        var run = await PipelineProcess.RunAsync(folder.Path, new Dictionary<string, string>(), TimeSpan.FromMinutes(1),
+            "export", "--author", "@TheTunde", "--config", config);
+
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}:\n{run.Output}\n{run.Error}");
+        Assert.Contains("pipeline.http.port", run.Error, StringComparison.Ordinal);
+    }
 }

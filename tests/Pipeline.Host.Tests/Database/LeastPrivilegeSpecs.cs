@@ -262,5 +262,28 @@ public sealed class LeastPrivilegeSpecs(PostgresFixture postgres)
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
     }
 
+    [Fact]
+    public async Task Admin_verb_beside_a_running_embedded_service_uses_its_server_and_leaves_it_running()
+    {
+        using var folder = new TempDirectory();
+        var data = postgres.CreateDataDirectory();
+        var embedded = $$"""
+            pipeline.database.connection-string = ""
+            pipeline.database.embedded.data-directory = "{{data}}"
+            """;
+        var (settings, _) = Configure(embedded, folder.Path);
+        var config = folder.Combine("pipeline.conf");
+        File.WriteAllText(config, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")) + Environment.NewLine + embedded);
+        await using var service = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, _ => null);
+
+        Assert.Equal(Pipeline.Host.Commands.ExitCodes.Ok,
+            await Pipeline.Host.Commands.ExportCommand.ExecuteAsync(config, "@nobody", new FileInfo(folder.Combine("nobody.jsonl")), Ct));
+
+        // Restarting the server under the service would have broken its pooled connections and left it stopped.
+        Assert.Equal(service.Embedded!.Port, new NpgsqlConnectionStringBuilder(service.ConnectionString).Port);
+        Assert.Equal("pipeline_writer", await ScalarAsync(service.DataSource, "SELECT current_user::text"));
+        Assert.Equal(1L, await ScalarAsync(service.DataSource, "SELECT count(*) FROM pipeline.audit WHERE action = 'export'"));
+    }
+
     private static Task AwaitAsync(Func<Task<bool>> condition) => Eventually.TrueAsync("the awaited condition", condition, Patience);
 }
