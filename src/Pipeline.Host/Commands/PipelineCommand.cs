@@ -64,4 +64,17 @@ public abstract class PipelineCommand(string name, string description, LogLevel 
             return failure.Code;
         }
     }
+
+    /// <summary>A verb's expected failure, as <see cref="Guarded"/> reports one: a line on stderr, the code says which kind.</summary>
+    protected static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"pipeline: {message}");
+        return code;
+    }
+
+    /// <summary>Reports on the caller's thread: <see cref="Progress{T}"/> would post to the thread pool and race the verb's next line.</summary>
+    protected sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 }

@@ -45,13 +45,13 @@ public sealed class RescoreCommand : PipelineCommand
     {
         if (batchSize < 1)
         {
-            return Fail(console, ExitCodes.BadInput, $"--batch {batchSize}: must be at least 1");
+            return Fail(ExitCodes.BadInput, $"--batch {batchSize}: must be at least 1");
         }
 
         var settings = context.Settings;
         if (ParseSince(since, DateTimeOffset.UtcNow) is not { } from)
         {
-            return Fail(console, ExitCodes.BadInput, $"--since {since}: not a date (2024-05-01, 2024-05-01T09:00Z) or a duration back from now (7d, 36h, 90m)");
+            return Fail(ExitCodes.BadInput, $"--since {since}: not a date (2024-05-01, 2024-05-01T09:00Z) or a duration back from now (7d, 36h, 90m)");
         }
 
         await using var database = await PipelineDatabase.OpenAsync(settings, context.Loggers, ct, joinRunningServer: true);
@@ -114,18 +114,5 @@ public sealed class RescoreCommand : PipelineCommand
         return run?.ModelFolder is { } relative && ModelFolders.Resolve(settings.Http.ModelsRoot, relative) is { } folder && Directory.Exists(folder)
             ? folder
             : configured;
-    }
-
-    private static int Fail(IAnsiConsole console, int code, string message)
-    {
-        _ = console;
-        Console.Error.WriteLine($"pipeline: {message}");
-        return code;
-    }
-
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and race the final line).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

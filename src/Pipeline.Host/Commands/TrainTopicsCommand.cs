@@ -96,7 +96,7 @@ public sealed class TrainTopicsCommand : PipelineCommand
     {
         if ((request.File is null) == !request.FromDatabase)
         {
-            return Fail(console, ExitCodes.BadInput, "give either a FILE to train on or --from-database, not both or neither");
+            return Fail(ExitCodes.BadInput, "give either a FILE to train on or --from-database, not both or neither");
         }
 
         var settings = context.Settings;
@@ -118,7 +118,7 @@ public sealed class TrainTopicsCommand : PipelineCommand
         }
         catch (Exception e) when (e is InvalidDataException or TopicLabelsFormatException or FileNotFoundException)
         {
-            return Fail(console, ExitCodes.BadInput, e.Message);
+            return Fail(ExitCodes.BadInput, e.Message);
         }
 
         if (request.File is { Exists: false } missing)
@@ -188,7 +188,7 @@ public sealed class TrainTopicsCommand : PipelineCommand
 
         if (result is null)
         {
-            return Fail(console, ExitCodes.BadInput, $"no texts to train on in {request.File?.FullName ?? "the database (no kept posts yet)"}");
+            return Fail(ExitCodes.BadInput, $"no texts to train on in {request.File?.FullName ?? "the database (no kept posts yet)"}");
         }
 
         var output = Path.GetFullPath(request.Output ?? Path.Combine("models", result.Model.Version));
@@ -256,7 +256,7 @@ public sealed class TrainTopicsCommand : PipelineCommand
         }
         catch (InvalidDataException e)
         {
-            return Fail(console, ExitCodes.BadInput, e.Message);
+            return Fail(ExitCodes.BadInput, e.Message);
         }
 
         if (!file.Exists)
@@ -269,7 +269,7 @@ public sealed class TrainTopicsCommand : PipelineCommand
         var unreadableCount = await ReadFileAsync(file, settings, texts, unreadable, _ => { }, ct);
         if (texts.Count == 0)
         {
-            return Fail(console, ExitCodes.BadInput, $"no texts to calibrate on in {file.FullName}");
+            return Fail(ExitCodes.BadInput, $"no texts to calibrate on in {file.FullName}");
         }
 
         var skipped = unreadableCount > 0 ? $" ({unreadableCount:N0} unreadable records)" : "";
@@ -419,19 +419,5 @@ public sealed class TrainTopicsCommand : PipelineCommand
         table.AddRow($"Unclassified at {TopicDecision.DefaultThreshold.ToString(CultureInfo.InvariantCulture)}", P(decision.UnclassifiedAtDefault));
         table.AddRow("Unclassified at the calibrated threshold", P(decision.UnclassifiedAtThreshold));
         table.AddRow("Unclassified after reassignment", $"{P(decision.UnclassifiedAfterReassignment)} ({P(decision.Reassigned)} reassigned, {P(decision.NoKnownToken)} without a known word)");
-    }
-
-    // Like every verb's failure: one line on stderr, the exit code says which kind.
-    private static int Fail(IAnsiConsole console, int code, string message)
-    {
-        _ = console;
-        Console.Error.WriteLine($"pipeline: {message}");
-        return code;
-    }
-
-    /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to the thread pool and could reorder phases.</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }
