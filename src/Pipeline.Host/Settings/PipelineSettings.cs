@@ -40,9 +40,11 @@ public sealed record HttpSettings(string Host, int Port)
     /// The bind address is loopback only (<c>localhost</c>, <c>127.x</c>, <c>::1</c>); anything else, a
     /// wildcard included, is reachable from the network.
     /// </summary>
-    public bool LoopbackOnly =>
-        string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (System.Net.IPAddress.TryParse(Host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+    public bool LoopbackOnly => IsLoopback(Host);
+
+    public static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 
     /// <summary>Whether the dashboard, /metrics and /status/* ask for credentials.</summary>
     public bool DashboardAuthRequired => DashboardAuth switch
