@@ -75,22 +75,19 @@ public static partial class SettingsLoader
         var r = new SettingsReader(config);
         var http = Http(r.Section("pipeline.http"));
         var companies = Companies(r, "pipeline.companies");
-        var settings = new PipelineSettings(
+        return r.Judged(new PipelineSettings(
             Database(r.Section("pipeline.database")), http, Sink(r.Section("pipeline.sink")),
             r.Int("pipeline.sink.import-max-attempts", 1, int.MaxValue), Cleaning(r.Section("pipeline.cleaning")),
             Import(r.Section("pipeline.import")), Scraping(r.Section("pipeline.scraping")), companies,
-            Topics(r.Section("pipeline.topics")), Sentiment(r.Section("pipeline.sentiment")))
-        {
-            Limits = Limits(r.Section("pipeline.limits")),
-            Supervision = new SupervisionSettings(r.Duration("pipeline.supervision.min-backoff", "10ms", "10m"),
+            Topics(r.Section("pipeline.topics")), Sentiment(r.Section("pipeline.sentiment")),
+            Limits(r.Section("pipeline.limits")),
+            new SupervisionSettings(r.Duration("pipeline.supervision.min-backoff", "10ms", "10m"),
                 r.Duration("pipeline.supervision.max-backoff", "10ms", "1h"), r.Double("pipeline.supervision.random-factor", 0, 1)),
-            Dashboard = new DashboardSettings(r.Duration("pipeline.dashboard.refresh-interval", "200ms", "60s"), r.Int("pipeline.dashboard.feed-size", 1, 500)),
-            Cluster = Cluster(r.Section("pipeline.cluster")),
-            Alerts = Alerts(r, http, companies, environment ?? Environment.GetEnvironmentVariable),
-            TopicRetrain = TopicRetrain(r),
-            Retention = Retention(r),
-        };
-        return r.Judged(settings);
+            new DashboardSettings(r.Duration("pipeline.dashboard.refresh-interval", "200ms", "60s"), r.Int("pipeline.dashboard.feed-size", 1, 500)),
+            Cluster(r.Section("pipeline.cluster")),
+            Alerts(r, http, companies, environment ?? Environment.GetEnvironmentVariable),
+            TopicRetrain(r),
+            Retention(r)));
     }
 
     private static DatabaseSettings Database(SettingsReader r)
@@ -113,15 +110,14 @@ public static partial class SettingsLoader
     private static bool Matches(SettingsReader r, string path, string value, Regex pattern, string form, bool allowEmpty = false) =>
         r.Check((allowEmpty && value.Length == 0) || pattern.IsMatch(value), $"{r.Name(path)} = \"{value}\": must be {form}");
 
-    private static HttpSettings Http(SettingsReader r) => new(r.String("host"), r.Int("port", 0, 65535))
-    {
+    private static HttpSettings Http(SettingsReader r) => new(
+        r.String("host"),
+        r.Int("port", 0, 65535),
         // Host names as HostFiltering takes them; a port, scheme or path is refused, since HostFiltering would never match it.
-        AllowedHosts = r.List("allowed-hosts", ';').Where(host => r.Check(IsAllowedHost(host),
+        r.List("allowed-hosts", ';').Where(host => r.Check(IsAllowedHost(host),
             $"{r.Name("allowed-hosts")}: \"{host}\" is not a host name (no scheme or port; IPv6 in brackets, *.example.com for subdomains)")).ToList(),
-        ModelsRoot = ResolveShippedDirectory(r.String("models-root")),
-        DashboardAuth = r.Choice("dashboard-auth",
-            new Dictionary<string, DashboardAuthMode> { ["auto"] = DashboardAuthMode.Auto, ["off"] = DashboardAuthMode.Off, ["on"] = DashboardAuthMode.On }),
-    };
+        ResolveShippedDirectory(r.String("models-root")),
+        r.Choice("dashboard-auth", new Dictionary<string, DashboardAuthMode> { ["auto"] = DashboardAuthMode.Auto, ["off"] = DashboardAuthMode.Off, ["on"] = DashboardAuthMode.On }));
 
     private static bool IsAllowedHost(string value)
     {

@@ -42,17 +42,8 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     public T Judged<T>(T settings) => Problems.Count == 0 ? settings : throw new SettingsException(Problems);
 
     /// <summary>The value as written; null when absent or not a single value (a list, an object).</summary>
-    public string? Raw(string path)
-    {
-        try
-        {
-            return config.HasPath(path) && !config.GetValue(path).IsArray() ? config.GetString(path) : null;
-        }
-        catch (Exception)
-        {
-            return null;
-        }
-    }
+    public string? Raw(string path) =>
+        config.HasPath(path) && Try(() => config.GetValue(path).IsArray() ? null : config.GetString(path), out var value) ? value : null;
 
     /// <summary><see cref="Raw"/>, or a list as <c>[a, b]</c>, for a message.</summary>
     public string? Written(string path) => config.HasPath(path) && config.GetValue(path).IsArray() ? $"[{string.Join(", ", List(path))}]" : Raw(path);
@@ -119,20 +110,12 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     /// A list, or one string split at <paramref name="separator"/>: the form an environment override gives, since it
     /// replaces the file's list with a string.
     /// </summary>
-    public IReadOnlyList<string> List(string path, char separator = ',')
-    {
-        try
-        {
-            // Akka's HOCON says `[]` is no array (IsArray is false) and reads no string from it either: Raw gives null.
-            var items = !config.HasPath(path) ? [] : config.GetValue(path).IsArray() ? config.GetStringList(path) : (Raw(path) ?? string.Empty).Split(separator);
-            return items.Select(item => item.Trim()).Where(item => item.Length > 0).ToList();
-        }
-        catch (Exception)
-        {
-            Problems.Add($"{Name(path)}: must be a list of strings");
-            return [];
-        }
-    }
+    public IReadOnlyList<string> List(string path, char separator = ',') =>
+        // Akka's HOCON says `[]` is no array (IsArray is false) and reads no string from it either: Raw gives null.
+        Check(Try(() => !config.HasPath(path) ? [] : config.GetValue(path).IsArray() ? config.GetStringList(path) : (Raw(path) ?? string.Empty).Split(separator),
+            out var items), $"{Name(path)}: must be a list of strings")
+            ? items.Select(item => item.Trim()).Where(item => item.Length > 0).ToList()
+            : [];
 
     /// <summary>Readers of the objects in the list at <paramref name="path"/> (named like <c>pipeline.companies[2]</c>); anything else in their place is a problem.</summary>
     /// <param name="holds">The keys an entry has, for the message: <c>{ kind, company, ... }</c>.</param>
@@ -158,23 +141,8 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     }
 
     /// <summary>A list of durations (15m, 1h), each read by Akka's own duration parser.</summary>
-    public IReadOnlyList<TimeSpan> Durations(string path, string what)
-    {
-        var durations = new List<TimeSpan>();
-        foreach (var item in List(path))
-        {
-            try
-            {
-                durations.Add(Span(item));
-            }
-            catch (Exception)
-            {
-                Problems.Add($"{Name(path)}: \"{item}\" is not {what}");
-            }
-        }
-
-        return durations;
-    }
+    public IReadOnlyList<TimeSpan> Durations(string path, string what) =>
+        List(path).Where(item => Check(Try(() => Span(item), out _), $"{Name(path)}: \"{item}\" is not {what}")).Select(Span).ToList();
 
     /// <summary>Problems the core found with its own settings type, each <c>key = value: why</c> relative to this object.</summary>
     public void Adopt(IEnumerable<string> relative) => Problems.AddRange(relative.Select(Name));
@@ -182,17 +150,24 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     /// <summary>Reads <paramref name="path"/> with <paramref name="get"/>; Akka's own exception would name neither path nor value.</summary>
     private T Typed<T>(string path, Func<string, T> get, string expected, T fallback)
     {
+        if (config.HasPath(path) && Try(() => get(path), out var value)) return value;
+        Problems.Add($"{Name(path)} = \"{Raw(path)}\": must be {expected}");
+        return fallback;
+    }
+
+    /// <summary>Whether <paramref name="read"/> gave a <paramref name="value"/>; Akka's getters throw on a value of the wrong form.</summary>
+    private static bool Try<T>(Func<T> read, out T value)
+    {
         try
         {
-            if (config.HasPath(path)) return get(path);
+            value = read();
+            return true;
         }
         catch (Exception)
         {
-            // Reported below, with the path and the value as written.
+            value = default!;
+            return false;
         }
-
-        Problems.Add($"{Name(path)} = \"{Raw(path)}\": must be {expected}");
-        return fallback;
     }
 
     /// <summary><see cref="Typed"/>, then the range; an unreadable value is told <paramref name="expected"/> and the range unless <paramref name="sayRange"/> is off.</summary>
