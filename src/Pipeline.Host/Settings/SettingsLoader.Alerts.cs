@@ -67,11 +67,7 @@ public static partial class SettingsLoader
 
         var known = companies.Select(c => c.Id.Value).ToHashSet(StringComparer.Ordinal);
         var webhooks = new List<WebhookEndpoint>();
-        foreach (var w in r.Entries("webhooks", "{ name, url or url-env, format, ... }"))
-        {
-            webhooks.Add(Webhook(w, webhooks, known, environment));
-        }
-
+        foreach (var w in r.Entries("webhooks", "{ name, url or url-env, format, ... }")) webhooks.Add(Webhook(w, webhooks, known, environment));
         return new AlertSettings(r.Bool("enabled"), checkInterval, rules, PublicUrl(r, http), webhooks, delivery);
     }
 
@@ -102,20 +98,14 @@ public static partial class SettingsLoader
     {
         var name = w.Raw("name") ?? string.Empty;
         var named = $"(webhook '{name}')";
-        if (Matches(w, "name", name, SlugPattern(), Slug))
-        {
-            w.Check(earlier.All(e => e.Name != name), $"{w.Name("name")} = \"{name}\": used by another webhook already");
-        }
-
+        if (Matches(w, "name", name, SlugPattern(), Slug)) w.Check(earlier.All(e => e.Name != name), $"{w.Name("name")} = \"{name}\": used by another webhook already");
         var format = w.Choice("format", new Dictionary<string, WebhookFormat> { ["json"] = WebhookFormat.Json, ["slack"] = WebhookFormat.Slack }, "json",
             $"json or slack {named}");
         var severity = w.Choice("min-severity", new[] { "warning", "major", "critical" }.ToDictionary(word => word, AlertSeverities.Parse), "warning",
             $"warning, major or critical {named}");
         var listed = w.List("companies");
         foreach (var unknown in listed.Where(c => !known.Contains(c)))
-        {
             w.Problem($"{w.Name("companies")}: \"{unknown}\" is not a configured company (webhook '{name}'; pipeline.companies ids: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
-        }
 
         var signalWords = Enum.GetValues<AlertSignal>().ToDictionary(AlertSignals.Name);
         var signals = w.List("signals").Where(signal => w.Check(signalWords.ContainsKey(signal),
@@ -137,11 +127,7 @@ public static partial class SettingsLoader
     {
         var unusable = new Secret("http://invalid/");
         var (url, variable) = ((w.Raw("url") ?? string.Empty).Trim(), (w.Raw("url-env") ?? string.Empty).Trim());
-        if (!w.Check((url.Length > 0) != (variable.Length > 0), $"{w.Path}: give exactly one of url and url-env {named}"))
-        {
-            return unusable;
-        }
-
+        if (!w.Check((url.Length > 0) != (variable.Length > 0), $"{w.Path}: give exactly one of url and url-env {named}")) return unusable;
         if (url.Length > 0)
         {
             return w.Check(HttpUrl(url) is { Host.Length: > 0 }, $"{w.Name("url")} = \"{UrlRedaction.Redact(url)}\": must be an http(s) URL {named}")

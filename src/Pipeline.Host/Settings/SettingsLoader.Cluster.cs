@@ -16,10 +16,7 @@ public static partial class SettingsLoader
         var bindHost = r.OptionalString("bind-host") ?? host;
         var bindPort = r.OptionalString("bind-port") is null ? port : r.Int("bind-port", 0, 65535);
         foreach (var (key, name) in new[] { ("host", host), ("bind-host", bindHost) })
-        {
             r.Check(name.Length == 0 || IsHostName(name), $"{r.Name(key)} = \"{name}\": must be a host name or an IP address (no scheme or port)");
-        }
-
         var seeds = SeedNodes(r, "seed-nodes");
         var strategy = r.Choice("split-brain-resolver", new Dictionary<string, SplitBrainStrategy>
         {

@@ -28,11 +28,7 @@ public static partial class SettingsLoader
     public static string ResolveConfigPath(string? explicitPath)
     {
         var named = explicitPath ?? Environment.GetEnvironmentVariable(ConfigFileVariable);
-        if (!string.IsNullOrWhiteSpace(named))
-        {
-            return File.Exists(named) ? Path.GetFullPath(named) : throw new SettingsException([$"configuration file '{named}' does not exist"]);
-        }
-
+        if (!string.IsNullOrWhiteSpace(named)) return File.Exists(named) ? Path.GetFullPath(named) : throw new SettingsException([$"configuration file '{named}' does not exist"]);
         return new[] { Path.Combine(AppContext.BaseDirectory, "pipeline.conf"), Path.Combine(Directory.GetCurrentDirectory(), "hocon", "pipeline.conf") }
             .FirstOrDefault(File.Exists) is { } found
             ? Path.GetFullPath(found)
@@ -241,11 +237,7 @@ public static partial class SettingsLoader
             var name = entry.Raw("name") ?? string.Empty;
             entry.Check(!string.IsNullOrWhiteSpace(name), $"{entry.Name("name")}: must not be empty (company '{id}')");
             var handles = entry.List("handles");
-            foreach (var handle in handles.Where(h => !HandlePattern().IsMatch(h)))
-            {
-                entry.Problem($"{entry.Name("handles")}: \"{handle}\" is not a handle like @gtbank");
-            }
-
+            foreach (var handle in handles.Where(h => !HandlePattern().IsMatch(h))) entry.Problem($"{entry.Name("handles")}: \"{handle}\" is not a handle like @gtbank");
             var terms = entry.List("terms");
             entry.Check(handles.Count + terms.Count > 0, $"{entry.Path}: company '{id}' needs at least one handle or term, or nothing can be matched to it");
             companies.Add(new Company(new CompanyId(id), name, handles, terms, entry.Raw("country") ?? string.Empty, entry.Raw("industry") ?? string.Empty));

@@ -122,11 +122,7 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     public IReadOnlyList<SettingsReader> Entries(string path, string holds)
     {
         // Akka's HOCON reads an empty list as an empty value, not as an array.
-        if (!config.HasPath(path) || config.GetValue(path) is not { IsEmpty: false } value)
-        {
-            return [];
-        }
-
+        if (!config.HasPath(path) || config.GetValue(path) is not { IsEmpty: false } value) return [];
         if (!value.IsArray())
         {
             Check(!value.IsObject() && string.IsNullOrWhiteSpace(Raw(path)), $"{Name(path)}: must be a list of {holds} objects");
