@@ -251,14 +251,13 @@ public static partial class SettingsLoader
     /// A relative file name is looked up in the working directory first, then beside the program, where the shipped
     /// samples are copied: `dotnet run` starts in the project folder, a container in /app, a user wherever they like.
     /// </summary>
-    private static string ResolveShippedFile(string path) =>
-        Path.IsPathRooted(path) || File.Exists(path) || !File.Exists(Path.Combine(AppContext.BaseDirectory, path)) ? path : Path.Combine(AppContext.BaseDirectory, path);
+    private static string ResolveShippedFile(string path) => ResolveShipped(path, File.Exists);
 
     /// <summary>A model folder, looked up like the shipped files: working directory first, then beside the program.</summary>
-    public static string ResolveShippedDirectory(string path) =>
-        path.Length == 0 || Path.IsPathRooted(path) || Directory.Exists(path) || !Directory.Exists(Path.Combine(AppContext.BaseDirectory, path))
-            ? path
-            : Path.Combine(AppContext.BaseDirectory, path);
+    public static string ResolveShippedDirectory(string path) => path.Length == 0 ? path : ResolveShipped(path, Directory.Exists);
+
+    private static string ResolveShipped(string path, Func<string, bool> exists) =>
+        Path.IsPathRooted(path) || exists(path) || !exists(Path.Combine(AppContext.BaseDirectory, path)) ? path : Path.Combine(AppContext.BaseDirectory, path);
 
     /// <summary>
     /// The management port's secrets, read from <paramref name="environment"/> only (never a config file).
