@@ -17,17 +17,13 @@ public static partial class SettingsLoader
     /// </summary>
     private static AlertSettings Alerts(SettingsReader root, HttpSettings http, IReadOnlyList<Company> companies, Func<string, string?> environment)
     {
-        if (!root.Has("pipeline.alerts"))
-        {
-            return AlertSettings.Disabled;
-        }
-
+        if (!root.Has("pipeline.alerts")) return AlertSettings.Disabled;
         var r = root.Section("pipeline.alerts");
         // Ranges are the core's to judge (AlertRules.Problems, adopted below): it checks the same rules wherever rules come from.
-        TimeSpan Span(string key) => r.Duration(key, TimeSpan.Zero, TimeSpan.FromDays(3650));
+        TimeSpan Span(string key) => r.Duration(key, "0s", "3650d");
         // The detector's timer may tick faster than once a minute (tests do); the core sizes its minute history from
         // the interval in whole minutes, so it is told the interval rounded up to one.
-        var checkInterval = r.Duration("check-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        var checkInterval = r.Duration("check-interval", "100ms", "1h");
         var rules = new AlertRules
         {
             Windows = r.Durations("windows", "a duration such as 15m or 1h"),
@@ -65,36 +61,24 @@ public static partial class SettingsLoader
         r.Adopt(rules.Problems().Select(p => r.Written(p.Setting) is { Length: > 0 } value ? $"{p.Setting} = {value}: {p.Message}" : $"{p.Setting}: {p.Message}"));
 
         var d = r.Section("delivery");
-        var delivery = new DeliverySettings(
-            d.Duration("poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1)),
-            d.Duration("timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
-            d.Duration("first-retry", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
-            d.Duration("max-retry", TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
-            d.Int("max-attempts", 1, 1_000));
+        var delivery = new DeliverySettings(d.Duration("poll-interval", "50ms", "1h"), d.Duration("timeout", "100ms", "5m"),
+            d.Duration("first-retry", "10ms", "1h"), d.Duration("max-retry", "10ms", "1d"), d.Int("max-attempts", 1, 1_000));
         d.Check(delivery.MaxRetry >= delivery.FirstRetry, $"{d.Name("max-retry")} = {d.Raw("max-retry")}: must be at least first-retry ({d.Raw("first-retry")})");
 
         var known = companies.Select(c => c.Id.Value).ToHashSet(StringComparer.Ordinal);
         var webhooks = new List<WebhookEndpoint>();
-        foreach (var w in r.Entries("webhooks", "{ name, url or url-env, format, ... }"))
-        {
-            webhooks.Add(Webhook(w, webhooks, known, environment));
-        }
-
+        foreach (var w in r.Entries("webhooks", "{ name, url or url-env, format, ... }")) webhooks.Add(Webhook(w, webhooks, known, environment));
         return new AlertSettings(r.Bool("enabled"), checkInterval, rules, PublicUrl(r, http), webhooks, delivery);
     }
 
     private static Uri PublicUrl(SettingsReader r, HttpSettings http)
     {
         var value = r.Raw("public-url")?.Trim();
-        if (string.IsNullOrEmpty(value))
-        {
-            return ManagementUrl(http);
-        }
-
         var ok = Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Query.Length == 0
             && url.Fragment.Length == 0 && url.UserInfo.Length == 0;
-        return r.Check(ok, $"{r.Name("public-url")} = \"{UrlRedaction.Redact(value)}\": must be an http(s) URL without user, query or fragment (the links add /?alert=ID)")
-            ? url! : ManagementUrl(http);
+        return string.IsNullOrEmpty(value) || !r.Check(ok,
+            $"{r.Name("public-url")} = \"{UrlRedaction.Redact(value)}\": must be an http(s) URL without user, query or fragment (the links add /?alert=ID)")
+            ? ManagementUrl(http) : url!;
     }
 
     /// <summary>The management port's own address; a host or port already refused elsewhere gives a placeholder, not a second error.</summary>
@@ -114,34 +98,18 @@ public static partial class SettingsLoader
     {
         var name = w.Raw("name") ?? string.Empty;
         var named = $"(webhook '{name}')";
-        if (w.Check(SlugPattern().IsMatch(name), $"{w.Name("name")} = \"{name}\": must be a lower-case slug (letters, digits, -)"))
-        {
-            w.Check(earlier.All(e => e.Name != name), $"{w.Name("name")} = \"{name}\": used by another webhook already");
-        }
-
+        if (Matches(w, "name", name, SlugPattern(), Slug)) w.Check(earlier.All(e => e.Name != name), $"{w.Name("name")} = \"{name}\": used by another webhook already");
         var format = w.Choice("format", new Dictionary<string, WebhookFormat> { ["json"] = WebhookFormat.Json, ["slack"] = WebhookFormat.Slack }, "json",
             $"json or slack {named}");
         var severity = w.Choice("min-severity", new[] { "warning", "major", "critical" }.ToDictionary(word => word, AlertSeverities.Parse), "warning",
             $"warning, major or critical {named}");
-
         var listed = w.List("companies");
         foreach (var unknown in listed.Where(c => !known.Contains(c)))
-        {
             w.Problem($"{w.Name("companies")}: \"{unknown}\" is not a configured company (webhook '{name}'; pipeline.companies ids: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
-        }
 
-        var signals = new HashSet<AlertSignal>();
-        foreach (var signal in w.List("signals"))
-        {
-            try
-            {
-                signals.Add(AlertSignals.Parse(signal));
-            }
-            catch (FormatException)
-            {
-                w.Problem($"{w.Name("signals")}: \"{signal}\" is not a signal (webhook '{name}'; volume_spike, negative_shift, emerging_topic, unclassified_growth)");
-            }
-        }
+        var signalWords = Enum.GetValues<AlertSignal>().ToDictionary(AlertSignals.Name);
+        var signals = w.List("signals").Where(signal => w.Check(signalWords.ContainsKey(signal),
+            $"{w.Name("signals")}: \"{signal}\" is not a signal (webhook '{name}'; {string.Join(", ", signalWords.Keys)})")).Select(s => signalWords[s]).ToHashSet();
 
         var secretVariable = w.Has("secret-env") ? (w.Raw("secret-env") ?? string.Empty).Trim() : DefaultWebhookSecretVariable;
         var key = secretVariable.Length == 0 ? null : environment(secretVariable);
@@ -159,11 +127,7 @@ public static partial class SettingsLoader
     {
         var unusable = new Secret("http://invalid/");
         var (url, variable) = ((w.Raw("url") ?? string.Empty).Trim(), (w.Raw("url-env") ?? string.Empty).Trim());
-        if (!w.Check((url.Length > 0) != (variable.Length > 0), $"{w.Path}: give exactly one of url and url-env {named}"))
-        {
-            return unusable;
-        }
-
+        if (!w.Check((url.Length > 0) != (variable.Length > 0), $"{w.Path}: give exactly one of url and url-env {named}")) return unusable;
         if (url.Length > 0)
         {
             return w.Check(HttpUrl(url) is { Host.Length: > 0 }, $"{w.Name("url")} = \"{UrlRedaction.Redact(url)}\": must be an http(s) URL {named}")

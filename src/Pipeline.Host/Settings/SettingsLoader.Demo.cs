@@ -22,21 +22,17 @@ public static partial class SettingsLoader
             r.Bool("live-follows-hour-of-day"),
             Incidents(r, CompanyIds(config)),
             r.Int("backlog-incidents", 0, 100),
-            r.Duration("poll-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-            r.Duration("request-interval", TimeSpan.Zero, TimeSpan.FromMinutes(1)),
-            new SimulatedFaults(
-                r.Double("rate-limit-probability", 0, 1),
-                r.Duration("rate-limit-reset", TimeSpan.Zero, TimeSpan.FromMinutes(10)),
-                r.Double("slow-page-probability", 0, 1),
-                r.Duration("slow-page-delay", TimeSpan.Zero, TimeSpan.FromMinutes(1))),
+            r.Duration("poll-interval", "100ms", "1h"),
+            r.Duration("request-interval", "0s", "1m"),
+            new SimulatedFaults(r.Double("rate-limit-probability", 0, 1), r.Duration("rate-limit-reset", "0s", "10m"),
+                r.Double("slow-page-probability", 0, 1), r.Duration("slow-page-delay", "0s", "1m")),
             r.String("folder"),
             r.Int("simulator-port", 0, 65535))
         {
             RetrainAfterBacklog = r.Has("retrain-after-backlog") && r.Bool("retrain-after-backlog"),
-            StatusInterval = r.Has("status-interval") ? r.Duration("status-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)) : TimeSpan.FromSeconds(10),
+            StatusInterval = r.Has("status-interval") ? r.Duration("status-interval", "100ms", "1h") : TimeSpan.FromSeconds(10),
         };
-        r.ThrowIfInvalid();
-        return settings;
+        return r.Judged(settings);
     }
 
     /// <summary>
@@ -46,21 +42,17 @@ public static partial class SettingsLoader
     private static List<DemoIncident> Incidents(SettingsReader r, IReadOnlyList<string> companies)
     {
         var kinds = IncidentKinds.Themes.Keys.ToDictionary(k => k, k => k);
-        var incidents = new List<DemoIncident>();
-        foreach (var entry in r.Entries("incidents", "{ kind, company, start, duration, posts-per-minute }"))
+        return r.Entries("incidents", "{ kind, company, start, duration, posts-per-minute }").Select(entry =>
         {
             var kind = entry.Choice("kind", kinds);
             var company = entry.String("company");
             entry.Check(company.Length == 0 || companies.Contains(company),
                 $"{entry.Name("company")} = \"{company}\": must be the id of one of pipeline.companies ({string.Join(", ", companies)})");
-            var duration = entry.Duration("duration", TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
-            var ramp = entry.OptionalString("ramp") is null ? TimeSpan.Zero : entry.Duration("ramp", TimeSpan.Zero, TimeSpan.FromDays(7));
+            var duration = entry.Duration("duration", "1m", "7d");
+            var ramp = entry.OptionalString("ramp") is null ? TimeSpan.Zero : entry.Duration("ramp", "0s", "7d");
             entry.Check(ramp <= duration, $"{entry.Name("ramp")} = {entry.Raw("ramp")}: must not be longer than the duration ({entry.Raw("duration")})");
-            incidents.Add(new DemoIncident(kind, new CompanyId(company), entry.Duration("start", TimeSpan.Zero, TimeSpan.FromDays(7)), duration,
-                entry.Double("posts-per-minute", 0.01, 1_000), ramp));
-        }
-
-        return incidents;
+            return new DemoIncident(kind, new CompanyId(company), entry.Duration("start", "0s", "7d"), duration, entry.Double("posts-per-minute", 0.01, 1_000), ramp);
+        }).ToList();
     }
 
     /// <summary>The ids <c>pipeline.companies</c> declares; <see cref="Load"/> judges the entries themselves.</summary>

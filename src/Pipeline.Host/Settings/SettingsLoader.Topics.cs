@@ -12,9 +12,7 @@ public static partial class SettingsLoader
     public static TopicTrainingSettings LoadTopicTraining(Config config)
     {
         var r = new SettingsReader(config).Section(TopicTrainingKey);
-        var training = TopicTraining(r);
-        r.ThrowIfInvalid();
-        return training;
+        return r.Judged(TopicTraining(r));
     }
 
     /// <remarks>
@@ -52,11 +50,7 @@ public static partial class SettingsLoader
     /// </summary>
     private static TopicRetrainSettings TopicRetrain(SettingsReader root)
     {
-        if (!root.Has("pipeline.topics.retrain"))
-        {
-            return TopicRetrainSettings.Disabled;
-        }
-
+        if (!root.Has("pipeline.topics.retrain")) return TopicRetrainSettings.Disabled;
         var r = root.Section("pipeline.topics.retrain");
         var enabled = r.Bool("enabled");
         var output = r.String("output-dir").Trim();
@@ -73,16 +67,16 @@ public static partial class SettingsLoader
 
         return new TopicRetrainSettings(
             enabled,
-            r.Duration("interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(366)),
-            r.Duration("check-every", TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)),
+            r.Duration("interval", "100ms", "366d"),
+            r.Duration("check-every", "100ms", "1d"),
             r.Int("min-new-posts", 0, int.MaxValue),
-            r.Duration("window", TimeSpan.FromMinutes(1), TimeSpan.FromDays(3660)),
+            r.Duration("window", "1m", "3660d"),
             // The LDA trainer holds every document in memory: a few hundred thousand tweets are a few hundred MB.
             r.Int("max-posts", 10, 1_000_000),
             new TopicRetrainGate(r.Double("gate.coherence-margin", -1, 1), r.Double("gate.unclassified-margin", -1, 1)),
             r.Bool("rescore"),
             output,
-            r.Duration("first-check-after", TimeSpan.Zero, TimeSpan.FromDays(1)),
+            r.Duration("first-check-after", "0s", "1d"),
             training);
     }
 }

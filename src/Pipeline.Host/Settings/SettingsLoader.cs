@@ -22,15 +22,13 @@ public static partial class SettingsLoader
 {
     public const string ConfigFileVariable = "PIPELINE_CONFIG";
 
+    private const string Slug = "a lower-case slug (letters, digits, -)";
+
     /// <summary>The file to read: explicit path, then the environment, then pipeline.conf beside the binary or in ./hocon.</summary>
     public static string ResolveConfigPath(string? explicitPath)
     {
         var named = explicitPath ?? Environment.GetEnvironmentVariable(ConfigFileVariable);
-        if (!string.IsNullOrWhiteSpace(named))
-        {
-            return File.Exists(named) ? Path.GetFullPath(named) : throw new SettingsException([$"configuration file '{named}' does not exist"]);
-        }
-
+        if (!string.IsNullOrWhiteSpace(named)) return File.Exists(named) ? Path.GetFullPath(named) : throw new SettingsException([$"configuration file '{named}' does not exist"]);
         return new[] { Path.Combine(AppContext.BaseDirectory, "pipeline.conf"), Path.Combine(Directory.GetCurrentDirectory(), "hocon", "pipeline.conf") }
             .FirstOrDefault(File.Exists) is { } found
             ? Path.GetFullPath(found)
@@ -73,63 +71,49 @@ public static partial class SettingsLoader
         var r = new SettingsReader(config);
         var http = Http(r.Section("pipeline.http"));
         var companies = Companies(r, "pipeline.companies");
-        var settings = new PipelineSettings(
+        return r.Judged(new PipelineSettings(
             Database(r.Section("pipeline.database")), http, Sink(r.Section("pipeline.sink")),
             r.Int("pipeline.sink.import-max-attempts", 1, int.MaxValue), Cleaning(r.Section("pipeline.cleaning")),
             Import(r.Section("pipeline.import")), Scraping(r.Section("pipeline.scraping")), companies,
-            Topics(r.Section("pipeline.topics")), Sentiment(r.Section("pipeline.sentiment")))
-        {
-            Limits = Limits(r.Section("pipeline.limits")),
-            Supervision = new SupervisionSettings(
-                r.Duration("pipeline.supervision.min-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)),
-                r.Duration("pipeline.supervision.max-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
-                r.Double("pipeline.supervision.random-factor", 0, 1)),
-            Dashboard = new DashboardSettings(
-                r.Duration("pipeline.dashboard.refresh-interval", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60)),
-                r.Int("pipeline.dashboard.feed-size", 1, 500)),
-            Cluster = Cluster(r.Section("pipeline.cluster")),
-            Alerts = Alerts(r, http, companies, environment ?? Environment.GetEnvironmentVariable),
-            TopicRetrain = TopicRetrain(r),
-            Retention = Retention(r),
-        };
-        r.ThrowIfInvalid();
-        return settings;
+            Topics(r.Section("pipeline.topics")), Sentiment(r.Section("pipeline.sentiment")),
+            Limits(r.Section("pipeline.limits")),
+            new SupervisionSettings(r.Duration("pipeline.supervision.min-backoff", "10ms", "10m"),
+                r.Duration("pipeline.supervision.max-backoff", "10ms", "1h"), r.Double("pipeline.supervision.random-factor", 0, 1)),
+            new DashboardSettings(r.Duration("pipeline.dashboard.refresh-interval", "200ms", "60s"), r.Int("pipeline.dashboard.feed-size", 1, 500)),
+            Cluster(r.Section("pipeline.cluster")),
+            Alerts(r, http, companies, environment ?? Environment.GetEnvironmentVariable),
+            TopicRetrain(r),
+            Retention(r)));
     }
 
     private static DatabaseSettings Database(SettingsReader r)
     {
-        var database = new DatabaseSettings(
-            r.OptionalString("connection-string"),
+        var database = new DatabaseSettings(r.OptionalString("connection-string"),
             new EmbeddedPostgresSettings(r.String("embedded.data-directory"), r.OptionalString("embedded.bin-directory"), r.Int("embedded.port", 0, 65535)),
             Identifier(r, "reporting-user"), r.OptionalString("owner-connection-string"), Identifier(r, "writer-user"));
-        if (new DatabaseRoles(database.WriterUser, database.ReportingUser).Problem(owner: null) is { } problem)
-        {
-            r.Problem(problem);
-        }
-
+        if (new DatabaseRoles(database.WriterUser, database.ReportingUser).Problem(owner: null) is { } problem) r.Problem(problem);
         return database;
     }
 
     private static string Identifier(SettingsReader r, string path)
     {
         var value = r.String(path);
-        r.Check(value.Length == 0 || IdentifierPattern().IsMatch(value), $"{r.Name(path)} = \"{value}\": must be a lower-case identifier (letters, digits, _)");
+        Matches(r, path, value, IdentifierPattern(), "a lower-case identifier (letters, digits, _)", allowEmpty: true);
         return value;
     }
 
-    private static HttpSettings Http(SettingsReader r) => new(r.String("host"), r.Int("port", 0, 65535))
-    {
+    /// <summary>Whether <paramref name="value"/> matches <paramref name="pattern"/>; if not, a problem <c>path = "value": must be form</c>.</summary>
+    private static bool Matches(SettingsReader r, string path, string value, Regex pattern, string form, bool allowEmpty = false) =>
+        r.Check((allowEmpty && value.Length == 0) || pattern.IsMatch(value), $"{r.Name(path)} = \"{value}\": must be {form}");
+
+    private static HttpSettings Http(SettingsReader r) => new(
+        r.String("host"),
+        r.Int("port", 0, 65535),
         // Host names as HostFiltering takes them; a port, scheme or path is refused, since HostFiltering would never match it.
-        AllowedHosts = r.List("allowed-hosts", ';').Where(host => r.Check(IsAllowedHost(host),
+        r.List("allowed-hosts", ';').Where(host => r.Check(IsAllowedHost(host),
             $"{r.Name("allowed-hosts")}: \"{host}\" is not a host name (no scheme or port; IPv6 in brackets, *.example.com for subdomains)")).ToList(),
-        ModelsRoot = ResolveShippedDirectory(r.String("models-root")),
-        DashboardAuth = r.Choice("dashboard-auth", new Dictionary<string, DashboardAuthMode>
-        {
-            ["auto"] = DashboardAuthMode.Auto,
-            ["off"] = DashboardAuthMode.Off,
-            ["on"] = DashboardAuthMode.On,
-        }),
-    };
+        ResolveShippedDirectory(r.String("models-root")),
+        r.Choice("dashboard-auth", new Dictionary<string, DashboardAuthMode> { ["auto"] = DashboardAuthMode.Auto, ["off"] = DashboardAuthMode.Off, ["on"] = DashboardAuthMode.On }));
 
     private static bool IsAllowedHost(string value)
     {
@@ -140,9 +124,9 @@ public static partial class SettingsLoader
 
     private static SinkSettings Sink(SettingsReader r) => new(
         r.Int("batch-size", 1, 100_000),
-        r.Duration("max-wait", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)),
-        r.Duration("retry-min-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1)),
-        r.Duration("retry-max-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1)),
+        r.Duration("max-wait", "1ms", "5m"),
+        r.Duration("retry-min-backoff", "1ms", "1m"),
+        r.Duration("retry-max-backoff", "1ms", "1h"),
         r.Int("max-attempts", 0, int.MaxValue),
         r.Int("parallelism", 1, 16));
 
@@ -156,9 +140,7 @@ public static partial class SettingsLoader
             $"{r.Name("languages")}: \"{language}\" is not a language code the pipeline knows (an ISO 639-1 code such as en, fr, yo, or pcm for Nigerian Pidgin)"));
         var mode = r.Choice("language-detection", new Dictionary<string, LanguageDetectionMode>
         {
-            ["high-accuracy"] = LanguageDetectionMode.HighAccuracy,
-            ["low-accuracy"] = LanguageDetectionMode.LowAccuracy,
-            ["off"] = LanguageDetectionMode.Off,
+            ["high-accuracy"] = LanguageDetectionMode.HighAccuracy, ["low-accuracy"] = LanguageDetectionMode.LowAccuracy, ["off"] = LanguageDetectionMode.Off,
         });
         return new CleaningPolicy(
             languages.Select(language => language.ToLowerInvariant()).ToHashSet(StringComparer.OrdinalIgnoreCase),
@@ -176,44 +158,37 @@ public static partial class SettingsLoader
         };
     }
 
-    private static ImportSettings Import(SettingsReader r) => new(
-        r.List("files").Select(ResolveShippedFile).ToList(),
-        r.String("inbox"),
-        r.Duration("poll-interval", TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(24)),
-        r.Duration("settle-time", TimeSpan.Zero, TimeSpan.FromHours(1)));
+    private static ImportSettings Import(SettingsReader r) =>
+        new(r.List("files").Select(ResolveShippedFile).ToList(), r.String("inbox"), r.Duration("poll-interval", "50ms", "24h"), r.Duration("settle-time", "0s", "1h"));
 
     private static ScrapingSettings Scraping(SettingsReader r)
     {
         var nitter = r.Section("nitter");
-        var instances = nitter.List("instances").Select(value => (value, url: HttpUrl(value)))
-            // An instance URL may carry user:password@; the message may be printed anywhere.
-            .Where(i => nitter.Check(i.url is not null, $"{nitter.Name("instances")}: \"{UrlRedaction.Redact(i.value)}\" is not an http(s) URL"))
-            .Select(i => i.url!).ToList();
+        // An instance URL may carry user:password@; the message may be printed anywhere.
+        var instances = nitter.List("instances")
+            .Where(value => nitter.Check(HttpUrl(value) is not null, $"{nitter.Name("instances")}: \"{UrlRedaction.Redact(value)}\" is not an http(s) URL"))
+            .Select(value => HttpUrl(value)!).ToList();
         var enabled = nitter.Bool("enabled");
-        nitter.Check(!enabled || instances.Count > 0,
-            $"{nitter.Name("instances")}: at least one instance URL is needed when nitter.enabled = on");
+        nitter.Check(!enabled || instances.Count > 0, $"{nitter.Name("instances")}: at least one instance URL is needed when nitter.enabled = on");
         var xApi = r.Section("x-api");
         var baseUrl = xApi.String("base-url");
         xApi.Check(HttpUrl(baseUrl) is not null, $"{xApi.Name("base-url")} = \"{UrlRedaction.Redact(baseUrl)}\": must be an http(s) URL");
         return new ScrapingSettings(
             r.Int("backfill-days", 0, 3650),
-            r.Duration("window", TimeSpan.FromMinutes(1), TimeSpan.FromDays(366)),
-            r.Duration("poll-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)),
-            r.Duration("request-interval", TimeSpan.Zero, TimeSpan.FromHours(1)),
-            new RetryBackoff(
-                r.Duration("retry-min-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
-                r.Duration("retry-max-backoff", TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1))),
-            r.Duration("suspect-pause", TimeSpan.Zero, TimeSpan.FromDays(1)),
+            r.Duration("window", "1m", "366d"),
+            r.Duration("poll-interval", "100ms", "1d"),
+            r.Duration("request-interval", "0s", "1h"),
+            new RetryBackoff(r.Duration("retry-min-backoff", "10ms", "1h"), r.Duration("retry-max-backoff", "10ms", "1d")),
+            r.Duration("suspect-pause", "0s", "1d"),
             r.String("diagnostics"),
-            new NitterSettings(enabled, instances, nitter.Duration("timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
-                nitter.String("user-agent"), nitter.Int("concurrency-per-instance", 1, 64)),
+            new NitterSettings(enabled, instances, nitter.Duration("timeout", "100ms", "5m"), nitter.String("user-agent"), nitter.Int("concurrency-per-instance", 1, 64)),
             new XApiSettings(
                 xApi.Bool("enabled"),
                 HttpUrl(baseUrl) ?? new Uri("http://invalid/"),
                 xApi.Int("page-size", 10, 100),
                 xApi.OptionalString("language"),
                 xApi.Bool("exclude-retweets"),
-                xApi.Duration("timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+                xApi.Duration("timeout", "100ms", "5m"),
                 xApi.String("user-agent")));
     }
 
@@ -237,8 +212,8 @@ public static partial class SettingsLoader
             r.Int("onnx.max-tokens", 8, 512)));
 
     /// <summary>The batching keys every scoring stage has.</summary>
-    private static ScoringStageSettings ScoringStage(SettingsReader r) => new(
-        r.Int("batch-size", 1, 100_000), r.Duration("max-wait", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)), r.Int("parallelism", 1, 64));
+    private static ScoringStageSettings ScoringStage(SettingsReader r) =>
+        new(r.Int("batch-size", 1, 100_000), r.Duration("max-wait", "1ms", "5m"), r.Int("parallelism", 1, 64));
 
     private static InputLimits Limits(SettingsReader r) => new(
         r.Int("max-line-length", 1_024, 256 << 20),
@@ -249,7 +224,7 @@ public static partial class SettingsLoader
         r.Int("max-nesting-depth", 16, 4_096),
         // raw_posts' CHECK refuses earlier dates: a post the guard let through would only fail in the sink.
         r.Date("earliest-date", InputLimits.PlatformStart),
-        r.Duration("future-tolerance", TimeSpan.Zero, TimeSpan.FromDays(366)));
+        r.Duration("future-tolerance", "0s", "366d"));
 
     private static List<Company> Companies(SettingsReader r, string path)
     {
@@ -257,16 +232,12 @@ public static partial class SettingsLoader
         foreach (var entry in r.Entries(path, "{ id, name, handles, terms }"))
         {
             var id = entry.Raw("id") ?? string.Empty;
-            entry.Check(SlugPattern().IsMatch(id), $"{entry.Name("id")} = \"{id}\": must be a lower-case slug (letters, digits, -)");
+            Matches(entry, "id", id, SlugPattern(), Slug);
             entry.Check(companies.All(c => c.Id.Value != id), $"{entry.Name("id")} = \"{id}\": used by another company already");
             var name = entry.Raw("name") ?? string.Empty;
             entry.Check(!string.IsNullOrWhiteSpace(name), $"{entry.Name("name")}: must not be empty (company '{id}')");
             var handles = entry.List("handles");
-            foreach (var handle in handles)
-            {
-                entry.Check(HandlePattern().IsMatch(handle), $"{entry.Name("handles")}: \"{handle}\" is not a handle like @gtbank");
-            }
-
+            foreach (var handle in handles.Where(h => !HandlePattern().IsMatch(h))) entry.Problem($"{entry.Name("handles")}: \"{handle}\" is not a handle like @gtbank");
             var terms = entry.List("terms");
             entry.Check(handles.Count + terms.Count > 0, $"{entry.Path}: company '{id}' needs at least one handle or term, or nothing can be matched to it");
             companies.Add(new Company(new CompanyId(id), name, handles, terms, entry.Raw("country") ?? string.Empty, entry.Raw("industry") ?? string.Empty));
@@ -280,14 +251,13 @@ public static partial class SettingsLoader
     /// A relative file name is looked up in the working directory first, then beside the program, where the shipped
     /// samples are copied: `dotnet run` starts in the project folder, a container in /app, a user wherever they like.
     /// </summary>
-    private static string ResolveShippedFile(string path) =>
-        Path.IsPathRooted(path) || File.Exists(path) || !File.Exists(Path.Combine(AppContext.BaseDirectory, path)) ? path : Path.Combine(AppContext.BaseDirectory, path);
+    private static string ResolveShippedFile(string path) => ResolveShipped(path, File.Exists);
 
     /// <summary>A model folder, looked up like the shipped files: working directory first, then beside the program.</summary>
-    public static string ResolveShippedDirectory(string path) =>
-        path.Length == 0 || Path.IsPathRooted(path) || Directory.Exists(path) || !Directory.Exists(Path.Combine(AppContext.BaseDirectory, path))
-            ? path
-            : Path.Combine(AppContext.BaseDirectory, path);
+    public static string ResolveShippedDirectory(string path) => path.Length == 0 ? path : ResolveShipped(path, Directory.Exists);
+
+    private static string ResolveShipped(string path, Func<string, bool> exists) =>
+        Path.IsPathRooted(path) || exists(path) || !exists(Path.Combine(AppContext.BaseDirectory, path)) ? path : Path.Combine(AppContext.BaseDirectory, path);
 
     /// <summary>
     /// The management port's secrets, read from <paramref name="environment"/> only (never a config file).

@@ -19,14 +19,11 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
 {
     public List<string> Problems { get; } = problems ?? [];
 
-    /// <summary>The object at <paramref name="path"/>, whose problems go to the same list unless <paramref name="apart"/>.</summary>
-    public SettingsReader Section(string path, bool apart = false) => new(config.GetConfig(path) ?? Config.Empty, Name(path), apart ? null : Problems);
-
-    /// <summary>One object of a list, named like <c>pipeline.companies[2]</c>.</summary>
-    public SettingsReader Entry(HoconValue value, string name) => new(new Config(new HoconRoot(value)), name, Problems);
-
     /// <summary>This object's own path, as messages name it.</summary>
     public string Path => at;
+
+    /// <summary>The object at <paramref name="path"/>, whose problems go to the same list unless <paramref name="apart"/>.</summary>
+    public SettingsReader Section(string path, bool apart = false) => new(config.GetConfig(path) ?? Config.Empty, Name(path), apart ? null : Problems);
 
     public string Name(string path) => at.Length == 0 ? path : $"{at}.{path}";
 
@@ -37,34 +34,16 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     /// <summary>Records <paramref name="problem"/> unless <paramref name="ok"/>.</summary>
     public bool Check(bool ok, string problem)
     {
-        if (!ok)
-        {
-            Problems.Add(problem);
-        }
-
+        if (!ok) Problems.Add(problem);
         return ok;
     }
 
-    public void ThrowIfInvalid()
-    {
-        if (Problems.Count > 0)
-        {
-            throw new SettingsException(Problems);
-        }
-    }
+    /// <summary><paramref name="settings"/>, unless a problem was found: then all of them, at once.</summary>
+    public T Judged<T>(T settings) => Problems.Count == 0 ? settings : throw new SettingsException(Problems);
 
     /// <summary>The value as written; null when absent or not a single value (a list, an object).</summary>
-    public string? Raw(string path)
-    {
-        try
-        {
-            return config.HasPath(path) && !config.GetValue(path).IsArray() ? config.GetString(path) : null;
-        }
-        catch (Exception)
-        {
-            return null;
-        }
-    }
+    public string? Raw(string path) =>
+        config.HasPath(path) && Try(() => config.GetValue(path).IsArray() ? null : config.GetString(path), out var value) ? value : null;
 
     /// <summary><see cref="Raw"/>, or a list as <c>[a, b]</c>, for a message.</summary>
     public string? Written(string path) => config.HasPath(path) && config.GetValue(path).IsArray() ? $"[{string.Join(", ", List(path))}]" : Raw(path);
@@ -83,35 +62,30 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     /// <summary>A whole number whose range someone else judges (the core's own rules).</summary>
     public int Int(string path) => Typed(path, p => config.GetInt(p), "a whole number", 0);
 
-    public int Int(string path, int min, int max) =>
-        InRange(path, Typed(path, p => config.GetInt(p), $"a whole number between {min} and {max}", min), min, max, $"between {min} and {max}");
+    public int Int(string path, int min, int max) => Ranged(path, p => config.GetInt(p), min, max, $"between {min} and {max}", "a whole number ");
 
     /// <summary>A finite number whose range someone else judges.</summary>
     public double Double(string path) => Typed(path, Finite, "a number", 0);
 
-    public double Double(string path, double min, double max) =>
-        InRange(path, Typed(path, Finite, $"a number between {Show(min)} and {Show(max)}", min), min, max, $"between {Show(min)} and {Show(max)}");
+    public double Double(string path, double min, double max) => Ranged(path, Finite, min, max, $"between {Show(min)} and {Show(max)}", "a number ");
 
     /// <summary>A number in range, or <c>auto</c> (null): let the model decide.</summary>
-    public double? DoubleOrAuto(string path, double min, double max)
-    {
-        if (string.Equals(Raw(path)?.Trim(), "auto", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var rule = $"auto or a number between {Show(min)} and {Show(max)}";
-        return InRange(path, Typed(path, Finite, rule, min), min, max, rule);
-    }
+    public double? DoubleOrAuto(string path, double min, double max) =>
+        string.Equals(Raw(path)?.Trim(), "auto", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : Ranged(path, Finite, min, max, $"auto or a number between {Show(min)} and {Show(max)}", string.Empty);
 
     public TimeSpan Duration(string path, TimeSpan min, TimeSpan max) =>
-        InRange(path, Typed(path, p => config.GetTimeSpan(p, null, allowInfinite: false), "a duration such as 500ms, 5s or 1m", min),
-            min, max, $"between {Show(min)} and {Show(max)}");
+        Ranged(path, p => config.GetTimeSpan(p, null, allowInfinite: false), min, max, $"between {Show(min)} and {Show(max)}",
+            "a duration such as 500ms, 5s or 1m", sayRange: false);
+
+    /// <summary><see cref="Duration(string, TimeSpan, TimeSpan)"/> with its bounds written as in the file (<c>"10ms", "5m"</c>).</summary>
+    public TimeSpan Duration(string path, string min, string max) => Duration(path, Span(min), Span(max));
 
     /// <summary>A size in bytes: a number, or one with a unit such as 512KiB or 8MiB.</summary>
     public long ByteSize(string path, long min, long max) =>
-        InRange(path, Typed(path, p => config.GetByteSize(p) ?? throw new FormatException(), "a size such as 512KiB or 8MiB", min),
-            min, max, string.Create(CultureInfo.InvariantCulture, $"between {min:N0} and {max:N0} bytes"));
+        Ranged(path, p => config.GetByteSize(p) ?? throw new FormatException(), min, max,
+            string.Create(CultureInfo.InvariantCulture, $"between {min:N0} and {max:N0} bytes"), "a size such as 512KiB or 8MiB", sayRange: false);
 
     /// <summary>A calendar day (UTC), written yyyy-MM-dd: HOCON has no date type.</summary>
     public DateTimeOffset Date(string path, DateTimeOffset min)
@@ -127,11 +101,7 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     public T Choice<T>(string path, IReadOnlyDictionary<string, T> choices, string? absent = null, string? rule = null)
     {
         var word = (Raw(path) ?? absent)?.Trim().ToLowerInvariant();
-        if (word is not null && choices.TryGetValue(word, out var value))
-        {
-            return value;
-        }
-
+        if (word is not null && choices.TryGetValue(word, out var value)) return value;
         Problems.Add($"{Name(path)} = \"{word}\": must be {rule ?? "one of " + string.Join(", ", choices.Keys)}");
         return choices.Values.First();
     }
@@ -140,36 +110,19 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     /// A list, or one string split at <paramref name="separator"/>: the form an environment override gives, since it
     /// replaces the file's list with a string.
     /// </summary>
-    public IReadOnlyList<string> List(string path, char separator = ',')
-    {
-        if (!config.HasPath(path))
-        {
-            return [];
-        }
+    public IReadOnlyList<string> List(string path, char separator = ',') =>
+        // Akka's HOCON says `[]` is no array (IsArray is false) and reads no string from it either: Raw gives null.
+        Check(Try(() => !config.HasPath(path) ? [] : config.GetValue(path).IsArray() ? config.GetStringList(path) : (Raw(path) ?? string.Empty).Split(separator),
+            out var items), $"{Name(path)}: must be a list of strings")
+            ? items.Select(item => item.Trim()).Where(item => item.Length > 0).ToList()
+            : [];
 
-        try
-        {
-            // Akka's HOCON says `[]` is no array (IsArray is false) and reads no string from it either: Raw gives null.
-            var items = config.GetValue(path).IsArray() ? config.GetStringList(path) : (Raw(path) ?? string.Empty).Split(separator);
-            return items.Select(item => item.Trim()).Where(item => item.Length > 0).ToList();
-        }
-        catch (Exception)
-        {
-            Problems.Add($"{Name(path)}: must be a list of strings");
-            return [];
-        }
-    }
-
-    /// <summary>Readers of the objects in the list at <paramref name="path"/>; anything else in their place is a problem.</summary>
+    /// <summary>Readers of the objects in the list at <paramref name="path"/> (named like <c>pipeline.companies[2]</c>); anything else in their place is a problem.</summary>
     /// <param name="holds">The keys an entry has, for the message: <c>{ kind, company, ... }</c>.</param>
     public IReadOnlyList<SettingsReader> Entries(string path, string holds)
     {
         // Akka's HOCON reads an empty list as an empty value, not as an array.
-        if (!config.HasPath(path) || config.GetValue(path) is not { IsEmpty: false } value)
-        {
-            return [];
-        }
-
+        if (!config.HasPath(path) || config.GetValue(path) is not { IsEmpty: false } value) return [];
         if (!value.IsArray())
         {
             Check(!value.IsObject() && string.IsNullOrWhiteSpace(Raw(path)), $"{Name(path)}: must be a list of {holds} objects");
@@ -179,30 +132,13 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
         var items = value.GetArray();
         return Enumerable.Range(0, items.Count)
             .Where(i => Check(items[i].IsObject(), $"{Name(path)}[{i}]: must be an object {holds}"))
-            .Select(i => Entry(items[i], $"{Name(path)}[{i}]"))
+            .Select(i => new SettingsReader(new Config(new HoconRoot(items[i])), $"{Name(path)}[{i}]", Problems))
             .ToList();
     }
 
     /// <summary>A list of durations (15m, 1h), each read by Akka's own duration parser.</summary>
-    public IReadOnlyList<TimeSpan> Durations(string path, string what)
-    {
-        var durations = new List<TimeSpan>();
-        foreach (var item in List(path))
-        {
-            try
-            {
-                var value = new HoconValue();
-                value.AppendValue(new HoconLiteral { Value = item });
-                durations.Add(value.GetTimeSpan(allowInfinite: false));
-            }
-            catch (Exception)
-            {
-                Problems.Add($"{Name(path)}: \"{item}\" is not {what}");
-            }
-        }
-
-        return durations;
-    }
+    public IReadOnlyList<TimeSpan> Durations(string path, string what) =>
+        List(path).Where(item => Check(Try(() => Span(item), out _), $"{Name(path)}: \"{item}\" is not {what}")).Select(Span).ToList();
 
     /// <summary>Problems the core found with its own settings type, each <c>key = value: why</c> relative to this object.</summary>
     public void Adopt(IEnumerable<string> relative) => Problems.AddRange(relative.Select(Name));
@@ -210,26 +146,40 @@ internal sealed class SettingsReader(Config config, string at = "", List<string>
     /// <summary>Reads <paramref name="path"/> with <paramref name="get"/>; Akka's own exception would name neither path nor value.</summary>
     private T Typed<T>(string path, Func<string, T> get, string expected, T fallback)
     {
-        try
-        {
-            if (config.HasPath(path))
-            {
-                return get(path);
-            }
-        }
-        catch (Exception)
-        {
-            // Reported below, with the path and the value as written.
-        }
-
+        if (config.HasPath(path) && Try(() => get(path), out var value)) return value;
         Problems.Add($"{Name(path)} = \"{Raw(path)}\": must be {expected}");
         return fallback;
     }
 
-    private T InRange<T>(string path, T value, T min, T max, string rule) where T : IComparable<T>
+    /// <summary>Whether <paramref name="read"/> gave a <paramref name="value"/>; Akka's getters throw on a value of the wrong form.</summary>
+    private static bool Try<T>(Func<T> read, out T value)
     {
+        try
+        {
+            value = read();
+            return true;
+        }
+        catch (Exception)
+        {
+            value = default!;
+            return false;
+        }
+    }
+
+    /// <summary><see cref="Typed"/>, then the range; an unreadable value is told <paramref name="expected"/> and the range unless <paramref name="sayRange"/> is off.</summary>
+    private T Ranged<T>(string path, Func<string, T> get, T min, T max, string rule, string expected, bool sayRange = true) where T : IComparable<T>
+    {
+        var value = Typed(path, get, sayRange ? expected + rule : expected, min);
         Check(value.CompareTo(min) >= 0 && value.CompareTo(max) <= 0, $"{Name(path)} = {Raw(path)}: must be {rule}");
         return value;
+    }
+
+    /// <summary>A duration such as <c>15m</c>, read by Akka's own duration parser.</summary>
+    private static TimeSpan Span(string text)
+    {
+        var value = new HoconValue();
+        value.AppendValue(new HoconLiteral { Value = text });
+        return value.GetTimeSpan(allowInfinite: false);
     }
 
     private double Finite(string path) => config.GetDouble(path) is var value && double.IsFinite(value) ? value : throw new FormatException();
