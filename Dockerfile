@@ -2,7 +2,9 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/Pipeline.Host/Pipeline.Host.csproj -c Release -o /app
+# ReadyToRun: precompiled for the build machine's platform, so a one-shot `pipeline import` does not spend its first
+# seconds in the JIT (docs/benchmarks.md, import).
+RUN dotnet publish src/Pipeline.Host/Pipeline.Host.csproj -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \

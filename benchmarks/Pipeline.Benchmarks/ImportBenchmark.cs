@@ -30,9 +30,23 @@ public static partial class ImportBenchmark
 {
     private const string Truncate = "TRUNCATE pipeline.scored_posts, pipeline.raw_posts, pipeline.drop_counts, pipeline.quarantine";
 
-    public static async Task RunAsync(int rows, int rounds, bool importOnly, string? pipelineDll)
+    public static async Task RunAsync(int rows, int rounds, bool importOnly, string? pipelineDll, bool sqlProfile = false)
     {
-        await using var postgres = await Postgres.StartAsync();
+        // Where the server's time goes: every statement, nested ones (triggers) too, and every function.
+        await using var postgres = await Postgres.StartAsync(sqlProfile
+            ? new Dictionary<string, string>
+            {
+                ["shared_preload_libraries"] = "pg_stat_statements",
+                ["pg_stat_statements.track"] = "all",
+                ["track_functions"] = "all",
+            }
+            : null);
+        if (sqlProfile)
+        {
+            await using var extension = postgres.DataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            await extension.ExecuteNonQueryAsync();
+        }
+
         using var system = ActorSystem.Create("bench", "akka.loglevel = WARNING");
         var materializer = system.Materializer();
         var folder = Directory.CreateTempSubdirectory("pipeline-bench-import").FullName;
@@ -63,9 +77,17 @@ public static partial class ImportBenchmark
 
             var results = new List<(string Name, double Seconds, double PeakRssMb)>();
             var childCpu = new List<double>();
+            var serverCpu = new List<double>();
             for (var round = 1; round <= rounds; round++)
             {
                 await TruncateAsync(postgres);
+                if (sqlProfile)
+                {
+                    await using var reset = postgres.DataSource.CreateCommand("SELECT pg_stat_statements_reset(), pg_stat_reset()");
+                    await reset.ExecuteNonQueryAsync();
+                }
+
+                var serverBefore = postgres.CpuSeconds();
                 var child = await RunImportAsync(pipelineDll ?? Path.Combine(AppContext.BaseDirectory, "pipeline.dll"), file, postgres.ConnectionString);
                 if (child.Read != rows)
                 {
@@ -74,6 +96,14 @@ public static partial class ImportBenchmark
 
                 results.Add(("pipeline import (child process, as shipped)", child.Seconds, child.PeakRssMb));
                 childCpu.Add(child.CpuSeconds);
+                // The child's backends end after it does; their CPU counts once the postmaster has reaped them.
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                serverCpu.Add(postgres.CpuSeconds() - serverBefore);
+                if (sqlProfile)
+                {
+                    await PrintSqlProfileAsync(postgres);
+                }
+
                 if (importOnly)
                 {
                     continue;
@@ -133,11 +163,36 @@ public static partial class ImportBenchmark
             Console.WriteLine($"import / scoring: {reference / import.Seconds:0.00}; peak RSS of the import process: {results.Where(r => r.PeakRssMb > 0).Max(r => r.PeakRssMb):0} MB; " +
                 $"peak RSS of this process: {PeakRssKb(Environment.ProcessId) / 1024.0:0} MB");
             Console.WriteLine($"CPU of the import process (user + system, start-up included), each round: {string.Join(", ", childCpu.Select(c => $"{c:0.0} s"))}; " +
+                $"PostgreSQL's CPU (user + system, all its processes) during each: {string.Join(", ", serverCpu.Select(c => $"{c:0.0} s"))}; " +
                 $"load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task PrintSqlProfileAsync(Postgres postgres)
+    {
+        await using var statements = postgres.DataSource.CreateCommand("""
+            SELECT round(total_exec_time::numeric / 1000, 2), calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+            FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12
+            """);
+        await using (var reader = await statements.ExecuteReaderAsync())
+        {
+            Console.WriteLine($"{"s",7} {"calls",7} {"rows",9}  statement (nested ones included, so times overlap)");
+            while (await reader.ReadAsync())
+            {
+                Console.WriteLine($"{reader.GetDecimal(0),7} {reader.GetInt64(1),7} {reader.GetInt64(2),9}  {reader.GetString(3)}");
+            }
+        }
+
+        await using var functions = postgres.DataSource.CreateCommand(
+            "SELECT funcname, calls, round(total_time::numeric / 1000, 2), round(self_time::numeric / 1000, 2) FROM pg_stat_user_functions ORDER BY total_time DESC LIMIT 5");
+        await using var functionReader = await functions.ExecuteReaderAsync();
+        while (await functionReader.ReadAsync())
+        {
+            Console.WriteLine($"function {functionReader.GetString(0)}: {functionReader.GetInt64(1)} calls, {functionReader.GetDecimal(2)} s total, {functionReader.GetDecimal(3)} s self");
         }
     }
 

@@ -38,6 +38,51 @@ public sealed class Postgres : IAsyncDisposable
         return new Postgres(server, directory, dataSource);
     }
 
+    /// <summary>
+    /// CPU seconds (user + system) the server has used so far: the postmaster's own and its exited children's (the
+    /// backends of closed connections), plus the live children's (background processes, open connections).
+    /// </summary>
+    public double CpuSeconds()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(_directory, "data", "postmaster.pid")).First().Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var total = Ticks(postmaster, withChildren: true);
+        foreach (var task in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(task), out var pid) && pid != postmaster && Stat(pid) is { } stat && stat[1] == postmaster.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                total += Ticks(pid, withChildren: false);
+            }
+        }
+
+        return total / 100.0;
+
+        static long Ticks(int pid, bool withChildren)
+        {
+            // Fields after the command name: ppid is the 2nd, utime/stime the 12th/13th, cutime/cstime the 14th/15th (clock ticks, 100/s).
+            var fields = Stat(pid);
+            if (fields is null)
+            {
+                return 0;
+            }
+
+            long Field(int i) => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture);
+            return Field(11) + Field(12) + (withChildren ? Field(13) + Field(14) : 0);
+        }
+
+        static string[]? Stat(int pid)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();

@@ -126,11 +126,12 @@ var importRows = new Option<int>("--rows") { Description = "Rows of the CSV file
 var importRounds = new Option<int>("--rounds") { Description = "Rounds of every measurement (best kept)", DefaultValueFactory = _ => 2 };
 var importOnly = new Option<bool>("--import-only") { Description = "Only the child import (to try settings through the environment it inherits, e.g. DOTNET_gcServer=0)" };
 var importDll = new Option<string?>("--pipeline-dll") { Description = "The program whose import is measured (default: pipeline.dll beside this one), e.g. an earlier build to compare" };
+var importSqlProfile = new Option<bool>("--sql-profile") { Description = "Run the server with pg_stat_statements (nested statements too) and print where its time went after each child import" };
 var importBench = new Command("import", "Posts/s of `pipeline import` of a CSV file (child process, into PostgreSQL) vs the scoring verb's graph on the same posts, the reader and cleaner alone, peak memory")
 {
-    importRows, importRounds, importOnly, importDll,
+    importRows, importRounds, importOnly, importDll, importSqlProfile,
 };
-importBench.SetAction(r => ImportBenchmark.RunAsync(r.GetValue(importRows), r.GetValue(importRounds), r.GetValue(importOnly), r.GetValue(importDll)));
+importBench.SetAction(r => ImportBenchmark.RunAsync(r.GetValue(importRows), r.GetValue(importRounds), r.GetValue(importOnly), r.GetValue(importDll), r.GetValue(importSqlProfile)));
 
 var onnxModel = new Option<string>("--model")
 {

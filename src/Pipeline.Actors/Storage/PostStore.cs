@@ -311,8 +311,9 @@ public sealed class PostStore(NpgsqlDataSource dataSource, string? privacySecret
     /// <summary>The last columns: the author's pseudonym, and the keyed hashes a tombstone of the author or the post would have.</summary>
     private static void WritePrivacy(NpgsqlBinaryImporter importer, RawPost raw, PrivacyKeys keys)
     {
-        importer.Write(keys.Pseudonym(Sanitize(raw.AuthorHandle)), NpgsqlDbType.Text);
-        importer.Write(keys.AuthorTombstone(Sanitize(raw.AuthorHandle)), NpgsqlDbType.Bytea);
+        var author = keys.Author(Sanitize(raw.AuthorHandle));
+        importer.Write(author.Pseudonym, NpgsqlDbType.Text);
+        importer.Write(author.Tombstone, NpgsqlDbType.Bytea);
         importer.Write(keys.PostTombstone(raw.Id.Value), NpgsqlDbType.Bytea);
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -23,8 +24,12 @@ public sealed class PrivacyKeys
     /// <summary>Shorter secrets are guessable; 32 characters of a password generator are ~190 bits.</summary>
     public const int MinimumSecretLength = 32;
 
+    /// <summary>Authors whose hashes <see cref="Author"/> remembers; beyond this the memory starts over.</summary>
+    private const int RememberedAuthors = 100_000;
+
     private readonly byte[] _pseudonymKey;
     private readonly byte[] _tombstoneKey;
+    private readonly ConcurrentDictionary<string, AuthorKeys> _authors = new(StringComparer.Ordinal);
 
     public PrivacyKeys(ReadOnlySpan<byte> secret)
     {
@@ -64,6 +69,25 @@ public sealed class PrivacyKeys
     public byte[] AuthorTombstone(string handle) =>
         HMACSHA256.HashData(_tombstoneKey, Encoding.UTF8.GetBytes("author:" + NormalizeHandle(handle)));
 
+    /// <summary>
+    /// The author's pseudonym and tombstone hash together, remembered per handle: the sink needs both for every row, and
+    /// the same authors write again and again (the HMACs were 3 % of an import's CPU, profiled).
+    /// </summary>
+    public AuthorKeys Author(string handle)
+    {
+        if (_authors.TryGetValue(handle, out var known))
+        {
+            return known;
+        }
+
+        if (_authors.Count >= RememberedAuthors)
+        {
+            _authors.Clear();
+        }
+
+        return _authors[handle] = new AuthorKeys(Pseudonym(handle), AuthorTombstone(handle));
+    }
+
     public byte[] PostTombstone(long postId) =>
         HMACSHA256.HashData(_tombstoneKey, Encoding.UTF8.GetBytes("post:" + postId.ToString(CultureInfo.InvariantCulture)));
 }
@@ -99,3 +123,6 @@ public static class PseudonymBackfill
         }
     }
 }
+
+/// <param name="Tombstone">Shared by every row of the author: read, never written to.</param>
+public sealed record AuthorKeys(string Pseudonym, byte[] Tombstone);

@@ -75,6 +75,26 @@ public sealed class RollupTriggerTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Hourly_rollup_is_written_into_its_key_and_empty_group_indexes_only_and_an_hour_range_reads_the_key()
+    {
+        await using var database = await FilledAsync(postgres, null, Inserts);
+        Assert.Equal(
+            // V015 dropped hourly_rollup_hour: an index on the key's leading column, one more write per new group.
+            ["hourly_rollup_empty", "hourly_rollup_key"],
+            (await database.RowsAsync("SELECT indexname::text FROM pg_indexes WHERE schemaname = 'pipeline' AND tablename = 'hourly_rollup' ORDER BY 1"))
+                .Select(r => (string)r[0]!));
+        // The alert detector's read of a window of hours (AlertStore), planned as if the rollup were large (the statements of one
+        // command share an implicit transaction, so SET LOCAL lasts for the EXPLAIN only).
+        var plan = await database.RowsAsync("""
+            SET LOCAL enable_seqscan = off;
+            EXPLAIN SELECT hour, company_id, topic_id, sum(posts) FROM pipeline.hourly_rollup
+            WHERE hour >= '2023-05-01 20:00Z' AND hour <= '2023-05-02 02:00Z' GROUP BY 1, 2, 3
+            """);
+        Assert.Contains(plan, row => ((string)row[0]!).Contains("hourly_rollup_key", StringComparison.Ordinal));
+        await AssertRollupsMatchAsync(database);
+    }
+
+    [Fact]
     public async Task Minute_rollup_follows_recent_posts_through_rescores_and_deletes_and_leaves_older_ones_out()
     {
         // The same writes, moved to the last day and a half (and a few posts to four days ago).
