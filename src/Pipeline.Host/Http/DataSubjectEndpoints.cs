@@ -99,7 +99,10 @@ public static class DataSubjectEndpoints
             }
         }
 
-        return ForgetAudit.Subject(post, author);
+        var (subject, problem) = ForgetAudit.Subject(post, author);
+        return post is null && author is null
+            ? (null, problem + """: {"post": ID} or {"author": "HANDLE"} as a JSON body, or ?post=ID or ?author=HANDLE""")
+            : (subject, problem);
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
@@ -121,7 +124,7 @@ public static class ForgetAudit
             => (new DataSubject.Post(id), null),
         (not null, null) => (null, $"post {post}: not a post id (a positive whole number)"),
         (null, not null) when PrivacyKeys.NormalizeHandle(author).Length > 0 => (new DataSubject.Author(author), null),
-        _ => (null, "give a post id (post) or an author's handle (author)"),
+        _ => (null, "give a post id or an author's handle"),
     };
 
     /// <summary>The subject by kind and tombstone (16 hex digits of it): an auditor can tell two requests about the same subject apart from others, nobody can read the handle or id back.</summary>
