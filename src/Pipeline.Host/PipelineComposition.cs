@@ -51,7 +51,7 @@ public static class PipelineComposition
     /// </summary>
     public static IHost BuildImport(
         PipelineSettings settings, Akka.Configuration.Config config, NpgsqlDataSource dataSource, PipelineCounters counters,
-        ILoggerFactory loggers, ScoringModels models)
+        ILoggerFactory loggers, ScoringModels models, string? privacySecret)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
@@ -59,7 +59,7 @@ public static class PipelineComposition
         builder.Services.AddSingleton(_ => BuildGraph(
             settings, settings.Sink with { MaxAttempts = settings.ImportMaxAttempts }, dataSource, counters, loggers, models,
             // The same key as the service's, or imported authors would get other pseudonyms and tombstones would not match.
-            privacySecret: PrivacySecret.FromEnvironment(Environment.GetEnvironmentVariable).Value));
+            privacySecret: privacySecret));
         // The verb's summary is its output; the actor system only speaks up about problems. SIGTERM is the verb's: Akka's
         // own hook would run coordinated shutdown at once and end the graph with its batches uncommitted.
         builder.Services.AddAkka("pipeline-import", (akka, _) => akka

@@ -172,18 +172,12 @@ public sealed class LocalPostgres : IAsyncDisposable
             user, logger);
         await user.PrepareDirectoriesAsync(server.DataDirectory, server._runDirectory, ct).ConfigureAwait(false);
         await server.InitDbIfNeededAsync(ct).ConfigureAwait(false);
-        if (options.JoinRunning && server.RunningServerPort() is { } runningPort)
-        {
-            // Not ours to stop: _running stays false, so StopAsync and DisposeAsync leave it up.
-            server.Port = runningPort;
-            logger.LogInformation("Joined the PostgreSQL server already running on 127.0.0.1:{Port} ({DataDirectory})", runningPort, server.DataDirectory);
-            return server;
-        }
 
         await server._gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await server.StartServerAsync(mayPickAnotherPort: options.Port is null, ct).ConfigureAwait(false);
+            if (!(options.JoinRunning && await server.TryJoinRunningServerAsync(ct).ConfigureAwait(false)))
+                await server.StartServerAsync(mayPickAnotherPort: options.Port is null, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -415,18 +409,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             return;
 
         var postmasterPid = ReadPostmasterPid();
-        bool running;
-        if (ProcFileSystem)
-        {
-            running = postmasterPid is { } pid && ClusterProcesses().Contains(pid);
-        }
-        else
-        {
-            var status = await _user.RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "status"], ct).ConfigureAwait(false);
-            running = status.ExitCode == 0;
-        }
-
-        if (running)
+        if (await IsServerRunningAsync(postmasterPid, ct).ConfigureAwait(false))
         {
             _logger.LogWarning(
                 "A PostgreSQL server from an earlier run (pid {Pid}) is still running on {DataDirectory}; stopping it to start with this run's settings",
@@ -463,20 +446,39 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     private string PidFile => Path.Combine(DataDirectory, "postmaster.pid");
 
-    /// <summary>The port of a live server on the data folder (line 4 of <c>postmaster.pid</c>), or <c>null</c> when none runs.</summary>
-    private int? RunningServerPort()
+    /// <summary>Whether the postmaster of <c>postmaster.pid</c> still runs on the data folder (not a stale file).</summary>
+    private async Task<bool> IsServerRunningAsync(int? postmasterPid, CancellationToken ct)
     {
-        if (!ProcFileSystem || ReadPostmasterPid() is not { } pid || !ClusterProcesses().Contains(pid))
-            return null;
+        if (ProcFileSystem)
+            return postmasterPid is { } pid && ClusterProcesses().Contains(pid);
+        var status = await _user.RunAsync(Binary("pg_ctl"), ["-D", DataDirectory, "status"], ct).ConfigureAwait(false);
+        return status.ExitCode == 0;
+    }
+
+    /// <summary>
+    /// With <see cref="LocalPostgresOptions.JoinRunning"/>: takes the port of a server already up on the data folder (line 4
+    /// of <c>postmaster.pid</c>) instead of starting one. Not ours to stop: <see cref="_running"/> stays false, so
+    /// <see cref="StopAsync"/> and <see cref="DisposeAsync"/> leave it up. Caller holds <see cref="_gate"/>.
+    /// </summary>
+    private async Task<bool> TryJoinRunningServerAsync(CancellationToken ct)
+    {
+        if (!File.Exists(PidFile) || !await IsServerRunningAsync(ReadPostmasterPid(), ct).ConfigureAwait(false))
+            return false;
+        string? portLine;
         try
         {
-            var portLine = File.ReadLines(PidFile).Skip(3).FirstOrDefault()?.Trim();
-            return int.TryParse(portLine, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) ? port : null;
+            portLine = File.ReadLines(PidFile).Skip(3).FirstOrDefault()?.Trim();
         }
         catch (IOException)
         {
-            return null;
+            return false;
         }
+
+        if (!int.TryParse(portLine, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port))
+            return false;
+        Port = port;
+        _logger.LogInformation("Joined the PostgreSQL server already running on 127.0.0.1:{Port} ({DataDirectory})", Port, DataDirectory);
+        return true;
     }
 
     private static bool ProcFileSystem => OperatingSystem.IsLinux() && Directory.Exists("/proc/self");

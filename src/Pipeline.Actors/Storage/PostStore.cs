@@ -121,8 +121,10 @@ public sealed class PostStore(NpgsqlDataSource dataSource, string? privacySecret
     // other on its raw_posts row (locked even when unchanged, sorted by post id), before this.
     // 1919904876 = 0x726F6C6C, "roll": the first key of pg_advisory_xact_lock(int, int), whose keys are apart from the
     // single bigint key of the migrator's lock.
-    private const string LockRollupKeys = """
-        SELECT pg_advisory_xact_lock(1919904876, key)
+    internal const int RollupLockClass = 1919904876;
+
+    private static readonly string LockRollupKeys = $"""
+        SELECT pg_advisory_xact_lock({RollupLockClass}, key)
         FROM (SELECT DISTINCT hashtext(company_id || '/' || day) AS key
               FROM (SELECT coalesce(company_id, '') AS company_id, (created_at AT TIME ZONE 'UTC')::date AS day FROM staging_posts WHERE kept
                     UNION ALL

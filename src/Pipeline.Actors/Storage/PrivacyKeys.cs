@@ -30,6 +30,7 @@ public sealed class PrivacyKeys
     private readonly byte[] _pseudonymKey;
     private readonly byte[] _tombstoneKey;
     private readonly ConcurrentDictionary<string, AuthorKeys> _authors = new(StringComparer.Ordinal);
+    private int _remembered;
 
     public PrivacyKeys(ReadOnlySpan<byte> secret)
     {
@@ -80,9 +81,12 @@ public sealed class PrivacyKeys
             return known;
         }
 
-        if (_authors.Count >= RememberedAuthors)
+        // ConcurrentDictionary.Count takes every lock: a counter of its own keeps a new author's row cheap. Approximate
+        // under races, which only moves the moment the memory starts over.
+        if (Interlocked.Increment(ref _remembered) > RememberedAuthors)
         {
             _authors.Clear();
+            Interlocked.Exchange(ref _remembered, 1);
         }
 
         return _authors[handle] = new AuthorKeys(Pseudonym(handle), AuthorTombstone(handle));

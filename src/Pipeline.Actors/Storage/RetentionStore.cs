@@ -36,8 +36,8 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource)
         """;
 
     // PostStore.LockRollupKeys's key for a stored post, taken in the same (ascending) order.
-    private const string LockRollupKeys = """
-        SELECT count(pg_advisory_xact_lock(1919904876, key))
+    private static readonly string LockRollupKeys = $"""
+        SELECT count(pg_advisory_xact_lock({PostStore.RollupLockClass}, key))
         FROM (SELECT DISTINCT hashtext(company_id || '/' || (created_at AT TIME ZONE 'UTC')::date) AS key
               FROM pipeline.scored_posts WHERE post_id = ANY(@ids)
               ORDER BY 1 OFFSET 0) keys

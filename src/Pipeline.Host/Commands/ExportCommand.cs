@@ -41,17 +41,7 @@ public sealed class ExportCommand : PipelineCommand
         int lines;
         if (output is null)
         {
-            try
-            {
-                lines = await DataSubjects.ExportAsync(database.DataSource, keys, subject, Console.Out, ct);
-            }
-            catch (IOException e)
-            {
-                // The reader went away (`| head`): what it took is out, so the export is still audited.
-                await AuditTrail.RecordAsync(database.DataSource, "export", Parameters(keys, author, output), "stopped: standard output closed", AuditTrail.CommandLineCaller(), ct);
-                await Console.Error.WriteLineAsync($"pipeline export: stopped, standard output was closed ({e.Message})");
-                return ExitCodes.Failed;
-            }
+            lines = await DataSubjects.ExportAsync(database.DataSource, keys, subject, Console.Out, ct);
         }
         else
         {

@@ -57,7 +57,7 @@ public sealed class ImportCommand : PipelineCommand
         var errors = new List<QuarantineEntry>();
         var expected = CountRecords(file.FullName);
 
-        using var host = PipelineComposition.BuildImport(settings, context.Config, database.DataSource, counters, context.Loggers, models);
+        using var host = PipelineComposition.BuildImport(settings, context.Config, database.DataSource, counters, context.Loggers, models, context.PrivacySecret);
         await host.StartAsync();
         try
         {

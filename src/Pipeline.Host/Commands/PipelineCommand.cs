@@ -60,8 +60,7 @@ public abstract class PipelineCommand(string name, string description, LogLevel 
         }
         catch (Exception e) when (ExitCodes.For(e) is { } failure)
         {
-            Console.Error.WriteLine($"pipeline: {failure.Message}");
-            return failure.Code;
+            return Fail(failure.Code, failure.Message);
         }
     }
 

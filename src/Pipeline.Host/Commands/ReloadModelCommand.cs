@@ -50,12 +50,6 @@ public sealed class ReloadModelCommand : PipelineCommand
             "Sentiment model folder, read as the service's pipeline.sentiment.scorer kind (default: its pipeline.sentiment.model-dir)");
 
     /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
-    /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.topics.model-dir</c>.</param>
-    /// <param name="environment">Where the admin token is read; the process environment unless a test gives its own.</param>
-    public static Task<int> TopicsAsync(string? configPath, Uri? url, string? path, CancellationToken ct, Func<string, string?>? environment = null) =>
-        ExecuteAsync(configPath, url, ModelReloadEndpoint.TopicsPath, path, environment ?? Environment.GetEnvironmentVariable, ct);
-
-    /// <param name="url">The service's management address; default from <c>pipeline.http</c>.</param>
     /// <param name="path">The model folder, as the service sees it; default its <c>pipeline.sentiment.model-dir</c>.</param>
     /// <param name="environment">Where the admin token is read; the process environment unless a test gives its own.</param>
     public static Task<int> SentimentAsync(string? configPath, Uri? url, string? path, CancellationToken ct, Func<string, string?>? environment = null) =>

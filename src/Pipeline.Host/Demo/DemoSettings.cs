@@ -63,7 +63,7 @@ public sealed record DemoSettings(
             BackfillDays = BacklogDays,
             PollInterval = PollInterval,
             RequestInterval = RequestInterval,
-            Diagnostics = Path.Combine(Folder, "diagnostics"),
+            Diagnostics = DiagnosticsFolder,
             // Every company's scraper shares the one simulated instance; a slow page must not hold up the others.
             Nitter = settings.Scraping.Nitter with
             {
@@ -85,15 +85,23 @@ public sealed record DemoSettings(
         TopicRetrain = settings.TopicRetrain with { Enabled = true, FirstCheckAfter = settings.TopicRetrain.Interval },
     };
 
-    /// <summary>The demo always runs on its own embedded PostgreSQL, never on a configured server's data.</summary>
+    /// <summary>
+    /// The demo's own stores: its embedded PostgreSQL (never a configured server's data, owner login included) and its
+    /// diagnostics folder. The admin verbs' <c>--demo</c> uses the same, so a forget reaches what the demo saved.
+    /// </summary>
     public PipelineSettings Embedded(PipelineSettings settings) => settings with
     {
         Database = settings.Database with
         {
             ConnectionString = null,
+            OwnerConnectionString = null,
             Embedded = settings.Database.Embedded with { DataDirectory = Path.Combine(Folder, "postgres") },
         },
+        Scraping = settings.Scraping with { Diagnostics = DiagnosticsFolder },
     };
+
+    /// <summary>Where the demo's scrapers save pages they could not read.</summary>
+    private string DiagnosticsFolder => Path.Combine(Folder, "diagnostics");
 }
 
 /// <summary>One entry of <c>pipeline.demo.incidents</c>.</summary>
