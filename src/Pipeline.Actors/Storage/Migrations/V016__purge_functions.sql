@@ -5,7 +5,8 @@
 -- run until set-up was run again.
 --
 -- Each call removes one batch and returns how many rows it removed; it is one statement, so one short transaction, and
--- the rows it picks stay locked until it commits. Rows are picked through V013's indexes, oldest first, with
+-- the rows it picks stay locked until it commits. A call that picks nothing does nothing more: that is every call of a
+-- run with nothing past its period. Rows are picked through V013's indexes, oldest first, with
 -- FOR UPDATE SKIP LOCKED: a row a sink batch holds is left for the next run rather than waited for. forget_posts is not
 -- reused for the deletes: it takes no rollup locks and removes the quarantine entries of its posts, which retention keeps
 -- for their own period.
@@ -28,6 +29,10 @@ DECLARE
                           LIMIT batch_size
                           FOR UPDATE SKIP LOCKED);
 BEGIN
+    IF cardinality(ids) = 0 THEN
+        removed := 0;
+        RETURN;
+    END IF;
     PERFORM count(pg_advisory_xact_lock(1919904876, keys.key))
     FROM (SELECT DISTINCT hashtext(s.company_id || '/' || (s.created_at AT TIME ZONE 'UTC')::date) AS key
           FROM pipeline.scored_posts s WHERE s.post_id = ANY(ids)
@@ -51,6 +56,10 @@ DECLARE
                           LIMIT batch_size
                           FOR UPDATE SKIP LOCKED);
 BEGIN
+    IF cardinality(ids) = 0 THEN
+        removed := 0;
+        RETURN;
+    END IF;
     WITH gone AS (
         DELETE FROM pipeline.raw_posts r WHERE r.post_id = ANY(ids) RETURNING r.company_id, r.created_at, r.drop_reason
     ), counted AS (
