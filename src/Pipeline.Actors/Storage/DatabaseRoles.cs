@@ -221,14 +221,12 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
     /// the inserts and triggers use; the Akka.Persistence journal, snapshot and tag tables in full (Akka deletes old
     /// snapshots and, on request, events); and membership of the reporting group, which the dashboard reads as.
     /// No CREATE anywhere, no TRUNCATE, no ownership: it cannot alter or drop a table. Posts are deleted only through
-    /// <c>pipeline.forget_posts</c> (V014, run with the owner's rights), and the audit trail is append-only.
+    /// <c>pipeline.forget_posts</c> (V014) and the retention purge's <c>pipeline.purge_*</c> functions (V016), which run with
+    /// the owner's rights, and the audit trail is append-only. DELETE on the post tables, <c>drop_counts</c> and
+    /// <c>quarantine</c> is taken back every time, so a writer an earlier release let purge loses it at the next set-up,
+    /// and no command's retention settings decide what the writer may do.
     /// </summary>
-    /// <param name="purges">
-    /// The retention purge is on (<c>pipeline.retention</c> has a period other than forever): the writer may then delete
-    /// posts, their drop counts and quarantine entries, which it runs in batches. Otherwise that right is taken back, so a
-    /// deployment that keeps everything keeps a writer that cannot delete a post.
-    /// </param>
-    public async Task GrantWriterAsync(string writer, CancellationToken ct = default, bool purges = false)
+    public async Task GrantWriterAsync(string writer, CancellationToken ct = default)
     {
         RequirePlainIdentifier(DatabaseRoles.WriterSetting, writer);
         await using var command = owner.CreateCommand($"""
@@ -274,7 +272,7 @@ public sealed class DatabaseRoleSetup(NpgsqlDataSource owner)
             END
             $$;
             GRANT {DatabaseRoles.ReportingGroup} TO {writer};
-            {(purges ? "GRANT" : "REVOKE")} DELETE ON pipeline.raw_posts, pipeline.scored_posts, pipeline.drop_counts, pipeline.quarantine {(purges ? "TO" : "FROM")} {writer};
+            REVOKE DELETE ON pipeline.raw_posts, pipeline.scored_posts, pipeline.drop_counts, pipeline.quarantine FROM {writer};
             """);
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -120,7 +120,8 @@ public sealed class PostStore(NpgsqlDataSource dataSource, string? privacySecret
     // a pair; batches of other companies or days run in parallel. Batches that share a post already wait for each
     // other on its raw_posts row (locked even when unchanged, sorted by post id), before this.
     // 1919904876 = 0x726F6C6C, "roll": the first key of pg_advisory_xact_lock(int, int), whose keys are apart from the
-    // single bigint key of the migrator's lock.
+    // single bigint key of the migrator's lock. The retention purge takes the same locks (V016's purge_kept_posts, which
+    // repeats this number).
     internal const int RollupLockClass = 1919904876;
 
     private static readonly string LockRollupKeys = $"""

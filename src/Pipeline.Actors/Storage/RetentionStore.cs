@@ -7,7 +7,10 @@ namespace Pipeline.Actors.Storage;
 /// transactions, oldest first, that the sink can run beside.
 /// </summary>
 /// <remarks>
-/// <para>Each batch picks at most <see cref="RetentionPolicy.BatchSize"/> rows through V013's indexes with
+/// <para>Each batch is one call of a V016 function (<c>pipeline.purge_kept_posts</c>, <c>purge_dropped_posts</c>,
+/// <c>purge_quarantine</c>), which runs with the owner's rights: the writer the service runs as holds no DELETE on the post
+/// tables, <c>drop_counts</c> or <c>quarantine</c>, whatever the retention settings of the last owner set-up were.</para>
+/// <para>A batch picks at most <see cref="RetentionPolicy.BatchSize"/> rows through V013's indexes with
 /// <c>FOR UPDATE SKIP LOCKED</c>: a row a sink batch holds (a post fetched again while it ages out) is left for the next
 /// run rather than waited for, so the purge never queues behind the sink on post rows.</para>
 /// <para>Kept posts leave the rollups through the statement triggers on <c>scored_posts</c> (V004, V006, V009), in the
@@ -27,57 +30,6 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource)
     // Deadlocks cannot arise between the purge and the sink (see the remarks); a retry covers any other writer.
     private const int DeadlockRetries = 3;
 
-    private const string PickKept = """
-        SELECT post_id FROM pipeline.raw_posts
-        WHERE drop_reason IS NULL AND created_at < @cutoff
-        ORDER BY created_at
-        LIMIT @limit
-        FOR UPDATE SKIP LOCKED
-        """;
-
-    // PostStore.LockRollupKeys's key for a stored post, taken in the same (ascending) order.
-    private static readonly string LockRollupKeys = $"""
-        SELECT count(pg_advisory_xact_lock({PostStore.RollupLockClass}, key))
-        FROM (SELECT DISTINCT hashtext(company_id || '/' || (created_at AT TIME ZONE 'UTC')::date) AS key
-              FROM pipeline.scored_posts WHERE post_id = ANY(@ids)
-              ORDER BY 1 OFFSET 0) keys
-        """;
-
-    private const string DeleteScored = "DELETE FROM pipeline.scored_posts WHERE post_id = ANY(@ids)";
-
-    private const string DeleteKeptRaw = "DELETE FROM pipeline.raw_posts WHERE post_id = ANY(@ids)";
-
-    private const string PickDropped = """
-        SELECT post_id FROM pipeline.raw_posts
-        WHERE drop_reason IS NOT NULL AND created_at < @cutoff
-        ORDER BY created_at
-        LIMIT @limit
-        FOR UPDATE SKIP LOCKED
-        """;
-
-    private const string DeleteDropped = """
-        WITH gone AS (
-            DELETE FROM pipeline.raw_posts WHERE post_id = ANY(@ids) RETURNING company_id, created_at, drop_reason)
-        INSERT INTO pipeline.drop_counts AS d (company_id, day, reason, posts)
-        SELECT coalesce(company_id, ''), (created_at AT TIME ZONE 'UTC')::date, drop_reason, -count(*)
-        FROM gone
-        GROUP BY 1, 2, 3
-        ORDER BY 1, 2, 3
-        ON CONFLICT (company_id, day, reason) DO UPDATE SET posts = d.posts + EXCLUDED.posts
-        """;
-
-    // Through V013's drop_counts_empty index. A count below zero means drop_counts had missed the post; it goes too.
-    private const string DeleteEmptyDropCounts = "DELETE FROM pipeline.drop_counts WHERE posts <= 0";
-
-    private const string DeleteQuarantine = """
-        DELETE FROM pipeline.quarantine
-        WHERE quarantine_id IN (SELECT quarantine_id FROM pipeline.quarantine
-                                WHERE quarantined_at < @cutoff
-                                ORDER BY quarantined_at
-                                LIMIT @limit
-                                FOR UPDATE SKIP LOCKED)
-        """;
-
     /// <summary>The lock and the database's clock, or null when another node holds it.</summary>
     public Task<RetentionLock?> TryLockAsync(CancellationToken ct) => RetentionLock.TryTakeAsync(dataSource, ct);
 
@@ -93,80 +45,45 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource)
         var removed = RetentionRemoved.None;
         if (cutoffs.KeptPosts is { } kept)
         {
-            removed = await DrainAsync(held.Connection, removed, batchDone, ct, async (tx, c) =>
-            {
-                var ids = await PickAsync(held.Connection, tx, PickKept, kept, batchSize, c);
-                if (ids.Length > 0)
-                {
-                    await using var batch = new NpgsqlBatch(held.Connection, tx);
-                    foreach (var sql in new[] { LockRollupKeys, DeleteScored, DeleteKeptRaw })
-                    {
-                        var command = new NpgsqlBatchCommand(sql);
-                        command.Parameters.AddWithValue("ids", ids);
-                        batch.BatchCommands.Add(command);
-                    }
-
-                    await batch.ExecuteNonQueryAsync(c);
-                }
-
-                return (ids.Length, r => r with { KeptPosts = r.KeptPosts + ids.Length });
-            }, batchSize);
+            removed = await DrainAsync(held.Connection, "pipeline.purge_kept_posts", kept, batchSize, removed, batchDone, ct,
+                (r, rows) => r with { KeptPosts = r.KeptPosts + rows });
         }
 
         if (cutoffs.DroppedPosts is { } dropped)
         {
-            removed = await DrainAsync(held.Connection, removed, batchDone, ct, async (tx, c) =>
-            {
-                var ids = await PickAsync(held.Connection, tx, PickDropped, dropped, batchSize, c);
-                if (ids.Length > 0)
-                {
-                    await using var batch = new NpgsqlBatch(held.Connection, tx);
-                    var delete = new NpgsqlBatchCommand(DeleteDropped);
-                    delete.Parameters.AddWithValue("ids", ids);
-                    batch.BatchCommands.Add(delete);
-                    batch.BatchCommands.Add(new NpgsqlBatchCommand(DeleteEmptyDropCounts));
-                    await batch.ExecuteNonQueryAsync(c);
-                }
-
-                return (ids.Length, r => r with { DroppedPosts = r.DroppedPosts + ids.Length });
-            }, batchSize);
+            removed = await DrainAsync(held.Connection, "pipeline.purge_dropped_posts", dropped, batchSize, removed, batchDone, ct,
+                (r, rows) => r with { DroppedPosts = r.DroppedPosts + rows });
         }
 
         if (cutoffs.Quarantine is { } quarantined)
         {
-            removed = await DrainAsync(held.Connection, removed, batchDone, ct, async (tx, c) =>
-            {
-                await using var command = new NpgsqlCommand(DeleteQuarantine, held.Connection, tx);
-                command.Parameters.AddWithValue("cutoff", quarantined);
-                command.Parameters.AddWithValue("limit", batchSize);
-                var rows = await command.ExecuteNonQueryAsync(c);
-                return (rows, r => r with { QuarantineEntries = r.QuarantineEntries + rows });
-            }, batchSize);
+            removed = await DrainAsync(held.Connection, "pipeline.purge_quarantine", quarantined, batchSize, removed, batchDone, ct,
+                (r, rows) => r with { QuarantineEntries = r.QuarantineEntries + rows });
         }
 
         return removed;
     }
 
-    /// <summary>One transaction per batch until a batch comes back short. The picked rows stay locked until its commit.</summary>
+    /// <summary>
+    /// One call of <paramref name="function"/> per batch until a batch comes back short. Each call is a statement of its
+    /// own, so its own transaction: the rows it picked stay locked until it commits.
+    /// </summary>
     private static async Task<RetentionRemoved> DrainAsync(
-        NpgsqlConnection connection, RetentionRemoved removed, Action<RetentionRemoved>? batchDone, CancellationToken ct,
-        Func<NpgsqlTransaction, CancellationToken, Task<(int Rows, Func<RetentionRemoved, RetentionRemoved> Add)>> batch, int batchSize)
+        NpgsqlConnection connection, string function, DateTimeOffset cutoff, int batchSize, RetentionRemoved removed,
+        Action<RetentionRemoved>? batchDone, CancellationToken ct, Func<RetentionRemoved, long, RetentionRemoved> add)
     {
+        await using var command = new NpgsqlCommand($"SELECT {function}(@cutoff, @limit)", connection);
+        command.Parameters.AddWithValue("cutoff", cutoff);
+        command.Parameters.AddWithValue("limit", batchSize);
         while (!ct.IsCancellationRequested)
         {
-            var (rows, add) = await WithDeadlockRetryAsync(async () =>
-            {
-                await using var transaction = await connection.BeginTransactionAsync(ct);
-                var result = await batch(transaction, ct);
-                await transaction.CommitAsync(ct);
-                return result;
-            });
+            var rows = await WithDeadlockRetryAsync(async () => (long)(await command.ExecuteScalarAsync(ct))!);
             if (rows == 0)
             {
                 break;
             }
 
-            removed = add(removed) with { Batches = removed.Batches + 1 };
+            removed = add(removed, rows) with { Batches = removed.Batches + 1 };
             batchDone?.Invoke(removed);
             if (rows < batchSize)
             {
@@ -190,22 +107,6 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource)
                 // The transaction was rolled back: nothing of the batch was removed, so it is simply picked again.
             }
         }
-    }
-
-    private static async Task<long[]> PickAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, DateTimeOffset cutoff, int limit, CancellationToken ct)
-    {
-        var ids = new List<long>(limit);
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.AddWithValue("cutoff", cutoff);
-        command.Parameters.AddWithValue("limit", limit);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return [.. ids];
     }
 }
 

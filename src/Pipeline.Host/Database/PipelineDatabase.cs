@@ -194,9 +194,8 @@ public sealed class PipelineDatabase : IAsyncDisposable
 
             if (await roles.ExistsAsync(names.Writer, ct))
             {
-                await roles.GrantWriterAsync(names.Writer, ct, purges: settings.Retention.Enabled);
-                logger.LogInformation("Writer login '{User}' can read and write the pipeline's rows and nothing else{Purge}", names.Writer,
-                    settings.Retention.Enabled ? " (and delete those past their pipeline.retention period)" : "");
+                await roles.GrantWriterAsync(names.Writer, ct);
+                logger.LogInformation("Writer login '{User}' can read and write the pipeline's rows and nothing else", names.Writer);
             }
             else
             {

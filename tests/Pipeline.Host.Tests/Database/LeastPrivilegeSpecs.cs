@@ -157,6 +157,85 @@ public sealed class LeastPrivilegeSpecs(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Purge_verb_as_the_writer_removes_rows_past_their_period_after_an_owner_set_up_with_retention_off()
+    {
+        // The owner set-up used to grant or take back the writer's DELETE by the retention settings of whichever verb ran
+        // it last: `pipeline migrate` with retention off then left a service with retention on failing every purge.
+        using var folder = new TempDirectory();
+        var owner = await postgres.CreateDatabaseAsync();
+        var writer = Unique("writer");
+        var writerConnection = As(owner, writer, "writer-secret");
+        var (migrate, _) = Configure($$"""
+            pipeline.database.connection-string = "{{writerConnection}}"
+            pipeline.database.owner-connection-string = "{{owner}}"
+            pipeline.database.writer-user = {{writer}}
+            """, folder.Path);
+        Assert.False(migrate.Retention.Enabled);
+        await (await PipelineDatabase.OpenAsync(migrate, NullLoggerFactory.Instance, Ct,
+            name => name == PipelineDatabase.WriterPasswordVariable ? "writer-secret" : null)).DisposeAsync();
+        await using var asOwner = NpgsqlDataSource.Create(owner);
+        // Kept posts of 100, 40 and 1 days ago, a dropped post and a quarantine entry of 50 days ago.
+        await ScalarAsync(asOwner, """
+            INSERT INTO pipeline.raw_posts (post_id, company_id, source, author_handle, text, created_at, fetched_at)
+                SELECT d, 'northwind', 'import', 'ada', 'post', now() - d * interval '1 day', now() FROM unnest(ARRAY[100, 40, 1]) d;
+            INSERT INTO pipeline.scored_posts (post_id, company_id, created_at, clean_text, sentiment_text)
+                SELECT d, 'northwind', now() - d * interval '1 day', 'post', 'post' FROM unnest(ARRAY[100, 40, 1]) d;
+            INSERT INTO pipeline.raw_posts (post_id, company_id, source, author_handle, text, created_at, fetched_at, drop_reason)
+                VALUES (50, 'northwind', 'import', 'ada', 'post', now() - interval '50 days', now(), 'spam');
+            INSERT INTO pipeline.drop_counts (company_id, day, reason, posts)
+                VALUES ('northwind', ((now() - interval '50 days') AT TIME ZONE 'UTC')::date, 'spam', 1);
+            INSERT INTO pipeline.quarantine (source, location, error, fingerprint, quarantined_at)
+                VALUES ('sentiment', 't.jsonl:1', 'failed', 'q1', now() - interval '50 days');
+            """);
+        var config = folder.Combine("service.conf");
+        File.WriteAllText(config, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pipeline.conf")) + $$"""
+
+            pipeline.database.connection-string = "{{writerConnection}}"
+            pipeline.database.writer-user = {{writer}}
+            pipeline.retention { kept-posts = 30d, dropped-posts = 30d, quarantine = 30d }
+            """);
+        using var output = new StringWriter();
+
+        var exit = await Pipeline.Host.Commands.PurgeCommand.ExecuteAsync(config, output, Ct);
+
+        Assert.True(exit == Pipeline.Host.Commands.ExitCodes.Ok, output.ToString());
+        Assert.Contains("removed 2 kept posts, 1 dropped posts, 1 quarantine entries", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal("1", await ScalarAsync(asOwner, "SELECT string_agg(post_id::text, ',') FROM pipeline.raw_posts"));
+        Assert.Equal(1L, await ScalarAsync(asOwner, "SELECT sum(posts)::bigint FROM pipeline.daily_rollup"));
+        Assert.Equal(0L, await ScalarAsync(asOwner, "SELECT count(*) FROM pipeline.drop_counts"));
+    }
+
+    [Fact]
+    public async Task Owner_set_up_with_retention_on_leaves_the_writer_no_delete_on_posts_drop_counts_or_quarantine()
+    {
+        using var folder = new TempDirectory();
+        var owner = await postgres.CreateDatabaseAsync();
+        var writer = Unique("writer");
+        var (settings, _) = Configure($$"""
+            pipeline.database.connection-string = "{{As(owner, writer, "writer-secret")}}"
+            pipeline.database.owner-connection-string = "{{owner}}"
+            pipeline.database.writer-user = {{writer}}
+            pipeline.retention { kept-posts = 30d, dropped-posts = 30d, quarantine = 30d }
+            """, folder.Path);
+        Func<string, string?> environment = name => name == PipelineDatabase.WriterPasswordVariable ? "writer-secret" : null;
+        await (await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, environment)).DisposeAsync();
+        await using (var asOwner = NpgsqlDataSource.Create(owner))
+        {
+            // What an earlier release granted while retention was on: the next set-up takes it back.
+            await ScalarAsync(asOwner, $"GRANT DELETE ON pipeline.raw_posts, pipeline.scored_posts, pipeline.drop_counts, pipeline.quarantine TO {writer}");
+        }
+
+        await using var database = await PipelineDatabase.OpenAsync(settings, NullLoggerFactory.Instance, Ct, environment);
+
+        Assert.Equal(writer, await ScalarAsync(database.DataSource, "SELECT current_user::text"));
+        foreach (var table in new[] { "raw_posts", "scored_posts", "drop_counts", "quarantine" })
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync(database.DataSource, $"DELETE FROM pipeline.{table}"));
+            Assert.True(error.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"{table}: {error.SqlState} {error.MessageText}");
+        }
+    }
+
+    [Fact]
     public async Task Writer_alone_on_a_schema_with_pending_migrations_stops_and_names_pipeline_migrate()
     {
         using var folder = new TempDirectory();
