@@ -110,6 +110,15 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres)
             """));
     }
 
+    /// <summary>V016 repeats the sink's lock class in SQL; were the two to differ, the purge and the sink could deadlock again.</summary>
+    [Fact]
+    public async Task Purge_of_kept_posts_takes_the_rollup_locks_of_the_sinks_own_class()
+    {
+        await using var roles = await SetUpAsync();
+        var definition = (string)(await ScalarAsync(roles.Owner.ConnectionString, "SELECT pg_get_functiondef('pipeline.purge_kept_posts'::regproc)"))!;
+        Assert.Contains($"pg_advisory_xact_lock({PostStore.RollupLockClass}, ", definition, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Writer_keeps_the_scraper_journal_tables_the_owner_made()
     {
