@@ -90,7 +90,7 @@ public static partial class ImportBenchmark
             {
                 await TruncateAsync(postgres);
                 coldCsv.Add(await TimeWithCpuAsync(CsvGraph));
-                results.Add(("import's graph from the CSV file, this process's first run", coldCsv[0].Seconds, 0));
+                results.Add(("import's graph from the CSV file, cold (first run)", coldCsv[0].Seconds, 0));
             }
 
             for (var round = 1; round <= rounds; round++)
