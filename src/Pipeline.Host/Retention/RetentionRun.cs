@@ -53,9 +53,13 @@ public sealed record RetentionRun(
     {
         RetentionOutcome.SkippedLocked => "another node holds the retention lock",
         RetentionOutcome.Failed => $"purge failed after removing {Counts()}: {Error}",
-        _ => $"removed {Counts()} in {Removed.Batches} batches ({Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)",
+        _ => $"removed {Counts()} in {Many(Removed.Batches, "batch", "batches")} ({Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)",
     };
 
     private string Counts() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Removed.KeptPosts:N0} kept posts, {Removed.DroppedPosts:N0} dropped posts, {Removed.QuarantineEntries:N0} quarantine entries");
+        $"{Many(Removed.KeptPosts, "kept post", "kept posts")}, {Many(Removed.DroppedPosts, "dropped post", "dropped posts")}, " +
+        Many(Removed.QuarantineEntries, "quarantine entry", "quarantine entries");
+
+    private static string Many(long count, string one, string more) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count:N0} {(count == 1 ? one : more)}");
 }

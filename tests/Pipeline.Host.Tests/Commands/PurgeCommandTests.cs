@@ -46,7 +46,7 @@ public sealed class PurgeCommandTests(PostgresFixture postgres) : IDisposable
         using var second = new StringWriter();
         Assert.Equal(ExitCodes.Ok, await PurgeCommand.ExecuteAsync(config, second, TestContext.Current.CancellationToken));
 
-        Assert.Contains("removed 2 kept posts, 0 dropped posts, 0 quarantine entries in 1 batches", second.ToString(), StringComparison.Ordinal);
+        Assert.Contains("removed 2 kept posts, 0 dropped posts, 0 quarantine entries in 1 batch (", second.ToString(), StringComparison.Ordinal);
         await using var ids = dataSource.CreateCommand("SELECT string_agg(post_id::text, ',' ORDER BY post_id) FROM pipeline.raw_posts");
         Assert.Equal("1", await ids.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         await using var rollup = dataSource.CreateCommand("SELECT sum(posts)::int FROM pipeline.daily_rollup");

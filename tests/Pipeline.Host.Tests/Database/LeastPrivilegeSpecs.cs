@@ -199,7 +199,7 @@ public sealed class LeastPrivilegeSpecs(PostgresFixture postgres)
         var exit = await Pipeline.Host.Commands.PurgeCommand.ExecuteAsync(config, output, Ct);
 
         Assert.True(exit == Pipeline.Host.Commands.ExitCodes.Ok, output.ToString());
-        Assert.Contains("removed 2 kept posts, 1 dropped posts, 1 quarantine entries", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("removed 2 kept posts, 1 dropped post, 1 quarantine entry", output.ToString(), StringComparison.Ordinal);
         Assert.Equal("1", await ScalarAsync(asOwner, "SELECT string_agg(post_id::text, ',') FROM pipeline.raw_posts"));
         Assert.Equal(1L, await ScalarAsync(asOwner, "SELECT sum(posts)::bigint FROM pipeline.daily_rollup"));
         Assert.Equal(0L, await ScalarAsync(asOwner, "SELECT count(*) FROM pipeline.drop_counts"));
