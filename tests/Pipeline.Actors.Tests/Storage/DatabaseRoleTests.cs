@@ -99,14 +99,53 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres)
 
         Assert.Equal(new RetentionRemoved(1, 0, 0, 1), removed);
         Assert.Equal(1L, await roles.Owner.CountAsync("SELECT sum(posts) FROM pipeline.daily_rollup"));
-        Assert.Equal(false, await ScalarAsync(roles.WriterConnection,
+        Assert.False((bool)(await ScalarAsync(roles.WriterConnection,
             "SELECT has_table_privilege('pipeline.raw_posts', 'DELETE') OR has_table_privilege('pipeline.scored_posts', 'DELETE') " +
-            "OR has_table_privilege('pipeline.drop_counts', 'DELETE') OR has_table_privilege('pipeline.quarantine', 'DELETE')"));
+            "OR has_table_privilege('pipeline.drop_counts', 'DELETE') OR has_table_privilege('pipeline.quarantine', 'DELETE')"))!);
         // Owner's rights for the writer only: PUBLIC may not run them.
         Assert.Equal(3L, await roles.Owner.CountAsync("""
             SELECT count(*) FROM pg_proc
             WHERE proname IN ('purge_kept_posts', 'purge_dropped_posts', 'purge_quarantine') AND prosecdef
               AND NOT has_function_privilege('public', oid, 'EXECUTE')
+            """));
+    }
+
+    /// <summary>
+    /// A function run with the owner's rights looks up types in the caller's temporary schema first unless its search_path
+    /// names pg_temp last: a writer's temporary type called date, with a cast to it, would run the writer's own function
+    /// as the owner at the purge's ::date (and the rollup trigger's).
+    /// </summary>
+    [Fact]
+    public async Task Writers_temporary_objects_never_run_inside_the_owners_functions()
+    {
+        await using var roles = await SetUpAsync();
+        await using var writer = PipelineDataSource.Create(roles.WriterConnection);
+        await new PostgresSink(new PostStore(writer), SinkSettings.Default, new PipelineCounters()).CommitAsync([Kept(1)]);
+
+        await using var connection = new NpgsqlConnection(roles.WriterConnection);
+        await connection.OpenAsync(Ct);
+        await using var hijack = new NpgsqlCommand("""
+            CREATE TEMP TABLE ran_as (login text);
+            CREATE TEMP TABLE date (day int);
+            CREATE FUNCTION pg_temp.as_date(timestamp) RETURNS pg_temp.date LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO pg_temp.ran_as VALUES (current_user);
+                RETURN ROW(1);
+            END
+            $$;
+            CREATE CAST (timestamp AS pg_temp.date) WITH FUNCTION pg_temp.as_date(timestamp);
+            """, connection);
+        await hijack.ExecuteNonQueryAsync(Ct);
+        await using var purge = new NpgsqlCommand("SELECT pipeline.purge_kept_posts(now() - interval '30 days', 100)", connection);
+        Assert.Equal(1L, await purge.ExecuteScalarAsync(Ct));
+        await using var ran = new NpgsqlCommand("SELECT count(*) FROM pg_temp.ran_as", connection);
+        Assert.Equal(0L, await ran.ExecuteScalarAsync(Ct));
+
+        // And every function that runs with the owner's rights, forget_posts included, pins its path so.
+        Assert.Equal(0L, await roles.Owner.CountAsync("""
+            SELECT count(*) FROM pg_proc
+            WHERE pronamespace = 'pipeline'::regnamespace AND prosecdef
+              AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY(proconfig), false)
             """));
     }
 
@@ -240,6 +279,8 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres)
         Assert.Equal(2L, await ScalarAsync(As(admin, reporting, "report-pass"), "SELECT count(*) FROM reporting.posts"));
         await AssertDeniedAsync(As(admin, writer, "writer-pass"), "DROP TABLE pipeline.raw_posts");
         Assert.Equal(false, await ScalarAsync(admin, $"SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = '{writer}'"));
+        // The purge's functions run with this owner's rights, which are no superuser's.
+        Assert.Equal(2L, await ScalarAsync(As(admin, writer, "writer-pass"), "SELECT pipeline.purge_kept_posts(now() - interval '30 days', 100)"));
     }
 
     [Fact]

@@ -11,24 +11,43 @@
 -- reused for the deletes: it takes no rollup locks and removes the quarantine entries of its posts, which retention keeps
 -- for their own period.
 --
+-- search_path ends in pg_temp: left out, PostgreSQL searches the caller's temporary schema *first* for tables and types,
+-- and the writer may create temporary objects (its COPY staging tables). A temporary type named date with a cast to it
+-- would then run the caller's function with the owner's rights at every ::date below. V014's forget_posts gets the same.
+--
+-- The arguments are checked: a null or out-of-range batch size would remove everything past the cut-off in one long
+-- transaction (LIMIT NULL is no limit), against the small transactions the purge promises the sink.
+--
 -- plan_cache_mode: PL/pgSQL keeps a generic plan after a few calls; the picks are planned for the actual cut-off and batch
 -- size each time, as they were when the service sent them.
 --
--- Only CREATE OR REPLACE and REVOKE, so running this script again changes nothing.
+-- Only CREATE OR REPLACE, REVOKE and ALTER FUNCTION ... SET, so running this script again changes nothing.
+
+CREATE OR REPLACE FUNCTION pipeline.check_purge_arguments(cutoff timestamptz, batch_size integer) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF cutoff IS NULL OR batch_size IS NULL OR batch_size NOT BETWEEN 1 AND 100000 THEN
+        RAISE EXCEPTION 'purge: cutoff % and batch size % (1 to 100000) must be given', cutoff, batch_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
 
 -- Kept posts: their scored rows first (the rollup triggers take them out of the daily, hourly and minute rollups, which stay
 -- equal to a fresh aggregate), then their raw rows. Before deleting, the sink's per-(company, day) rollup advisory locks
 -- (PostStore.LockRollupKeys, issue 12: class 1919904876 = PostStore.RollupLockClass) are taken in the same ascending key
 -- order, so the purge and the sink update rollup rows in one order and cannot deadlock.
 CREATE OR REPLACE FUNCTION pipeline.purge_kept_posts(cutoff timestamptz, batch_size integer, OUT removed bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
-    ids bigint[] := ARRAY(SELECT r.post_id FROM pipeline.raw_posts r
-                          WHERE r.drop_reason IS NULL AND r.created_at < cutoff
-                          ORDER BY r.created_at
-                          LIMIT batch_size
-                          FOR UPDATE SKIP LOCKED);
+    ids bigint[];
 BEGIN
+    PERFORM pipeline.check_purge_arguments(cutoff, batch_size);
+    ids := ARRAY(SELECT r.post_id FROM pipeline.raw_posts r
+                 WHERE r.drop_reason IS NULL AND r.created_at < cutoff
+                 ORDER BY r.created_at
+                 LIMIT batch_size
+                 FOR UPDATE SKIP LOCKED);
     IF cardinality(ids) = 0 THEN
         removed := 0;
         RETURN;
@@ -48,14 +67,16 @@ REVOKE ALL ON FUNCTION pipeline.purge_kept_posts(timestamptz, integer) FROM PUBL
 -- count that reaches zero goes (through V013's drop_counts_empty), and so does one below zero, which means drop_counts had
 -- missed the post.
 CREATE OR REPLACE FUNCTION pipeline.purge_dropped_posts(cutoff timestamptz, batch_size integer, OUT removed bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
-    ids bigint[] := ARRAY(SELECT r.post_id FROM pipeline.raw_posts r
-                          WHERE r.drop_reason IS NOT NULL AND r.created_at < cutoff
-                          ORDER BY r.created_at
-                          LIMIT batch_size
-                          FOR UPDATE SKIP LOCKED);
+    ids bigint[];
 BEGIN
+    PERFORM pipeline.check_purge_arguments(cutoff, batch_size);
+    ids := ARRAY(SELECT r.post_id FROM pipeline.raw_posts r
+                 WHERE r.drop_reason IS NOT NULL AND r.created_at < cutoff
+                 ORDER BY r.created_at
+                 LIMIT batch_size
+                 FOR UPDATE SKIP LOCKED);
     IF cardinality(ids) = 0 THEN
         removed := 0;
         RETURN;
@@ -78,8 +99,9 @@ REVOKE ALL ON FUNCTION pipeline.purge_dropped_posts(timestamptz, integer) FROM P
 
 -- Quarantine entries, through V001's quarantine_when.
 CREATE OR REPLACE FUNCTION pipeline.purge_quarantine(cutoff timestamptz, batch_size integer, OUT removed bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
+    PERFORM pipeline.check_purge_arguments(cutoff, batch_size);
     DELETE FROM pipeline.quarantine q
     WHERE q.quarantine_id IN (SELECT p.quarantine_id FROM pipeline.quarantine p
                               WHERE p.quarantined_at < cutoff
@@ -90,3 +112,5 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION pipeline.purge_quarantine(timestamptz, integer) FROM PUBLIC;
+
+ALTER FUNCTION pipeline.forget_posts(bigint[], bigint, text) SET search_path = pg_catalog, pg_temp;
